@@ -1,0 +1,19 @@
+//! cargo-soup keeps the SOUP records IEC 62304 asks for.
+//!
+//! Data flows one way (DESIGN.md §4): the [`inventory`] reads lockfiles and
+//! SBOMs into [`model::Component`]s; the [`register`] pins them in SQLite; the
+//! [`advisory`] stage matches published anomaly lists (OSV) against the pins;
+//! [`evaluate`] tracks each anomaly's hazard evaluation, kept in the [`record`]
+//! (`soup-register.toml`); [`report`] writes what an auditor reads. The
+//! [`cli`] is only orchestration and terminal I/O.
+
+pub mod advisory;
+pub mod cli;
+pub mod evaluate;
+pub mod inventory;
+pub mod model;
+pub mod net;
+pub mod out;
+pub mod record;
+pub mod register;
+pub mod report;
