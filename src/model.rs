@@ -272,7 +272,17 @@ mod tests {
 
     #[test]
     fn osv_names_round_trip() {
-        for name in ["crates.io", "npm", "PyPI", "Go", "Maven", "NuGet", "RubyGems", "Debian", "Hex"] {
+        for name in [
+            "crates.io",
+            "npm",
+            "PyPI",
+            "Go",
+            "Maven",
+            "NuGet",
+            "RubyGems",
+            "Debian",
+            "Hex",
+        ] {
             assert_eq!(Ecosystem::from_osv_name(name).osv_name(), name);
         }
         assert_eq!(Ecosystem::from_osv_name("Debian:12"), Ecosystem::Debian);

@@ -1,1 +1,371 @@
-//! placeholder
+//! The anomaly lifecycle (DESIGN.md §7): each anomaly is new (no evaluation),
+//! evaluated, or due again, and every reason it is due is named. The clock is a
+//! parameter: `today` comes from the caller.
+
+mod audit;
+mod findings;
+pub mod prompt;
+
+use serde::Serialize;
+use time::format_description::well_known::Rfc3339;
+use time::{Date, OffsetDateTime};
+
+pub use audit::{Audit, AuditOptions, DataUsed, do_audit};
+pub use findings::{Finding, FindingCode, Findings};
+
+use crate::advisory::matcher::Anomaly;
+use crate::record::{Action, Evaluation, Record, VexJustification, VexStatus};
+
+/// Where an anomaly stands with respect to its hazard evaluation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum State {
+    /// No evaluation exists.
+    New,
+    /// A valid evaluation exists.
+    Evaluated,
+    /// An evaluation exists but must be looked at again.
+    Due,
+}
+
+impl State {
+    /// The word used in every output format.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::New => "new",
+            State::Evaluated => "evaluated",
+            State::Due => "due",
+        }
+    }
+
+    /// True when a person must act.
+    pub fn needs_person(self) -> bool {
+        !matches!(self, State::Evaluated)
+    }
+}
+
+/// Why an evaluation is due again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "reason", rename_all = "kebab-case")]
+pub enum DueReason {
+    /// The evaluation's review-by date has passed.
+    ReviewDatePassed { review_by: String },
+    /// The advisory changed after it was evaluated.
+    AdvisoryModified { evaluated: String, modified: String },
+    /// The evaluation is of another version of the package; it may be carried forward.
+    VersionChanged { from: String },
+    /// The evaluation says hazardous but traces to no risk control.
+    HazardousWithoutRiskControl,
+}
+
+impl DueReason {
+    /// One line for people.
+    pub fn describe(&self) -> String {
+        match self {
+            DueReason::ReviewDatePassed { review_by } => {
+                format!("review-by date {review_by} has passed")
+            }
+            DueReason::AdvisoryModified {
+                evaluated,
+                modified,
+            } => {
+                format!(
+                    "advisory modified {modified}, after the evaluation of its {evaluated} version"
+                )
+            }
+            DueReason::VersionChanged { from } => {
+                format!("evaluated for version {from}; the pinned version changed")
+            }
+            DueReason::HazardousWithoutRiskControl => {
+                "hazardous, but no risk control is named".to_string()
+            }
+        }
+    }
+}
+
+/// One anomaly with its evaluation state.
+#[derive(Debug, Clone, Serialize)]
+pub struct Assessment {
+    #[serde(flatten)]
+    pub anomaly: Anomaly,
+    pub state: State,
+    pub reasons: Vec<DueReason>,
+    /// The evaluation in force for this exact version, if any.
+    pub evaluation: Option<Evaluation>,
+    /// An evaluation of another version that can be carried forward.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub carry_from: Option<Evaluation>,
+}
+
+/// All ids an anomaly is known by: the primary and every alias.
+pub fn anomaly_ids(anomaly: &Anomaly) -> Vec<String> {
+    std::iter::once(anomaly.id.clone())
+        .chain(anomaly.aliases.iter().cloned())
+        .collect()
+}
+
+/// Decides the state of each anomaly against the record on `today`.
+pub fn assess(anomalies: Vec<Anomaly>, record: Option<&Record>, today: Date) -> Vec<Assessment> {
+    anomalies
+        .into_iter()
+        .map(|anomaly| assess_one(anomaly, record, today))
+        .collect()
+}
+
+fn assess_one(anomaly: Anomaly, record: Option<&Record>, today: Date) -> Assessment {
+    let ids = anomaly_ids(&anomaly);
+    let purl = anomaly.component.purl.clone().unwrap_or_default();
+    let current = record
+        .and_then(|r| r.current_evaluation(&ids, &purl))
+        .cloned();
+    let Some(evaluation) = current else {
+        let carry_from = record.and_then(|r| latest_for_other_version(r, &ids, &anomaly));
+        let (state, reasons) = match &carry_from {
+            Some(previous) => (
+                State::Due,
+                vec![DueReason::VersionChanged {
+                    from: version_of(&previous.purl),
+                }],
+            ),
+            None => (State::New, Vec::new()),
+        };
+        return Assessment {
+            anomaly,
+            state,
+            reasons,
+            evaluation: None,
+            carry_from,
+        };
+    };
+    let reasons = due_reasons(&evaluation, &anomaly, today);
+    Assessment {
+        state: if reasons.is_empty() {
+            State::Evaluated
+        } else {
+            State::Due
+        },
+        anomaly,
+        reasons,
+        evaluation: Some(evaluation),
+        carry_from: None,
+    }
+}
+
+/// Every reason `evaluation` no longer holds on `today`.
+pub fn due_reasons(evaluation: &Evaluation, anomaly: &Anomaly, today: Date) -> Vec<DueReason> {
+    let mut reasons = Vec::new();
+    if evaluation.review_by < today {
+        reasons.push(DueReason::ReviewDatePassed {
+            review_by: evaluation.review_by.to_string(),
+        });
+    }
+    if is_later(&anomaly.modified, &evaluation.advisory_modified) {
+        reasons.push(DueReason::AdvisoryModified {
+            evaluated: evaluation.advisory_modified.clone(),
+            modified: anomaly.modified.clone(),
+        });
+    }
+    if evaluation.hazardous && evaluation.risk_controls.is_empty() {
+        reasons.push(DueReason::HazardousWithoutRiskControl);
+    }
+    reasons
+}
+
+/// True when timestamp `a` is strictly later than `b` (RFC 3339; text order when unparsable).
+fn is_later(a: &str, b: &str) -> bool {
+    match (
+        OffsetDateTime::parse(a, &Rfc3339),
+        OffsetDateTime::parse(b, &Rfc3339),
+    ) {
+        (Ok(a), Ok(b)) => a > b,
+        _ => a > b,
+    }
+}
+
+/// The newest evaluation of the same anomaly for another version of the same package.
+fn latest_for_other_version(
+    record: &Record,
+    ids: &[String],
+    anomaly: &Anomaly,
+) -> Option<Evaluation> {
+    let purl = anomaly.component.purl.as_deref()?;
+    let package = purl_without_version(purl);
+    record
+        .evaluations
+        .iter()
+        .filter(|e| purl_without_version(&e.purl) == package && e.purl != purl)
+        .filter(|e| {
+            ids.iter()
+                .any(|id| *id == e.advisory || e.aliases.contains(id))
+        })
+        .max_by(|a, b| a.date.cmp(&b.date))
+        .cloned()
+}
+
+/// `pkg:cargo/idna@0.5.0?x=y` -> `pkg:cargo/idna`.
+pub fn purl_without_version(purl: &str) -> &str {
+    let end = purl.find(['?', '#']).unwrap_or(purl.len());
+    let base = &purl[..end];
+    match base.rfind('@') {
+        Some(at) if base[..at].contains('/') => &base[..at],
+        _ => base,
+    }
+}
+
+/// The version part of a purl, or the whole text when it has none.
+fn version_of(purl: &str) -> String {
+    let end = purl.find(['?', '#']).unwrap_or(purl.len());
+    let base = &purl[..end];
+    base.rfind('@')
+        .map(|at| base[at + 1..].to_string())
+        .unwrap_or_else(|| purl.to_string())
+}
+
+/// What the engineer decided about one anomaly, before it becomes an evaluation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Judgement {
+    pub hazardous: bool,
+    pub hazards: Vec<String>,
+    pub risk_controls: Vec<String>,
+    pub vex_status: VexStatus,
+    pub vex_justification: Option<VexJustification>,
+    pub action: Action,
+    pub rationale: String,
+}
+
+impl Judgement {
+    /// Every way the answers are incomplete or contradict one another.
+    pub fn problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        if self.hazardous && self.hazards.is_empty() {
+            problems
+                .push("a hazardous flaw needs the hazard IDs it traces to (--hazard)".to_string());
+        }
+        if !self.hazardous && !self.hazards.is_empty() {
+            problems
+                .push("hazard IDs were given for a flaw evaluated as not hazardous".to_string());
+        }
+        if self.hazardous && self.vex_status == VexStatus::NotAffected {
+            problems.push(
+                "a flaw that can contribute to a hazardous situation cannot be `not_affected`"
+                    .to_string(),
+            );
+        }
+        match (self.vex_status, self.vex_justification) {
+            (VexStatus::NotAffected, None) => {
+                problems.push("`not_affected` needs a justification (--justification)".to_string())
+            }
+            (status, Some(_)) if status != VexStatus::NotAffected => problems.push(format!(
+                "a justification applies only to `not_affected`, not to `{}`",
+                status.as_str()
+            )),
+            _ => {}
+        }
+        if self.rationale.trim().is_empty() {
+            problems.push("a rationale is required (--rationale)".to_string());
+        }
+        problems
+    }
+}
+
+/// Who, when and against which advisory data an evaluation is recorded.
+#[derive(Debug, Clone)]
+pub struct Evaluator {
+    pub by: String,
+    pub today: Date,
+    pub review_period_days: u32,
+}
+
+/// The evaluation of `anomaly` as decided in `judgement`.
+pub fn evaluation(
+    anomaly: &Anomaly,
+    judgement: Judgement,
+    who: &Evaluator,
+    carried_from: Option<String>,
+) -> Evaluation {
+    Evaluation {
+        advisory: anomaly.id.clone(),
+        aliases: anomaly.aliases.clone(),
+        purl: anomaly
+            .component
+            .purl
+            .clone()
+            .unwrap_or_else(|| anomaly.component.key()),
+        by: who.by.clone(),
+        date: who.today,
+        review_by: who
+            .today
+            .saturating_add(time::Duration::days(i64::from(who.review_period_days))),
+        advisory_modified: anomaly.modified.clone(),
+        advisory_hash: format!("sha256:{}", anomaly.content_hash),
+        hazardous: judgement.hazardous,
+        hazards: judgement.hazards,
+        risk_controls: judgement.risk_controls,
+        vex_status: judgement.vex_status,
+        vex_justification: judgement.vex_justification,
+        action: judgement.action,
+        rationale: judgement.rationale,
+        carried_from,
+    }
+}
+
+/// The previous version's judgement, carried to the anomaly's current version.
+pub fn carry_forward(anomaly: &Anomaly, previous: &Evaluation, who: &Evaluator) -> Evaluation {
+    let judgement = Judgement {
+        hazardous: previous.hazardous,
+        hazards: previous.hazards.clone(),
+        risk_controls: previous.risk_controls.clone(),
+        vex_status: previous.vex_status,
+        vex_justification: previous.vex_justification,
+        action: previous.action,
+        rationale: previous.rationale.clone(),
+    };
+    evaluation(anomaly, judgement, who, Some(version_of(&previous.purl)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn contradictory_judgements_are_refused() {
+        let mut j = Judgement {
+            hazardous: true,
+            hazards: vec![],
+            risk_controls: vec![],
+            vex_status: VexStatus::NotAffected,
+            vex_justification: None,
+            action: Action::None,
+            rationale: " ".into(),
+        };
+        assert_eq!(j.problems().len(), 4, "{:?}", j.problems());
+        j.hazardous = false;
+        j.vex_justification = Some(VexJustification::VulnerableCodeNotInExecutePath);
+        j.rationale = "not called".into();
+        assert!(j.problems().is_empty());
+        j.vex_status = VexStatus::Affected;
+        assert_eq!(j.problems().len(), 1);
+    }
+
+    #[test]
+    fn purl_parts() {
+        assert_eq!(
+            purl_without_version("pkg:cargo/idna@0.5.0"),
+            "pkg:cargo/idna"
+        );
+        assert_eq!(
+            purl_without_version("pkg:npm/%40babel/core@7.0.0?x=1"),
+            "pkg:npm/%40babel/core"
+        );
+        assert_eq!(version_of("pkg:cargo/idna@0.5.0"), "0.5.0");
+    }
+
+    #[test]
+    fn timestamps_compare_as_instants() {
+        assert!(is_later("2025-01-02T00:00:00Z", "2025-01-01T23:00:00Z"));
+        assert!(!is_later(
+            "2025-01-01T10:00:00+02:00",
+            "2025-01-01T08:00:00Z"
+        ));
+    }
+}

@@ -1,1 +1,161 @@
-//! placeholder
+//! The SQLite files: the project's register (pins, release baselines, when each
+//! anomaly was first detected, the event log) and the machine-wide advisory
+//! store. The only module that knows SQL.
+//!
+//! Every command changes a database in one transaction ([`Changes`]), committed
+//! only when the whole command succeeded; dropping it rolls everything back.
+
+mod audits;
+mod baselines;
+mod events;
+mod migrate;
+mod pins;
+mod store;
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, Transaction};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+pub use baselines::Baseline;
+pub use events::Event;
+pub use pins::{Pin, PinDiff};
+pub use store::{LoadedSource, Skipped, SourceInfo, Store};
+
+/// The register's schema, one step per version.
+const REGISTER_MIGRATIONS: migrate::Migrations = &[include_str!(
+    "../../data/migrations/register/0001_pins_events.sql"
+)];
+
+/// Why the register or the advisory store could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum RegisterError {
+    #[error("failed to create {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "failed to open {path}: it was written by a newer cargo-soup (schema version {found}, \
+         this binary knows up to {known}); upgrade cargo-soup, or point --register elsewhere. \
+         The file was left untouched"
+    )]
+    NewerSchema {
+        path: PathBuf,
+        found: u32,
+        known: u32,
+    },
+    #[error(
+        "failed to use {path}: another cargo-soup is still writing it; wait for it to finish and run again"
+    )]
+    Locked { path: PathBuf },
+    #[error(
+        "failed to use {path}: {message}. The file is damaged or not a cargo-soup database; \
+         move it aside and run again to rebuild it"
+    )]
+    Corrupt { path: PathBuf, message: String },
+    #[error("failed to use {path}: {source}")]
+    Sql {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+}
+
+impl RegisterError {
+    /// Sorts an SQLite failure into what a user can act on.
+    fn sql(path: &Path, source: rusqlite::Error) -> Self {
+        use rusqlite::ErrorCode;
+        let path = path.to_path_buf();
+        match source.sqlite_error_code() {
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
+                RegisterError::Locked { path }
+            }
+            Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => RegisterError::Corrupt {
+                path,
+                message: source.to_string(),
+            },
+            _ => RegisterError::Sql { path, source },
+        }
+    }
+}
+
+/// A timestamp as the databases store it: RFC 3339, UTC.
+pub fn stamp(at: OffsetDateTime) -> String {
+    at.to_offset(time::UtcOffset::UTC)
+        .format(&Rfc3339)
+        .unwrap_or_else(|_| at.unix_timestamp().to_string())
+}
+
+/// The project's register.
+pub struct Register {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Register {
+    /// Opens the register at `path`, creating and migrating it as needed.
+    pub fn open(path: &Path) -> Result<Register, RegisterError> {
+        let conn = migrate::open(path, REGISTER_MIGRATIONS)?;
+        Ok(Register {
+            conn,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// A register that lives only for this run: used when the project has no record yet.
+    pub fn in_memory() -> Result<Register, RegisterError> {
+        let conn = migrate::open_in_memory(REGISTER_MIGRATIONS)?;
+        Ok(Register {
+            conn,
+            path: PathBuf::from(":memory:"),
+        })
+    }
+
+    /// Where the register lives.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Starts the one transaction of `command`, stamped `now`.
+    pub fn begin(
+        &mut self,
+        command: &str,
+        now: OffsetDateTime,
+    ) -> Result<Changes<'_>, RegisterError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(|e| RegisterError::sql(&self.path, e))?;
+        Ok(Changes {
+            tx,
+            path: &self.path,
+            command: command.to_string(),
+            now: stamp(now),
+        })
+    }
+
+    fn err(&self, e: rusqlite::Error) -> RegisterError {
+        RegisterError::sql(&self.path, e)
+    }
+}
+
+/// The changes one command makes to the register; nothing is kept unless committed.
+pub struct Changes<'a> {
+    tx: Transaction<'a>,
+    path: &'a Path,
+    command: String,
+    now: String,
+}
+
+impl Changes<'_> {
+    /// Makes every change of this command permanent at once.
+    pub fn commit(self) -> Result<(), RegisterError> {
+        let path = self.path;
+        self.tx.commit().map_err(|e| RegisterError::sql(path, e))
+    }
+
+    fn err(&self, e: rusqlite::Error) -> RegisterError {
+        RegisterError::sql(self.path, e)
+    }
+}

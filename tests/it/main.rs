@@ -1,6 +1,7 @@
 //! The integration tests: one binary, one module per capability.
 
 mod advisory_match;
+mod cli;
 mod fetch;
 mod inventory;
 mod record;

@@ -1,0 +1,390 @@
+//! `cargo soup audit` and `cargo soup reevaluate`: the whole chain, from the
+//! inventory to each anomaly's evaluation, with prompts on a terminal.
+
+use anyhow::anyhow;
+use clap::Args;
+
+use super::fetch::{ecosystems_of, ensure_bundled, refresh};
+use super::{Context, Exit, Format, InputArgs};
+use crate::evaluate::prompt::{self, Answer};
+use crate::evaluate::{Assessment, Audit, AuditOptions, Evaluator, State, do_audit};
+use crate::inventory::Inventory;
+use crate::out::sanitize;
+use crate::record::RecordFile;
+use crate::report::audit::audit_json;
+
+/// Check the SOUP in use against the published anomaly lists.
+///
+/// Reads the SOUP (as `list` does), pins it, matches every published anomaly
+/// (RustSec, OSV) against the pinned versions, and gives each anomaly its
+/// state: new (no evaluation), evaluated, or due (review-by date passed,
+/// advisory modified since, version changed, or hazardous without a risk
+/// control). On a terminal it then asks for the hazard evaluation of each new
+/// or due anomaly and appends it to soup-register.toml. Without a terminal it
+/// never waits: it prints what needs a person and the command that records it.
+///
+/// Exit codes: 0 nothing needs attention, 1 something needs a person, 2 error.
+///
+/// Examples:
+///   cargo soup audit
+///   cargo soup audit --offline --allow-stale --format json
+///   cargo soup audit --sbom release.cdx.json --fetch
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    /// Fetch advisory data before matching (the scheduled post-market check).
+    #[arg(long, conflicts_with = "offline")]
+    fetch: bool,
+    /// Report advisory data older than the policy allows without failing the audit
+    /// (for an air-gapped site with a known-old mirror).
+    #[arg(long)]
+    allow_stale: bool,
+    /// With --fetch: allow plain http for a mirror on a loopback address.
+    #[arg(long)]
+    allow_http: bool,
+    /// Never prompt, even on a terminal.
+    #[arg(long)]
+    no_prompt: bool,
+    /// Who is evaluating (default: SOUP_EVALUATOR, else git's user.name and user.email).
+    #[arg(long, env = "SOUP_EVALUATOR")]
+    by: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+/// Walk through the evaluations that are due again.
+///
+/// Lists every anomaly whose evaluation is due (review-by date passed, advisory
+/// modified since, pinned version changed, hazardous without a risk control),
+/// with the reason, and on a terminal asks for a new evaluation of each. The
+/// old evaluation stays in the record; the new one supersedes it.
+///
+/// Example: cargo soup reevaluate --offline
+#[derive(Debug, Args)]
+pub struct ReevaluateArgs {
+    #[command(flatten)]
+    audit: AuditArgs,
+}
+
+/// Runs `audit`.
+pub fn run(cx: &mut Context, args: AuditArgs) -> anyhow::Result<Exit> {
+    audit(cx, args, false)
+}
+
+/// Runs `reevaluate`.
+pub fn reevaluate(cx: &mut Context, args: ReevaluateArgs) -> anyhow::Result<Exit> {
+    audit(cx, args.audit, true)
+}
+
+fn audit(cx: &mut Context, args: AuditArgs, only_due: bool) -> anyhow::Result<Exit> {
+    let mut record = cx.load_record()?;
+    let inventory = cx.read_inventory(&args.input)?;
+    let mut store = cx.open_store()?;
+    let mut fetch_failed = false;
+    if args.fetch {
+        let sources = record
+            .as_ref()
+            .map(|r| r.record().sources.clone())
+            .unwrap_or_default();
+        let ecosystems = ecosystems_of(&inventory.components);
+        fetch_failed = refresh(cx, &mut store, &sources, &ecosystems, args.allow_http)? > 0;
+    }
+    ensure_bundled(cx, &mut store)?;
+    let options = AuditOptions {
+        allow_stale: args.allow_stale,
+    };
+    let audit_once = |record: Option<&RecordFile>| {
+        do_audit(
+            &inventory.components,
+            record.map(|r| r.record()),
+            &store,
+            cx.today,
+            &options,
+        )
+    };
+    let mut result = audit_once(record.as_ref())?;
+
+    let prompting = cx.out.is_interactive() && args.format == Format::Text && !args.no_prompt;
+    let mut recorded = Vec::new();
+    if prompting {
+        match record.as_mut() {
+            Some(record_file) => {
+                recorded = walk(cx, record_file, &result, only_due, args.by.clone())?;
+                if !recorded.is_empty() {
+                    result = audit_once(record.as_ref())?;
+                }
+            }
+            None => cx
+                .out
+                .note("note: evaluations are kept in soup-register.toml, which does not exist yet"),
+        }
+    }
+
+    let mut register = cx.open_register(record.is_some())?;
+    let changes = register.begin(if only_due { "reevaluate" } else { "audit" }, cx.now)?;
+    changes.pin(&inventory)?;
+    let detected: Vec<(String, String)> = result
+        .assessments
+        .iter()
+        .map(|a| (a.anomaly.id.clone(), a.anomaly.component.key()))
+        .collect();
+    let data = serde_json::to_string(&result.advisory_data)?;
+    changes.record_audit(
+        &inventory.input.path.display().to_string(),
+        &data,
+        &detected,
+    )?;
+    for (advisory, purl) in &recorded {
+        changes.log("evaluation-recorded", &format!("{advisory} {purl}"), None)?;
+    }
+    changes.commit()?;
+
+    match args.format {
+        Format::Json => {
+            let json = audit_json(&result, &inventory, record.as_ref().map(|r| r.record()));
+            cx.out.line(&serde_json::to_string_pretty(&json)?);
+        }
+        Format::Text => print_text(cx, &result, &inventory, only_due, prompting),
+    }
+    if record.is_none() {
+        cx.hint_init();
+    }
+    if fetch_failed {
+        return Ok(Exit::Failed);
+    }
+    Ok(Exit::from_attention(result.needs_person()))
+}
+
+/// Asks for each anomaly that needs an evaluation; saves the record after each one.
+/// Returns the (advisory, purl) of each evaluation recorded.
+fn walk(
+    cx: &mut Context,
+    record_file: &mut RecordFile,
+    result: &Audit,
+    only_due: bool,
+    by: Option<String>,
+) -> anyhow::Result<Vec<(String, String)>> {
+    let open: Vec<&Assessment> = result
+        .assessments
+        .iter()
+        .filter(|a| {
+            if only_due {
+                a.state == State::Due
+            } else {
+                a.state.needs_person()
+            }
+        })
+        .collect();
+    if open.is_empty() {
+        return Ok(Vec::new());
+    }
+    let who = Evaluator {
+        by: evaluator(by)?,
+        today: cx.today,
+        review_period_days: record_file.record().policy.review_period_days,
+    };
+    let mut recorded = Vec::new();
+    for (index, assessment) in open.iter().enumerate() {
+        match prompt::ask(cx.out.as_mut(), assessment, &who, (index + 1, open.len()))? {
+            Answer::Recorded(evaluation) => {
+                record_file.append_evaluation(&evaluation);
+                record_file.save()?;
+                cx.out.line(&cx.out.good(&format!(
+                    "recorded the evaluation of {} for {} in {}",
+                    evaluation.advisory,
+                    evaluation.purl,
+                    cx.record_path.display()
+                )));
+                recorded.push((evaluation.advisory, evaluation.purl));
+            }
+            Answer::Skipped => cx.out.line("skipped: it stays open"),
+            Answer::Quit => break,
+        }
+    }
+    Ok(recorded)
+}
+
+/// Who is evaluating: `--by` / SOUP_EVALUATOR, else git's user.name and user.email.
+pub fn evaluator(by: Option<String>) -> anyhow::Result<String> {
+    if let Some(by) = by.filter(|b| !b.trim().is_empty()) {
+        return Ok(by);
+    }
+    let git = |key: &str| {
+        std::process::Command::new("git")
+            .args(["config", "--get", key])
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+            .filter(|s| !s.is_empty())
+    };
+    match (git("user.name"), git("user.email")) {
+        (Some(name), Some(email)) => Ok(format!("{name} <{email}>")),
+        (Some(name), None) => Ok(name),
+        (None, Some(email)) => Ok(email),
+        (None, None) => Err(anyhow!(
+            "failed to tell who is evaluating: pass --by \"Name <email>\", set SOUP_EVALUATOR, or set git's user.name"
+        )),
+    }
+}
+
+fn print_text(
+    cx: &mut Context,
+    result: &Audit,
+    inventory: &Inventory,
+    only_due: bool,
+    prompted: bool,
+) {
+    for data in &result.advisory_data {
+        let age = data
+            .age_days
+            .map(|d| format!(", {d} days old"))
+            .unwrap_or_default();
+        cx.out.note(&sanitize(&format!(
+            "advisory data: {}: {} ({} records{age})",
+            data.source.name, data.source.location, data.source.record_count
+        )));
+    }
+    for ecosystem in &result.unordered_ecosystems {
+        cx.out.note(&format!(
+            "note: {ecosystem} has no version order here: matched on enumerated versions only"
+        ));
+    }
+    let shown: Vec<&Assessment> = result
+        .assessments
+        .iter()
+        .filter(|a| !only_due || a.state == State::Due)
+        .collect();
+    let mut current_item = String::new();
+    for a in &shown {
+        let c = &a.anomaly.component;
+        if c.key() != current_item {
+            current_item = c.key();
+            cx.out.line("");
+            let path = if c.dependency_path.is_empty() {
+                String::new()
+            } else {
+                format!("  via {}", c.dependency_path.join(" -> "))
+            };
+            cx.out.line(&cx.out.heading(&sanitize(&format!(
+                "{} {} ({}){path}",
+                c.name, c.version, current_item
+            ))));
+        }
+        print_anomaly(cx, a);
+    }
+    let other: Vec<_> = result.other_findings().collect();
+    if !other.is_empty() {
+        cx.out.line("");
+        cx.out.line(&cx.out.heading("findings"));
+        for f in other {
+            let waived = if f.waived {
+                " (allowed for this run)"
+            } else {
+                ""
+            };
+            cx.out.line(&sanitize(&format!(
+                "  {:<28} {} {}{waived}",
+                f.code.as_str(),
+                f.subject,
+                f.message
+            )));
+        }
+    }
+    let open: Vec<&&Assessment> = shown.iter().filter(|a| a.state.needs_person()).collect();
+    if !open.is_empty() && !prompted {
+        cx.out.line("");
+        cx.out
+            .line("to record an evaluation without prompts (one per anomaly), for example:");
+        for a in open.iter().take(3) {
+            cx.out.line(&sanitize(&format!(
+                "  cargo soup evaluate {} --package {}@{} --not-hazardous --vex not_affected \\\n    \
+                 --justification vulnerable_code_not_in_execute_path --rationale \"<why>\"",
+                a.anomaly.id, a.anomaly.component.name, a.anomaly.component.version
+            )));
+        }
+    }
+    let count = |state| shown.iter().filter(|a| a.state == state).count();
+    let summary = format!(
+        "{} SOUP items from {}: {} anomalies ({} new, {} due, {} evaluated); {}",
+        inventory.components.len(),
+        inventory.input.path.display(),
+        shown.len(),
+        count(State::New),
+        count(State::Due),
+        count(State::Evaluated),
+        if result.needs_person() {
+            "something needs a person"
+        } else {
+            "nothing needs attention"
+        }
+    );
+    cx.out.line("");
+    let summary = if result.needs_person() {
+        cx.out.alert(&summary)
+    } else {
+        cx.out.good(&summary)
+    };
+    cx.out.line(&summary);
+}
+
+fn print_anomaly(cx: &mut Context, a: &Assessment) {
+    let state = match a.state {
+        State::New => cx.out.alert("NEW      "),
+        State::Due => cx.out.alert("DUE      "),
+        State::Evaluated => cx.out.good("EVALUATED"),
+    };
+    let aliases = if a.anomaly.aliases.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", a.anomaly.aliases.join(", "))
+    };
+    let severity = a
+        .anomaly
+        .severity
+        .as_ref()
+        .map(|s| format!(" {} {}", s.base_score, s.severity))
+        .unwrap_or_default();
+    cx.out.line(&format!(
+        "  {state} {}",
+        sanitize(&format!(
+            "{}{aliases} {}{severity}",
+            a.anomaly.id,
+            a.anomaly.kind.as_str()
+        ))
+    ));
+    if let Some(summary) = &a.anomaly.summary {
+        cx.out.line(&format!("            {}", sanitize(summary)));
+    }
+    let fixed = if a.anomaly.fixed.is_empty() {
+        "none published".to_string()
+    } else {
+        a.anomaly.fixed.join(", ")
+    };
+    cx.out
+        .line(&format!("            fixed in: {}", sanitize(&fixed)));
+    for reason in &a.reasons {
+        cx.out
+            .line(&format!("            due: {}", reason.describe()));
+    }
+    if let Some(e) = &a.evaluation {
+        let hazard = if e.hazardous {
+            format!(
+                "hazardous ({}; controls: {})",
+                e.hazards.join(", "),
+                e.risk_controls.join(", ")
+            )
+        } else {
+            "not hazardous".to_string()
+        };
+        cx.out.line(&sanitize(&format!(
+            "            evaluated by {} on {}: {hazard}, {}, review by {}",
+            e.by,
+            e.date,
+            e.vex_status.as_str(),
+            e.review_by
+        )));
+    }
+}

@@ -1,0 +1,191 @@
+//! What every command needs: where the project, its record, its register and
+//! the advisory store are, what time it is, and the terminal.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, anyhow};
+use time::{Date, OffsetDateTime};
+
+use super::{ColorChoice, GlobalArgs, InputArgs};
+use crate::inventory::{self, CargoOptions, Inventory};
+use crate::out::{Out, Terminal};
+use crate::record::RecordFile;
+use crate::register::{Register, Store};
+
+/// The record's file name, beside the workspace's Cargo.toml.
+pub const RECORD_FILE: &str = "soup-register.toml";
+
+/// The register's default place, relative to the record's directory.
+const REGISTER_FILE: &str = ".soup/register.db";
+
+/// The paths, clock and terminal of one run.
+pub struct Context {
+    /// The moment the command started; the library is given this, never reads a clock.
+    pub now: OffsetDateTime,
+    /// Today's date (UTC), or `SOUP_TODAY` to reproduce a past audit.
+    pub today: Date,
+    /// The project's manifest, when there is one.
+    pub manifest: Option<PathBuf>,
+    /// Where the record is, or would be written by `init`.
+    pub record_path: PathBuf,
+    register_override: Option<PathBuf>,
+    store_path: PathBuf,
+    /// The terminal.
+    pub out: Box<dyn Out>,
+    /// `-v` was given.
+    pub verbose: bool,
+}
+
+impl Context {
+    /// Finds the project from the current directory and the global options.
+    pub fn new(global: &GlobalArgs) -> anyhow::Result<Context> {
+        let cwd = std::env::current_dir().context("failed to read the current directory")?;
+        let manifest = match &global.manifest_path {
+            Some(path) if path.is_file() => Some(path.clone()),
+            Some(path) => {
+                return Err(anyhow!(
+                    "failed to find the manifest {}: no such file",
+                    path.display()
+                ));
+            }
+            None => find_upwards(&cwd, "Cargo.toml"),
+        };
+        let record_path = match &global.record {
+            Some(path) => path.clone(),
+            None => find_upwards(&cwd, RECORD_FILE).unwrap_or_else(|| {
+                let dir = manifest.as_deref().and_then(Path::parent).unwrap_or(&cwd);
+                dir.join(RECORD_FILE)
+            }),
+        };
+        let store_path = match &global.advisory_db {
+            Some(path) => path.clone(),
+            None => dirs::cache_dir()
+                .ok_or_else(|| anyhow!("failed to find the user's cache directory: set SOUP_ADVISORY_DB or --advisory-db"))?
+                .join("cargo-soup")
+                .join("advisories.db"),
+        };
+        let now = OffsetDateTime::now_utc();
+        let today = match std::env::var("SOUP_TODAY") {
+            Ok(text) => {
+                parse_date(&text).with_context(|| format!("failed to read SOUP_TODAY={text}"))?
+            }
+            Err(_) => now.date(),
+        };
+        let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+        let color = match global.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal()
+            }
+        };
+        Ok(Context {
+            now,
+            today,
+            manifest,
+            record_path,
+            register_override: global.register.clone(),
+            store_path,
+            out: Box::new(Terminal::new(color, interactive, global.quiet)),
+            verbose: global.verbose,
+        })
+    }
+
+    /// The record, or `None` when the project has none yet.
+    pub fn load_record(&self) -> anyhow::Result<Option<RecordFile>> {
+        if !self.record_path.exists() {
+            return Ok(None);
+        }
+        Ok(Some(RecordFile::load(&self.record_path)?))
+    }
+
+    /// The record, or an error telling the user to run `init`.
+    pub fn require_record(&self) -> anyhow::Result<RecordFile> {
+        self.load_record()?.ok_or_else(|| {
+            anyhow!(
+                "failed to find {}: run `cargo soup init` to start the record",
+                self.record_path.display()
+            )
+        })
+    }
+
+    /// The register's path: `--register`, else beside the record.
+    pub fn register_path(&self) -> PathBuf {
+        self.register_override.clone().unwrap_or_else(|| {
+            let dir = self.record_path.parent().unwrap_or(Path::new("."));
+            dir.join(REGISTER_FILE)
+        })
+    }
+
+    /// Opens the register. With no record (and no `--register`), nothing is
+    /// written beside the project: the register lives in memory for this run.
+    pub fn open_register(&self, has_record: bool) -> anyhow::Result<Register> {
+        if !has_record && self.register_override.is_none() {
+            return Ok(Register::in_memory()?);
+        }
+        Ok(Register::open(&self.register_path())?)
+    }
+
+    /// Opens the machine-wide advisory store.
+    pub fn open_store(&self) -> anyhow::Result<Store> {
+        Ok(Store::open(&self.store_path)?)
+    }
+
+    /// Reads the SOUP in use: an SBOM, a lockfile, or the project through `cargo metadata`
+    /// (falling back to its Cargo.lock when metadata cannot run).
+    pub fn read_inventory(&mut self, input: &InputArgs) -> anyhow::Result<Inventory> {
+        if let Some(sbom) = &input.sbom {
+            return Ok(inventory::read_sbom(sbom)?);
+        }
+        if let Some(lockfile) = &input.lockfile {
+            return Ok(inventory::read_lockfile(lockfile)?);
+        }
+        let Some(manifest) = self.manifest.clone() else {
+            return Err(anyhow!(
+                "failed to find Cargo.toml in this directory or above: run in a Rust project, \
+                 or name the input with --lockfile PATH or --sbom FILE"
+            ));
+        };
+        let options = CargoOptions {
+            offline: input.offline,
+            locked: input.locked,
+        };
+        match inventory::read_cargo_project(&manifest, &options) {
+            Ok(inventory) => Ok(inventory),
+            Err(metadata_error) => {
+                let lockfile =
+                    find_upwards(manifest.parent().unwrap_or(Path::new(".")), "Cargo.lock")
+                        .ok_or_else(|| anyhow!(metadata_error))?;
+                if self.verbose {
+                    self.out.note(&format!(
+                        "note: cargo metadata failed, reading {} directly",
+                        lockfile.display()
+                    ));
+                }
+                Ok(inventory::read_lockfile(&lockfile)?)
+            }
+        }
+    }
+
+    /// Ends a run that had no record with the hint to start one.
+    pub fn hint_init(&mut self) {
+        let hint = format!(
+            "hint: no {RECORD_FILE} here, so nothing was written beside the project; \
+             run `cargo soup init` to start the SOUP record"
+        );
+        self.out.note(&hint);
+    }
+}
+
+/// The nearest `name` in `dir` or its ancestors.
+fn find_upwards(dir: &Path, name: &str) -> Option<PathBuf> {
+    dir.ancestors().map(|d| d.join(name)).find(|p| p.is_file())
+}
+
+/// Reads a `YYYY-MM-DD` date.
+pub fn parse_date(text: &str) -> anyhow::Result<Date> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    Date::parse(text.trim(), &format)
+        .map_err(|e| anyhow!("`{text}` is not a date (YYYY-MM-DD): {e}"))
+}

@@ -1,0 +1,37 @@
+//! `cargo soup fmt`: rewrite the record in its canonical form, or check it is.
+
+use clap::Args;
+
+use super::{Context, Exit};
+
+/// Rewrite soup-register.toml canonically (sorted, stable, comments kept).
+///
+/// A canonical record shows only real changes in review. With --check nothing
+/// is written and the exit code is 1 when the file is not canonical, for CI.
+///
+/// Example: cargo soup fmt --check
+#[derive(Debug, Args)]
+pub struct FmtArgs {
+    /// Do not write; exit 1 if the record is not canonical.
+    #[arg(long)]
+    check: bool,
+}
+
+/// Runs `fmt`.
+pub fn run(cx: &mut Context, args: FmtArgs) -> anyhow::Result<Exit> {
+    let record = cx.require_record()?;
+    let path = cx.record_path.display().to_string();
+    if record.is_canonical() {
+        cx.out.line(&format!("{path} is canonical"));
+        return Ok(Exit::Clean);
+    }
+    if args.check {
+        cx.out.line(&format!(
+            "{path} is not canonical (record-not-canonical): run `cargo soup fmt`"
+        ));
+        return Ok(Exit::NeedsAttention);
+    }
+    record.save()?;
+    cx.out.line(&format!("rewrote {path} canonically"));
+    Ok(Exit::Clean)
+}

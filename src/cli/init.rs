@@ -1,0 +1,113 @@
+//! `cargo soup init`: start the record, the register, and ignore the register in git.
+
+use std::path::Path;
+
+use anyhow::{Context as _, anyhow};
+use clap::Args;
+
+use super::{Context, Exit};
+use crate::record::{self, SafetyClass};
+
+/// Start the SOUP record (soup-register.toml) of this project.
+///
+/// Writes a commented soup-register.toml beside Cargo.toml with the system's
+/// name (from the manifest), its IEC 62304 software safety class, the default
+/// policy and advisory sources; adds `.soup/` to .gitignore; creates the
+/// register. Run again, it changes nothing.
+///
+/// Example: cargo soup init --class B --manufacturer "ACME Medical"
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The software safety class (IEC 62304 §4.3); asked for on a terminal when missing.
+    #[arg(long, value_parser = ["A", "B", "C"])]
+    class: Option<String>,
+    /// The system's name (default: the package name in Cargo.toml, else the directory's name).
+    #[arg(long)]
+    name: Option<String>,
+    /// The medical-device manufacturer, as the record should name it.
+    #[arg(long)]
+    manufacturer: Option<String>,
+}
+
+/// Runs `init`.
+pub fn run(cx: &mut Context, args: InitArgs) -> anyhow::Result<Exit> {
+    if cx.record_path.exists() {
+        cx.out.line(&format!(
+            "{} already exists: nothing changed",
+            cx.record_path.display()
+        ));
+        return Ok(Exit::Clean);
+    }
+    let class = match args.class {
+        Some(class) => class.parse::<SafetyClass>().map_err(|e| anyhow!("{e}"))?,
+        None if cx.out.is_interactive() => ask_class(cx)?,
+        None => {
+            return Err(anyhow!(
+                "failed to start the record: the safety class is needed; pass --class A, B or C"
+            ));
+        }
+    };
+    let name = match args.name {
+        Some(name) => name,
+        None => system_name(cx.manifest.as_deref(), &cx.record_path),
+    };
+    let text = record::init_text(&name, class, args.manufacturer.as_deref());
+    let dir = cx
+        .record_path
+        .parent()
+        .unwrap_or(Path::new("."))
+        .to_path_buf();
+    record::create(&cx.record_path, &text)?;
+    record::ignore_in_git(&dir.join(".gitignore"), ".soup/")?;
+    let mut register = cx.open_register(true)?;
+    let changes = register.begin("init", cx.now)?;
+    changes.log(
+        "record-created",
+        &cx.record_path.display().to_string(),
+        Some(class.as_str()),
+    )?;
+    changes.commit()?;
+    cx.out.line(&format!(
+        "Wrote {} for {name} (class {class}); the register is {}.",
+        cx.record_path.display(),
+        register.path().display(),
+        class = class.as_str()
+    ));
+    cx.out
+        .note("next: `cargo soup list` to see the SOUP in use, `cargo soup audit` to check it.");
+    Ok(Exit::Clean)
+}
+
+fn ask_class(cx: &mut Context) -> anyhow::Result<SafetyClass> {
+    let items = [
+        "A: no injury or damage to health is possible",
+        "B: non-serious injury is possible",
+        "C: death or serious injury is possible",
+    ];
+    let index = cx
+        .out
+        .select("Software safety class (IEC 62304 §4.3)", &items, 2)
+        .context("failed to read the safety class")?;
+    Ok([SafetyClass::A, SafetyClass::B, SafetyClass::C][index.min(2)])
+}
+
+/// The system's name: the manifest's package name, else the project directory's name.
+fn system_name(manifest: Option<&Path>, record_path: &Path) -> String {
+    let from_manifest = manifest
+        .and_then(|m| std::fs::read_to_string(m).ok())
+        .and_then(|text| text.parse::<toml::Table>().ok())
+        .and_then(|table| {
+            table
+                .get("package")?
+                .get("name")?
+                .as_str()
+                .map(str::to_string)
+        });
+    from_manifest.unwrap_or_else(|| {
+        record_path
+            .parent()
+            .and_then(|d| d.canonicalize().ok())
+            .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .unwrap_or_else(|| "system".to_string())
+    })
+}

@@ -1,0 +1,131 @@
+//! One audit: the components, matched against the advisory store, each anomaly
+//! assessed against the record, and every finding. Pure of I/O but for reading
+//! the store; the caller prints it and picks the exit code.
+
+use std::collections::BTreeSet;
+
+use serde::Serialize;
+use time::Date;
+
+use super::{Assessment, Finding, FindingCode, Findings, State, assess};
+use crate::advisory::matcher;
+use crate::evaluate::findings::data_age_days;
+use crate::model::{Component, Ecosystem};
+use crate::record::{Policy, Record};
+use crate::register::{RegisterError, SourceInfo, Store};
+
+/// The advisory data an audit used, and how old it is.
+#[derive(Debug, Clone, Serialize)]
+pub struct DataUsed {
+    #[serde(flatten)]
+    pub source: SourceInfo,
+    /// Days between the data's date and the audit's `today`.
+    pub age_days: Option<i64>,
+}
+
+/// The result of one audit.
+#[derive(Debug, Clone, Serialize)]
+pub struct Audit {
+    pub advisory_data: Vec<DataUsed>,
+    pub assessments: Vec<Assessment>,
+    pub findings: Findings,
+    /// Ecosystems matched only on enumerated versions: no version order is known for them.
+    pub unordered_ecosystems: Vec<String>,
+}
+
+/// How the audit treats what it finds.
+#[derive(Debug, Clone, Default)]
+pub struct AuditOptions {
+    /// Stale advisory data is reported but does not fail this run.
+    pub allow_stale: bool,
+}
+
+/// Audits `components` against the store and the record on `today`.
+pub fn do_audit(
+    components: &[Component],
+    record: Option<&Record>,
+    store: &Store,
+    today: Date,
+    options: &AuditOptions,
+) -> Result<Audit, RegisterError> {
+    let advisories = store.advisories_for(components)?;
+    let anomalies = matcher::find_anomalies(components, &advisories);
+    let assessments = assess(anomalies, record, today);
+    let policy = record
+        .map(|r| r.policy.clone())
+        .unwrap_or_else(Policy::default);
+
+    let ecosystems: BTreeSet<String> = components
+        .iter()
+        .filter(|c| c.is_matchable())
+        .map(|c| c.ecosystem.osv_name().to_string())
+        .collect();
+    let coverage = store.coverage()?;
+    let used: Vec<SourceInfo> = store
+        .sources()?
+        .into_iter()
+        .filter(|s| {
+            coverage
+                .iter()
+                .any(|(name, eco)| *name == s.name && ecosystems.contains(eco))
+        })
+        .collect();
+    let covered: BTreeSet<&String> = coverage.iter().map(|(_, eco)| eco).collect();
+    let uncovered: Vec<String> = ecosystems
+        .iter()
+        .filter(|e| !covered.contains(e))
+        .cloned()
+        .collect();
+
+    let mut findings = Findings::default();
+    findings.check_anomalies(&assessments);
+    findings.check_advisory_data(&used, today, policy.max_advisory_age_days);
+    findings.check_coverage(&uncovered);
+    findings.check_uncovered(record, components);
+    if let Some(record) = record {
+        findings.check_specifications(record, components);
+        findings.check_unused(record, &assessments);
+    }
+    if options.allow_stale {
+        findings.waive(FindingCode::AdvisoryDataStale);
+    }
+    findings.sort();
+
+    Ok(Audit {
+        advisory_data: used
+            .into_iter()
+            .map(|source| DataUsed {
+                age_days: data_age_days(&source, today),
+                source,
+            })
+            .collect(),
+        assessments,
+        findings,
+        unordered_ecosystems: matcher::unordered_ecosystems(components)
+            .iter()
+            .map(Ecosystem::to_string)
+            .collect(),
+    })
+}
+
+impl Audit {
+    /// True when something needs a person: the audit exits 1.
+    pub fn needs_person(&self) -> bool {
+        self.findings.need_person()
+    }
+
+    /// The anomalies in `state`.
+    pub fn in_state(&self, state: State) -> impl Iterator<Item = &Assessment> {
+        self.assessments.iter().filter(move |a| a.state == state)
+    }
+
+    /// The findings that are not about a single anomaly.
+    pub fn other_findings(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.0.iter().filter(|f| {
+            !matches!(
+                f.code,
+                FindingCode::UnevaluatedAnomaly | FindingCode::EvaluationDue
+            )
+        })
+    }
+}

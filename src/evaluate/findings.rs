@@ -1,0 +1,256 @@
+//! Findings: what an audit reports beyond the anomalies themselves. Findings are
+//! data, not errors; each kind has a stable kebab-case code that appears in every
+//! output format (STYLE.md habit 9).
+
+use std::collections::BTreeSet;
+
+use serde::Serialize;
+use time::Date;
+
+use super::{Assessment, State, anomaly_ids};
+use crate::model::Component;
+use crate::record::{Record, SafetyClass};
+use crate::register::SourceInfo;
+
+/// The kinds of finding, each with its code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FindingCode {
+    /// An anomaly with no evaluation.
+    UnevaluatedAnomaly,
+    /// An evaluation that must be looked at again.
+    EvaluationDue,
+    /// An evaluation says hazardous but names no risk control.
+    HazardWithoutRiskControl,
+    /// A direct SOUP item of a class B/C system has no specification.
+    MissingSpecification,
+    /// The advisory data is older than the policy allows.
+    AdvisoryDataStale,
+    /// Some advisory records could not be loaded, or an ecosystem has no data.
+    AdvisoryDataIncomplete,
+    /// A SOUP item no machine-readable anomaly list covers, with no manual review recorded.
+    NoAnomalyList,
+    /// An evaluation in the record matches no current anomaly.
+    UnusedEvaluation,
+}
+
+impl FindingCode {
+    /// The stable code.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FindingCode::UnevaluatedAnomaly => "unevaluated-anomaly",
+            FindingCode::EvaluationDue => "evaluation-due",
+            FindingCode::HazardWithoutRiskControl => "hazard-without-risk-control",
+            FindingCode::MissingSpecification => "missing-specification",
+            FindingCode::AdvisoryDataStale => "advisory-data-stale",
+            FindingCode::AdvisoryDataIncomplete => "advisory-data-incomplete",
+            FindingCode::NoAnomalyList => "no-anomaly-list",
+            FindingCode::UnusedEvaluation => "unused-evaluation",
+        }
+    }
+
+    /// True when this kind of finding fails an audit (exit 1).
+    pub fn needs_person(self) -> bool {
+        !matches!(
+            self,
+            FindingCode::UnusedEvaluation | FindingCode::AdvisoryDataIncomplete
+        )
+    }
+}
+
+/// One finding about one subject.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub code: FindingCode,
+    /// What it is about: a purl, an advisory id, a source name.
+    pub subject: String,
+    pub message: String,
+    /// Reported, but allowed for this run (e.g. stale data with `--allow-stale`).
+    pub waived: bool,
+}
+
+/// The findings of one audit, in a stable order.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(transparent)]
+pub struct Findings(pub Vec<Finding>);
+
+impl Findings {
+    fn push(&mut self, code: FindingCode, subject: impl Into<String>, message: impl Into<String>) {
+        self.0.push(Finding {
+            code,
+            subject: subject.into(),
+            message: message.into(),
+            waived: false,
+        });
+    }
+
+    /// True when any finding needs a person.
+    pub fn need_person(&self) -> bool {
+        self.0.iter().any(|f| f.code.needs_person() && !f.waived)
+    }
+
+    /// Marks every finding of `code` as allowed for this run.
+    pub fn waive(&mut self, code: FindingCode) {
+        for finding in self.0.iter_mut().filter(|f| f.code == code) {
+            finding.waived = true;
+        }
+    }
+
+    /// Sorts by code, then subject.
+    pub fn sort(&mut self) {
+        self.0
+            .sort_by(|a, b| (a.code, &a.subject).cmp(&(b.code, &b.subject)));
+    }
+
+    /// One finding per anomaly that needs a person, and per hazardous evaluation without control.
+    pub fn check_anomalies(&mut self, assessments: &[Assessment]) {
+        for a in assessments {
+            let subject = format!("{} {}", a.anomaly.id, a.anomaly.component.key());
+            match a.state {
+                State::New => self.push(
+                    FindingCode::UnevaluatedAnomaly,
+                    subject.clone(),
+                    format!(
+                        "{} {} has no hazard evaluation",
+                        a.anomaly.component.name, a.anomaly.component.version
+                    ),
+                ),
+                State::Due => self.push(
+                    FindingCode::EvaluationDue,
+                    subject.clone(),
+                    a.reasons
+                        .iter()
+                        .map(|r| r.describe())
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                ),
+                State::Evaluated => {}
+            }
+            let hazardous_uncontrolled = a
+                .evaluation
+                .as_ref()
+                .is_some_and(|e| e.hazardous && e.risk_controls.is_empty());
+            if hazardous_uncontrolled {
+                self.push(
+                    FindingCode::HazardWithoutRiskControl,
+                    subject,
+                    "the evaluation says hazardous but traces to no risk control",
+                );
+            }
+        }
+    }
+
+    /// Class B/C: each direct SOUP item needs a specification when the policy says so.
+    pub fn check_specifications(&mut self, record: &Record, components: &[Component]) {
+        if record.system.class == SafetyClass::A || !record.policy.require_specification {
+            return;
+        }
+        for c in components.iter().filter(|c| c.direct == Some(true)) {
+            if record
+                .specification_for(&c.name, c.purl.as_deref())
+                .is_none()
+            {
+                self.push(
+                    FindingCode::MissingSpecification,
+                    c.key(),
+                    format!(
+                        "class {} needs the purpose, requirements and needs of {} in [soup.\"{}\"] (IEC 62304 5.3.3, 5.3.4)",
+                        record.system.class.as_str(),
+                        c.name,
+                        c.name
+                    ),
+                );
+            }
+        }
+    }
+
+    /// Advisory data older than `max_age_days` on `today`, or with records that did not load.
+    pub fn check_advisory_data(&mut self, sources: &[SourceInfo], today: Date, max_age_days: u32) {
+        for source in sources {
+            let age = data_age_days(source, today);
+            if age.is_some_and(|days| days > i64::from(max_age_days)) {
+                self.push(
+                    FindingCode::AdvisoryDataStale,
+                    source.name.clone(),
+                    format!(
+                        "advisory data from {} is {} days old (policy allows {max_age_days}); run `cargo soup fetch`",
+                        source.location,
+                        age.unwrap_or_default()
+                    ),
+                );
+            }
+            if !source.skipped.is_empty() {
+                self.push(
+                    FindingCode::AdvisoryDataIncomplete,
+                    source.name.clone(),
+                    format!(
+                        "{} records of {} could not be loaded (first: {}: {})",
+                        source.skipped.len(),
+                        source.location,
+                        source.skipped[0].entry,
+                        source.skipped[0].reason
+                    ),
+                );
+            }
+        }
+    }
+
+    /// An ecosystem of the inventory that no source holds data for.
+    pub fn check_coverage(&mut self, ecosystems_without_data: &[String]) {
+        for ecosystem in ecosystems_without_data {
+            self.push(
+                FindingCode::AdvisoryDataIncomplete,
+                ecosystem.clone(),
+                format!("no advisory data for {ecosystem}: run `cargo soup fetch` (or `fetch --from` a mirror)"),
+            );
+        }
+    }
+
+    /// Items no machine-readable anomaly list covers and that have no manual review.
+    pub fn check_uncovered(&mut self, record: Option<&Record>, components: &[Component]) {
+        for c in components.iter().filter(|c| !c.is_matchable()) {
+            let key = c.key();
+            let reviewed = record.is_some_and(|r| r.reviews.iter().any(|rv| rv.item == key));
+            if !reviewed {
+                self.push(
+                    FindingCode::NoAnomalyList,
+                    key,
+                    format!(
+                        "no machine-readable anomaly list covers {} {}: record a manual review of its published anomalies",
+                        c.name, c.version
+                    ),
+                );
+            }
+        }
+    }
+
+    /// Evaluations whose (advisory, purl) matches no current anomaly.
+    pub fn check_unused(&mut self, record: &Record, assessments: &[Assessment]) {
+        let live: BTreeSet<(String, String)> = assessments
+            .iter()
+            .flat_map(|a| {
+                let purl = a.anomaly.component.purl.clone().unwrap_or_default();
+                anomaly_ids(&a.anomaly)
+                    .into_iter()
+                    .map(move |id| (id, purl.clone()))
+            })
+            .collect();
+        for e in &record.evaluations {
+            if !live.contains(&(e.advisory.clone(), e.purl.clone())) {
+                self.push(
+                    FindingCode::UnusedEvaluation,
+                    format!("{} {}", e.advisory, e.purl),
+                    "this evaluation matches no current anomaly (the version changed or the advisory no longer applies)",
+                );
+            }
+        }
+    }
+}
+
+/// Days between a source's data date and `today`; `None` when the date is unreadable.
+pub fn data_age_days(source: &SourceInfo, today: Date) -> Option<i64> {
+    let date_part = source.data_date.get(..10)?;
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    let date = Date::parse(date_part, &format).ok()?;
+    Some((today - date).whole_days())
+}

@@ -1,0 +1,125 @@
+//! Release baselines: the components of each released version, from its SBOM.
+
+use rusqlite::{OptionalExtension, params};
+
+use super::{Changes, Register, RegisterError};
+use crate::model::Component;
+
+/// One release's baseline as the register holds it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Baseline {
+    pub release: String,
+    pub sbom_path: String,
+    pub sha256: String,
+    pub imported_at: String,
+    pub components: Vec<Component>,
+}
+
+impl Changes<'_> {
+    /// Makes `components` the baseline of `release`, replacing any earlier one.
+    pub fn set_baseline(
+        &self,
+        release: &str,
+        sbom_path: &str,
+        sha256: &str,
+        components: &[Component],
+    ) -> Result<(), RegisterError> {
+        self.tx
+            .execute("DELETE FROM baseline WHERE release = ?1", [release])
+            .map_err(|e| self.err(e))?;
+        self.tx
+            .execute(
+                "INSERT INTO baseline (release, sbom_path, sha256, imported_at) VALUES (?1, ?2, ?3, ?4)",
+                params![release, sbom_path, sha256, self.now],
+            )
+            .map_err(|e| self.err(e))?;
+        let mut insert = self
+            .tx
+            .prepare_cached(
+                "INSERT OR REPLACE INTO baseline_component (release, key, component) VALUES (?1, ?2, ?3)",
+            )
+            .map_err(|e| self.err(e))?;
+        for c in components {
+            let json = serde_json::to_string(c).unwrap_or_default();
+            insert
+                .execute(params![release, c.key(), json])
+                .map_err(|e| self.err(e))?;
+        }
+        self.log(
+            "baseline-set",
+            release,
+            Some(&format!("{} components from {sbom_path}", components.len())),
+        )
+    }
+}
+
+impl Register {
+    /// The baseline of `release`, if it was imported.
+    pub fn baseline(&self, release: &str) -> Result<Option<Baseline>, RegisterError> {
+        let head = self
+            .conn
+            .query_row(
+                "SELECT release, sbom_path, sha256, imported_at FROM baseline WHERE release = ?1",
+                [release],
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
+            )
+            .optional()
+            .map_err(|e| self.err(e))?;
+        let Some((release, sbom_path, sha256, imported_at)) = head else {
+            return Ok(None);
+        };
+        let mut stmt = self
+            .conn
+            .prepare("SELECT component FROM baseline_component WHERE release = ?1 ORDER BY key")
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([&release], |row| row.get::<_, String>(0))
+            .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+            .map_err(|e| self.err(e))?;
+        let components = rows
+            .iter()
+            .filter_map(|json| serde_json::from_str(json).ok())
+            .collect();
+        Ok(Some(Baseline {
+            release,
+            sbom_path,
+            sha256,
+            imported_at,
+            components,
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::datetime;
+
+    use super::*;
+    use crate::model::Ecosystem;
+
+    #[test]
+    fn a_baseline_is_replaced_whole() {
+        let mut register = Register::in_memory().unwrap();
+        let a = Component::new(Ecosystem::Npm, "left-pad", "1.0.0");
+        let b = Component::new(Ecosystem::PyPI, "Django", "3.2.4");
+        let changes = register
+            .begin("import", datetime!(2026-11-24 0:00 UTC))
+            .unwrap();
+        changes
+            .set_baseline(
+                "1.0.0",
+                "releases/1.0.0.cdx.json",
+                "aa",
+                &[a.clone(), b.clone()],
+            )
+            .unwrap();
+        changes
+            .set_baseline("1.0.0", "releases/1.0.0.cdx.json", "bb", &[b.clone()])
+            .unwrap();
+        changes.commit().unwrap();
+        let baseline = register.baseline("1.0.0").unwrap().unwrap();
+        assert_eq!(baseline.sha256, "bb");
+        assert_eq!(baseline.components, vec![b]);
+        assert!(register.baseline("2.0.0").unwrap().is_none());
+    }
+}

@@ -1,0 +1,153 @@
+//! Opening a SQLite file and bringing its schema up to date. The schema version
+//! is `PRAGMA user_version`; a file from a newer binary is refused untouched.
+
+use std::path::Path;
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags};
+
+use super::RegisterError;
+
+/// The ordered schema steps of one database; step `n` brings version `n - 1` to `n`.
+pub(crate) type Migrations = &'static [&'static str];
+
+/// How long a command waits for another process holding the write lock.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Opens (creating when absent) and migrates the database at `path`.
+pub(crate) fn open(path: &Path, migrations: Migrations) -> Result<Connection, RegisterError> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|source| RegisterError::Io {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+    }
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+        | OpenFlags::SQLITE_OPEN_CREATE
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags).map_err(|e| RegisterError::sql(path, e))?;
+    prepare(conn, path, migrations, true)
+}
+
+/// An empty database in memory, for runs that must not write beside the project.
+pub(crate) fn open_in_memory(migrations: Migrations) -> Result<Connection, RegisterError> {
+    let path = Path::new(":memory:");
+    let conn = Connection::open_in_memory().map_err(|e| RegisterError::sql(path, e))?;
+    prepare(conn, path, migrations, false)
+}
+
+fn prepare(
+    conn: Connection,
+    path: &Path,
+    migrations: Migrations,
+    on_disk: bool,
+) -> Result<Connection, RegisterError> {
+    conn.busy_timeout(BUSY_TIMEOUT)
+        .map_err(|e| RegisterError::sql(path, e))?;
+    let found = schema_version(&conn, path)?;
+    let known = migrations.len() as u32;
+    if found > known {
+        return Err(RegisterError::NewerSchema {
+            path: path.to_path_buf(),
+            found,
+            known,
+        });
+    }
+    if on_disk {
+        // Readers never block the writer, and a killed writer leaves the last commit intact.
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(|e| RegisterError::sql(path, e))?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(|e| RegisterError::sql(path, e))?;
+    }
+    conn.pragma_update(None, "foreign_keys", "ON")
+        .map_err(|e| RegisterError::sql(path, e))?;
+    if found < known {
+        apply(&conn, path, migrations, found)?;
+    }
+    Ok(conn)
+}
+
+fn schema_version(conn: &Connection, path: &Path) -> Result<u32, RegisterError> {
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |row| row.get(0))
+        .map_err(|e| RegisterError::sql(path, e))?;
+    // Touch the schema so that a file that is not a database fails here, named.
+    conn.query_row("SELECT count(*) FROM sqlite_master", [], |row| {
+        row.get::<_, i64>(0)
+    })
+    .map_err(|e| RegisterError::sql(path, e))?;
+    u32::try_from(version).map_err(|_| RegisterError::NewerSchema {
+        path: path.to_path_buf(),
+        found: u32::MAX,
+        known: 0,
+    })
+}
+
+fn apply(
+    conn: &Connection,
+    path: &Path,
+    migrations: Migrations,
+    from: u32,
+) -> Result<(), RegisterError> {
+    let mut script = String::from("BEGIN IMMEDIATE;\n");
+    for step in migrations.iter().skip(from as usize) {
+        script.push_str(step);
+        script.push('\n');
+    }
+    script.push_str(&format!(
+        "PRAGMA user_version = {};\nCOMMIT;",
+        migrations.len()
+    ));
+    conn.execute_batch(&script).map_err(|e| {
+        let _ = conn.execute_batch("ROLLBACK");
+        RegisterError::sql(path, e)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const STEPS: Migrations = &["CREATE TABLE a (x);", "CREATE TABLE b (y);"];
+
+    #[test]
+    fn migrates_to_the_latest_version() {
+        let conn = open_in_memory(STEPS).unwrap();
+        assert_eq!(schema_version(&conn, Path::new("m")).unwrap(), 2);
+    }
+
+    #[test]
+    fn refuses_a_newer_schema_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.db");
+        drop(open(&path, STEPS).unwrap());
+        let before = std::fs::read(&path).unwrap();
+        let err = open(&path, &STEPS[..1]).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                RegisterError::NewerSchema {
+                    found: 2,
+                    known: 1,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        assert_eq!(std::fs::read(&path).unwrap(), before);
+    }
+
+    #[test]
+    fn names_a_file_that_is_not_a_database() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.db");
+        std::fs::write(
+            &path,
+            b"this is not sqlite, just some text that is long enough",
+        )
+        .unwrap();
+        let err = open(&path, STEPS).unwrap_err();
+        assert!(err.to_string().contains("r.db"), "{err}");
+    }
+}

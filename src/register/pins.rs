@@ -1,0 +1,223 @@
+//! Pins: which SOUP item at which exact version is in use, seen in which input
+//! file (and that file's sha256), first and last when.
+
+use std::collections::BTreeSet;
+
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+
+use super::{Changes, Register, RegisterError};
+use crate::inventory::Inventory;
+
+/// One pinned component as the register holds it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Pin {
+    pub key: String,
+    pub purl: Option<String>,
+    pub ecosystem: String,
+    pub name: String,
+    pub version: String,
+    pub input_path: String,
+    pub input_sha256: String,
+    pub first_seen: String,
+    pub last_seen: String,
+}
+
+/// What pinning one inventory changed: keys added and no longer present.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct PinDiff {
+    pub added: Vec<String>,
+    pub removed: Vec<String>,
+    pub unchanged: usize,
+}
+
+impl Changes<'_> {
+    /// Pins every component of `inventory`; pins of the same input file that are
+    /// gone are marked not present (never deleted: the history stays).
+    pub fn pin(&self, inventory: &Inventory) -> Result<PinDiff, RegisterError> {
+        let input_path = inventory.input.path.display().to_string();
+        let sha256 = &inventory.input.sha256;
+        self.tx
+            .prepare_cached(
+                "INSERT INTO input (path, sha256, format, first_read, last_read) VALUES (?1, ?2, ?3, ?4, ?4)
+                 ON CONFLICT (path, sha256) DO UPDATE SET last_read = excluded.last_read",
+            )
+            .and_then(|mut s| s.execute(params![input_path, sha256, inventory.format.as_str(), self.now]))
+            .map_err(|e| self.err(e))?;
+
+        let before = self.present_keys(&input_path)?;
+        let mut diff = PinDiff::default();
+        let mut upsert = self
+            .tx
+            .prepare_cached(
+                "INSERT INTO pin (key, input_path, purl, ecosystem, name, version, source, scope, direct,
+                                  input_sha256, first_seen, last_seen, present)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, 1)
+                 ON CONFLICT (key, input_path) DO UPDATE SET
+                    source = excluded.source, scope = excluded.scope, direct = excluded.direct,
+                    input_sha256 = excluded.input_sha256, last_seen = excluded.last_seen, present = 1",
+            )
+            .map_err(|e| self.err(e))?;
+        let mut current = BTreeSet::new();
+        for c in &inventory.components {
+            let key = c.key();
+            upsert
+                .execute(params![
+                    key,
+                    input_path,
+                    c.purl,
+                    c.ecosystem.osv_name(),
+                    c.name,
+                    c.version,
+                    c.source.as_str(),
+                    c.scope.as_str(),
+                    c.direct,
+                    sha256,
+                    self.now
+                ])
+                .map_err(|e| self.err(e))?;
+            if before.contains(&key) {
+                diff.unchanged += 1;
+            } else {
+                self.log("pin-added", &key, Some(&input_path))?;
+                diff.added.push(key.clone());
+            }
+            current.insert(key);
+        }
+        let mut retire = self
+            .tx
+            .prepare_cached("UPDATE pin SET present = 0 WHERE key = ?1 AND input_path = ?2")
+            .map_err(|e| self.err(e))?;
+        for key in before.difference(&current) {
+            retire
+                .execute(params![key, input_path])
+                .map_err(|e| self.err(e))?;
+            self.log("pin-removed", key, Some(&input_path))?;
+            diff.removed.push(key.clone());
+        }
+        Ok(diff)
+    }
+
+    fn present_keys(&self, input_path: &str) -> Result<BTreeSet<String>, RegisterError> {
+        let mut stmt = self
+            .tx
+            .prepare_cached("SELECT key FROM pin WHERE input_path = ?1 AND present = 1")
+            .map_err(|e| self.err(e))?;
+        let keys = stmt
+            .query_map([input_path], |row| row.get::<_, String>(0))
+            .and_then(|rows| rows.collect::<Result<BTreeSet<_>, _>>());
+        keys.map_err(|e| self.err(e))
+    }
+}
+
+impl Register {
+    /// The pins currently present, by key.
+    pub fn pins(&self) -> Result<Vec<Pin>, RegisterError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT key, purl, ecosystem, name, version, input_path, input_sha256, first_seen, last_seen
+                 FROM pin WHERE present = 1 ORDER BY key, input_path",
+            )
+            .map_err(|e| self.err(e))?;
+        let pins = stmt
+            .query_map([], |row| {
+                Ok(Pin {
+                    key: row.get(0)?,
+                    purl: row.get(1)?,
+                    ecosystem: row.get(2)?,
+                    name: row.get(3)?,
+                    version: row.get(4)?,
+                    input_path: row.get(5)?,
+                    input_sha256: row.get(6)?,
+                    first_seen: row.get(7)?,
+                    last_seen: row.get(8)?,
+                })
+            })
+            .and_then(|rows| rows.collect::<Result<Vec<_>, _>>());
+        pins.map_err(|e| self.err(e))
+    }
+
+    /// When `key` was first pinned from any input, if ever.
+    pub fn first_seen(&self, key: &str) -> Result<Option<String>, RegisterError> {
+        self.conn
+            .query_row(
+                "SELECT min(first_seen) FROM pin WHERE key = ?1",
+                [key],
+                |row| row.get::<_, Option<String>>(0),
+            )
+            .optional()
+            .map(Option::flatten)
+            .map_err(|e| self.err(e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use time::macros::datetime;
+
+    use super::*;
+    use crate::inventory::{InputFile, InputFormat};
+    use crate::model::{Component, Ecosystem};
+
+    fn inventory(sha: &str, crates: &[(&str, &str)]) -> Inventory {
+        let components = crates
+            .iter()
+            .map(|(name, version)| {
+                let mut c = Component::new(Ecosystem::CratesIo, name, version);
+                c.purl = Some(format!("pkg:cargo/{name}@{version}"));
+                c
+            })
+            .collect();
+        Inventory {
+            input: InputFile {
+                path: PathBuf::from("Cargo.lock"),
+                sha256: sha.to_string(),
+            },
+            format: InputFormat::CargoLock,
+            components,
+            product: vec!["app".into()],
+        }
+    }
+
+    #[test]
+    fn pins_keep_first_seen_and_mark_removed() {
+        let mut register = Register::in_memory().unwrap();
+        let first = inventory("aa", &[("serde", "1.0.0"), ("log", "0.4.0")]);
+        let changes = register
+            .begin("list", datetime!(2026-11-01 9:00 UTC))
+            .unwrap();
+        let diff = changes.pin(&first).unwrap();
+        changes.commit().unwrap();
+        assert_eq!(diff.added.len(), 2);
+
+        let second = inventory("bb", &[("serde", "1.0.0"), ("log", "0.4.1")]);
+        let changes = register
+            .begin("list", datetime!(2026-11-24 9:00 UTC))
+            .unwrap();
+        let diff = changes.pin(&second).unwrap();
+        changes.commit().unwrap();
+        assert_eq!(diff.added, vec!["pkg:cargo/log@0.4.1".to_string()]);
+        assert_eq!(diff.removed, vec!["pkg:cargo/log@0.4.0".to_string()]);
+        assert_eq!(diff.unchanged, 1);
+
+        let pins = register.pins().unwrap();
+        let serde = pins.iter().find(|p| p.name == "serde").unwrap();
+        assert_eq!(serde.first_seen, "2026-11-01T09:00:00Z");
+        assert_eq!(serde.last_seen, "2026-11-24T09:00:00Z");
+        assert_eq!(serde.input_sha256, "bb");
+        assert_eq!(pins.len(), 2);
+        let kinds: Vec<_> = register
+            .events()
+            .unwrap()
+            .into_iter()
+            .map(|e| e.kind)
+            .collect();
+        assert_eq!(
+            kinds,
+            ["pin-added", "pin-added", "pin-added", "pin-removed"]
+        );
+    }
+}

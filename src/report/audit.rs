@@ -1,0 +1,171 @@
+//! `audit --format json`: a documented, versioned schema (README, "JSON output").
+//! Fields are only ever added within one schema version.
+
+use serde::Serialize;
+
+use crate::evaluate::{Audit, DataUsed, DueReason, Findings};
+use crate::inventory::Inventory;
+use crate::model::Ecosystem;
+use crate::record::{Evaluation, Record};
+
+/// The schema name and version of `audit --format json`.
+pub const AUDIT_SCHEMA: &str = "cargo-soup/audit/1";
+
+/// The top-level object.
+#[derive(Serialize)]
+pub struct AuditJson<'a> {
+    pub schema: &'static str,
+    pub system: Option<SystemJson<'a>>,
+    pub input: InputJson<'a>,
+    pub advisory_data: AdvisoryDataJson<'a>,
+    pub unordered_ecosystems: &'a [String],
+    pub anomalies: Vec<AnomalyJson<'a>>,
+    pub findings: &'a Findings,
+    pub summary: SummaryJson,
+}
+
+/// The audited system, from the record.
+#[derive(Serialize)]
+pub struct SystemJson<'a> {
+    pub name: &'a str,
+    pub class: &'static str,
+}
+
+/// The inventory's input file.
+#[derive(Serialize)]
+pub struct InputJson<'a> {
+    pub path: String,
+    pub format: &'static str,
+    pub sha256: &'a str,
+}
+
+/// Which advisory data the audit used.
+#[derive(Serialize)]
+pub struct AdvisoryDataJson<'a> {
+    /// The names of the sources, comma-separated.
+    pub source: String,
+    /// The date of the oldest data used.
+    pub date: Option<&'a str>,
+    /// Records across all sources used.
+    pub record_count: usize,
+    pub sources: &'a [DataUsed],
+}
+
+/// The package an anomaly affects.
+#[derive(Serialize)]
+pub struct PackageJson<'a> {
+    pub name: &'a str,
+    pub version: &'a str,
+    pub purl: Option<&'a str>,
+    pub ecosystem: &'a Ecosystem,
+    pub dependency_path: &'a [String],
+}
+
+/// One anomaly with its state and evaluation.
+#[derive(Serialize)]
+pub struct AnomalyJson<'a> {
+    pub id: &'a str,
+    pub aliases: &'a [String],
+    pub kind: &'static str,
+    pub package: PackageJson<'a>,
+    pub summary: Option<&'a str>,
+    pub severity: Option<&'a crate::advisory::osv::CvssScore>,
+    pub affected: &'a [String],
+    pub fixed: &'a [String],
+    pub modified: &'a str,
+    pub state: &'static str,
+    pub reasons: &'a [DueReason],
+    pub evaluation: Option<&'a Evaluation>,
+}
+
+/// Counts, and whether a person is needed.
+#[derive(Serialize)]
+pub struct SummaryJson {
+    pub components: usize,
+    pub anomalies: usize,
+    pub new: usize,
+    pub due: usize,
+    pub evaluated: usize,
+    pub needs_person: bool,
+}
+
+/// The JSON view of `audit` over `inventory`.
+pub fn audit_json<'a>(
+    audit: &'a Audit,
+    inventory: &'a Inventory,
+    record: Option<&'a Record>,
+) -> AuditJson<'a> {
+    use crate::evaluate::State;
+    let count = |state| {
+        audit
+            .assessments
+            .iter()
+            .filter(|a| a.state == state)
+            .count()
+    };
+    AuditJson {
+        schema: AUDIT_SCHEMA,
+        system: record.map(|r| SystemJson {
+            name: &r.system.name,
+            class: r.system.class.as_str(),
+        }),
+        input: InputJson {
+            path: inventory.input.path.display().to_string(),
+            format: inventory.format.as_str(),
+            sha256: &inventory.input.sha256,
+        },
+        advisory_data: AdvisoryDataJson {
+            source: audit
+                .advisory_data
+                .iter()
+                .map(|d| d.source.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            date: audit
+                .advisory_data
+                .iter()
+                .map(|d| d.source.data_date.as_str())
+                .min(),
+            record_count: audit
+                .advisory_data
+                .iter()
+                .map(|d| d.source.record_count)
+                .sum(),
+            sources: &audit.advisory_data,
+        },
+        unordered_ecosystems: &audit.unordered_ecosystems,
+        anomalies: audit
+            .assessments
+            .iter()
+            .map(|a| AnomalyJson {
+                id: &a.anomaly.id,
+                aliases: &a.anomaly.aliases,
+                kind: a.anomaly.kind.as_str(),
+                package: PackageJson {
+                    name: &a.anomaly.component.name,
+                    version: &a.anomaly.component.version,
+                    purl: a.anomaly.component.purl.as_deref(),
+                    ecosystem: &a.anomaly.component.ecosystem,
+                    dependency_path: &a.anomaly.component.dependency_path,
+                },
+                summary: a.anomaly.summary.as_deref(),
+                severity: a.anomaly.severity.as_ref(),
+                affected: &a.anomaly.affected,
+                fixed: &a.anomaly.fixed,
+                modified: &a.anomaly.modified,
+                state: a.state.as_str(),
+                reasons: &a.reasons,
+                evaluation: a.evaluation.as_ref(),
+            })
+            .collect(),
+        findings: &audit.findings,
+        summary: SummaryJson {
+            components: inventory.components.len(),
+            anomalies: audit.assessments.len(),
+            new: count(State::New),
+            due: count(State::Due),
+            evaluated: count(State::Evaluated),
+            needs_person: audit.needs_person(),
+        },
+    }
+}

@@ -1,0 +1,416 @@
+//! The binary end to end: init, list, fmt, audit and evaluate on a copy of a
+//! small real project, with the bundled RustSec snapshot and no network.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// A scratch copy of a fixture project with its own advisory store and clock.
+pub struct Project {
+    pub dir: tempfile::TempDir,
+    cache: tempfile::TempDir,
+}
+
+/// The day the tests pretend it is: the bundled snapshot (2026-08-21) is 95 days old.
+pub const TODAY: &str = "2026-11-24";
+
+impl Project {
+    /// A copy of `tests/fixtures/projects/<name>`.
+    pub fn copy_of(name: &str) -> Project {
+        let dir = tempfile::tempdir().unwrap();
+        copy_dir(&fixture(&format!("projects/{name}")), dir.path());
+        Project {
+            dir,
+            cache: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    /// An empty directory.
+    pub fn empty() -> Project {
+        Project {
+            dir: tempfile::tempdir().unwrap(),
+            cache: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    pub fn path(&self, relative: &str) -> PathBuf {
+        self.dir.path().join(relative)
+    }
+
+    /// The command, run in the project, isolated from the user's environment.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_cargo-soup"));
+        command
+            .args(args)
+            .current_dir(self.dir.path())
+            .env("SOUP_ADVISORY_DB", self.cache.path().join("advisories.db"))
+            .env("SOUP_TODAY", TODAY)
+            .env("SOUP_EVALUATOR", "Test Engineer <test@example.com>")
+            .env("NO_COLOR", "1")
+            .env_remove("SOUP_REGISTER")
+            .env_remove("SOUP_RECORD");
+        command
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        let output = self.command(args).output().unwrap();
+        Run(output)
+    }
+
+    pub fn record(&self) -> String {
+        std::fs::read_to_string(self.path("soup-register.toml")).unwrap()
+    }
+
+    /// Every file under the project, with its bytes, for "nothing changed" checks.
+    pub fn snapshot(&self) -> Vec<(PathBuf, Vec<u8>)> {
+        let mut files = Vec::new();
+        walk(self.dir.path(), &mut files);
+        files.sort();
+        files
+    }
+}
+
+/// The outcome of one run.
+pub struct Run(pub Output);
+
+impl Run {
+    pub fn code(&self) -> i32 {
+        self.0.status.code().unwrap_or(-1)
+    }
+    pub fn stdout(&self) -> String {
+        String::from_utf8_lossy(&self.0.stdout).into_owned()
+    }
+    pub fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.0.stderr).into_owned()
+    }
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.0.stdout).unwrap_or_else(|e| panic!("{e}: {}", self.stdout()))
+    }
+    #[track_caller]
+    pub fn expect(self, code: i32) -> Run {
+        assert_eq!(
+            self.code(),
+            code,
+            "stdout:\n{}\nstderr:\n{}",
+            self.stdout(),
+            self.stderr()
+        );
+        self
+    }
+}
+
+pub fn fixture(relative: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(relative)
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+fn walk(dir: &Path, files: &mut Vec<(PathBuf, Vec<u8>)>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            walk(&path, files);
+        } else {
+            let bytes = std::fs::read(&path).unwrap();
+            files.push((path, bytes));
+        }
+    }
+}
+
+const EVALUATE_IDNA: &[&str] = &[
+    "evaluate",
+    "RUSTSEC-2024-0421",
+    "--package",
+    "idna@0.5.0",
+    "--offline",
+    "--not-hazardous",
+    "--vex",
+    "not_affected",
+    "--justification",
+    "vulnerable_code_not_in_execute_path",
+    "--rationale",
+    "host names come only from the pump's own configuration",
+];
+
+#[test]
+fn help_teaches_every_command_with_an_example() {
+    let project = Project::empty();
+    for command in [
+        "init",
+        "list",
+        "fetch",
+        "audit",
+        "evaluate",
+        "reevaluate",
+        "fmt",
+    ] {
+        let run = project.run(&[command, "--help"]).expect(0);
+        assert!(
+            run.stdout().contains("Example"),
+            "{command} --help has no example:\n{}",
+            run.stdout()
+        );
+    }
+    let cargo_style = project.run(&["soup", "--help"]).expect(0);
+    assert!(cargo_style.stdout().contains("cargo soup"));
+}
+
+#[test]
+fn init_needs_a_class_without_a_terminal_and_writes_nothing() {
+    let project = Project::copy_of("pump");
+    let before = project.snapshot();
+    let run = project.run(&["init"]).expect(2);
+    assert!(run.stderr().contains("--class"), "{}", run.stderr());
+    assert_eq!(project.snapshot(), before);
+}
+
+#[test]
+fn init_writes_the_record_once() {
+    let project = Project::copy_of("pump");
+    project.run(&["init", "--class", "B"]).expect(0);
+    let record = project.record();
+    assert!(record.contains("name = \"infusion-pump\""), "{record}");
+    assert!(record.contains("class = \"B\""));
+    assert!(
+        std::fs::read_to_string(project.path(".gitignore"))
+            .unwrap()
+            .contains(".soup/")
+    );
+    assert!(project.path(".soup/register.db").is_file());
+    let before = project.snapshot();
+    let again = project.run(&["init", "--class", "C"]).expect(0);
+    assert!(
+        again.stdout().contains("nothing changed"),
+        "{}",
+        again.stdout()
+    );
+    assert_eq!(project.snapshot(), before);
+    project.run(&["fmt", "--check"]).expect(0);
+}
+
+#[test]
+fn list_without_a_record_writes_nothing_and_hints_init() {
+    let project = Project::copy_of("pump");
+    let before = project.snapshot();
+    let run = project
+        .run(&["list", "--offline", "--format", "json"])
+        .expect(0);
+    assert_eq!(project.snapshot(), before);
+    assert!(run.stderr().contains("cargo soup init"), "{}", run.stderr());
+    let json = run.json();
+    let names: Vec<&str> = json["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "idna",
+            "tinyvec",
+            "tinyvec_macros",
+            "unicode-bidi",
+            "unicode-normalization"
+        ]
+    );
+    let idna = &json["components"][0];
+    assert_eq!(idna["purl"], "pkg:cargo/idna@0.5.0");
+    assert_eq!(idna["ecosystem"], "crates.io");
+    assert_eq!(idna["source"], "registry");
+    assert_eq!(idna["direct"], true);
+    assert_eq!(json["components"][1]["direct"], false);
+    assert_eq!(json["product"], serde_json::json!(["infusion-pump"]));
+}
+
+#[test]
+fn audit_evaluate_audit() {
+    let project = Project::copy_of("pump");
+    project.run(&["init", "--class", "A"]).expect(0);
+
+    let stale = project
+        .run(&["audit", "--offline", "--format", "json"])
+        .expect(1);
+    let json = stale.json();
+    let codes: Vec<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert!(codes.contains(&"advisory-data-stale"), "{codes:?}");
+    assert!(codes.contains(&"unevaluated-anomaly"), "{codes:?}");
+    assert_eq!(json["advisory_data"]["source"], "rustsec");
+    assert_eq!(json["advisory_data"]["record_count"], 1206);
+    let anomalies = json["anomalies"].as_array().unwrap();
+    assert_eq!(anomalies.len(), 1);
+    assert_eq!(anomalies[0]["id"], "RUSTSEC-2024-0421");
+    assert_eq!(
+        anomalies[0]["aliases"],
+        serde_json::json!(["CVE-2024-12224", "GHSA-h97m-ww89-6jmq"])
+    );
+    assert_eq!(anomalies[0]["package"]["purl"], "pkg:cargo/idna@0.5.0");
+    assert_eq!(anomalies[0]["state"], "new");
+
+    let ci = project
+        .run(&["audit", "--offline", "--allow-stale"])
+        .expect(1);
+    assert!(
+        ci.stdout()
+            .contains("cargo soup evaluate RUSTSEC-2024-0421"),
+        "{}",
+        ci.stdout()
+    );
+
+    let before = project.record();
+    project.run(EVALUATE_IDNA).expect(0);
+    let after = project.record();
+    assert!(after.starts_with(&before), "existing text was rewritten");
+    let added = &after[before.len()..];
+    assert_eq!(added.matches("[[evaluation]]").count(), 1);
+    for expected in [
+        "advisory = \"RUSTSEC-2024-0421\"",
+        "purl = \"pkg:cargo/idna@0.5.0\"",
+        "by = \"Test Engineer <test@example.com>\"",
+        "date = 2026-11-24",
+        "hazardous = false",
+        "vex_status = \"not_affected\"",
+        "advisory_modified = \"2025-10-28T06:02:18Z\"",
+    ] {
+        assert!(added.contains(expected), "missing {expected} in:\n{added}");
+    }
+    let clean = project
+        .run(&["audit", "--offline", "--allow-stale", "--format", "json"])
+        .expect(0);
+    assert_eq!(clean.json()["anomalies"][0]["state"], "evaluated");
+}
+
+#[test]
+fn contradictory_evaluations_are_refused_and_change_nothing() {
+    let project = Project::copy_of("pump");
+    project.run(&["init", "--class", "A"]).expect(0);
+    let before = project.record();
+    let run = project
+        .run(&[
+            "evaluate",
+            "RUSTSEC-2024-0421",
+            "--package",
+            "idna@0.5.0",
+            "--offline",
+            "--hazardous",
+            "--vex",
+            "not_affected",
+            "--rationale",
+            "x",
+        ])
+        .expect(2);
+    assert!(run.stderr().contains("hazard IDs"), "{}", run.stderr());
+    assert!(
+        run.stderr().contains("cannot be `not_affected`"),
+        "{}",
+        run.stderr()
+    );
+    assert_eq!(project.record(), before);
+}
+
+#[test]
+fn class_b_needs_specifications_of_direct_items() {
+    let project = Project::copy_of("pump");
+    project.run(&["init", "--class", "B"]).expect(0);
+    project.run(EVALUATE_IDNA).expect(0);
+    let run = project
+        .run(&["audit", "--offline", "--allow-stale", "--format", "json"])
+        .expect(1);
+    let findings = run.json()["findings"].clone();
+    let missing: Vec<&str> = findings
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "missing-specification")
+        .map(|f| f["subject"].as_str().unwrap())
+        .collect();
+    assert_eq!(missing, ["pkg:cargo/idna@0.5.0"]);
+}
+
+#[test]
+fn a_bad_lockfile_fails_naming_it_and_changes_nothing() {
+    let project = Project::copy_of("pump");
+    project.run(&["init", "--class", "A"]).expect(0);
+    std::fs::write(
+        project.path("broken.lock"),
+        "version = 3\n[[package]]\nname = \"idna\"\nversion = ",
+    )
+    .unwrap();
+    let before = project.snapshot();
+    let run = project
+        .run(&["audit", "--offline", "--lockfile", "broken.lock"])
+        .expect(2);
+    assert!(run.stderr().contains("broken.lock"), "{}", run.stderr());
+    assert_eq!(project.snapshot(), before);
+}
+
+#[test]
+fn a_register_from_a_newer_schema_is_refused_untouched() {
+    let project = Project::copy_of("pump");
+    project.run(&["init", "--class", "A"]).expect(0);
+    let register = project.path(".soup/register.db");
+    let conn = rusqlite::Connection::open(&register).unwrap();
+    conn.pragma_update(None, "user_version", 99).unwrap();
+    conn.pragma_update(None, "journal_mode", "DELETE").unwrap();
+    drop(conn);
+    let before = project.snapshot();
+    let run = project.run(&["list", "--offline"]).expect(2);
+    assert!(
+        run.stderr().contains("newer cargo-soup"),
+        "{}",
+        run.stderr()
+    );
+    assert!(run.stderr().contains("register.db"), "{}", run.stderr());
+    assert_eq!(project.snapshot(), before);
+}
+
+#[test]
+fn this_repository_audits_itself_clean() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let cache = tempfile::tempdir().unwrap();
+    let register = cache.path().join("register.db");
+    let output = Command::new(env!("CARGO_BIN_EXE_cargo-soup"))
+        .args([
+            "audit",
+            "--offline",
+            "--allow-stale",
+            "--lockfile",
+            "Cargo.lock",
+        ])
+        .current_dir(repo)
+        .env("SOUP_ADVISORY_DB", cache.path().join("advisories.db"))
+        .env("SOUP_REGISTER", &register)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let run = Run(output).expect(0);
+    assert!(
+        run.stdout().contains("nothing needs attention"),
+        "{}",
+        run.stdout()
+    );
+    let fmt = Command::new(env!("CARGO_BIN_EXE_cargo-soup"))
+        .args(["fmt", "--check"])
+        .current_dir(repo)
+        .env("SOUP_REGISTER", &register)
+        .output()
+        .unwrap();
+    Run(fmt).expect(0);
+}
