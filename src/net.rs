@@ -55,8 +55,10 @@ pub struct NetOptions {
 }
 
 impl Default for NetOptions {
-    /// HTTPS only; 300 s, enough for the largest OSV export (about 100 MiB) on
-    /// a slow line; 512 MiB, five times that export.
+    /// HTTPS only; 300 s, so a large ecosystem export still completes on a
+    /// slow line while a dead server is noticed; 512 MiB, hundreds of times
+    /// the RustSec export (1.2 MB) and still an amount of memory any
+    /// workstation or CI runner has.
     fn default() -> Self {
         NetOptions {
             allow_http: false,
@@ -301,9 +303,11 @@ impl Client {
         let mut chunk = vec![0; CHUNK_BYTES];
         progress(0, expected);
         loop {
-            let read = response
-                .read(&mut chunk)
-                .map_err(|error| self.read_error(url, &body, expected, &error))?;
+            let read = match response.read(&mut chunk) {
+                Ok(read) => read,
+                Err(error) if error.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(error) => return Err(self.read_error(url, &body, expected, &error)),
+            };
             let Some(data) = chunk.get(..read).filter(|data| !data.is_empty()) else {
                 break;
             };
