@@ -512,3 +512,65 @@ fn understate_sizes(mut zip: Vec<u8>, size: u32) -> Vec<u8> {
     }
     zip
 }
+
+/// Set in the environment of a child test process: the URL it downloads.
+const CHILD_URL: &str = "CARGO_SOUP_TEST_CHILD_URL";
+
+/// Runs [`download_in_child`] in a fresh copy of this test binary with `env`
+/// set, because proxies are read from the environment when a client is built
+/// and this process's environment must not change under other tests.
+fn run_child(url: &str, env: &[(&str, String)]) {
+    let mut command = std::process::Command::new(std::env::current_exe().unwrap());
+    command.args(["fetch::download_in_child", "--exact", "--quiet"]);
+    for name in [
+        "HTTPS_PROXY",
+        "https_proxy",
+        "HTTP_PROXY",
+        "http_proxy",
+        "ALL_PROXY",
+        "all_proxy",
+    ] {
+        command.env_remove(name);
+    }
+    command.env_remove("NO_PROXY").env_remove("no_proxy");
+    command
+        .env(CHILD_URL, url)
+        .envs(env.iter().map(|(name, value)| (name, value)));
+    let output = command.output().unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+}
+
+/// The child side of [`run_child`]; does nothing in an ordinary test run.
+#[test]
+fn download_in_child() {
+    if let Ok(url) = std::env::var(CHILD_URL) {
+        let _ = get(&client(), &url, &Validators::default());
+    }
+}
+
+#[test]
+fn https_goes_through_the_proxy_of_the_environment() {
+    let proxy = Server::start(Vec::<(String, Reply)>::new());
+    run_child(
+        "https://advisories.example/osv.zip",
+        &[("HTTPS_PROXY", proxy.url(""))],
+    );
+    let requests = proxy.requests();
+    assert_eq!(requests.len(), 1, "{requests:?}");
+    assert_eq!(requests[0].method, "CONNECT");
+    assert_eq!(requests[0].path, "advisories.example:443");
+}
+
+#[test]
+fn a_loopback_mirror_is_reached_without_the_proxy() {
+    let proxy = Server::start(Vec::<(String, Reply)>::new());
+    let mirror = Server::start([("/osv.zip", Reply::body(b"{}"))]);
+    let env = [("HTTP_PROXY", proxy.url("")), ("ALL_PROXY", proxy.url(""))];
+    run_child(&mirror.url("/osv.zip"), &env);
+    assert!(proxy.requests().is_empty(), "{:?}", proxy.requests());
+    assert_eq!(mirror.requests().len(), 1);
+}
