@@ -5,3 +5,4 @@ mod cli;
 mod fetch;
 mod inventory;
 mod record;
+mod server;
