@@ -29,15 +29,17 @@ pub(crate) fn canonicalize(document: &mut DocumentMut, record: &Record) {
         (a.date, &a.advisory, &a.purl).cmp(&(b.date, &b.advisory, &b.purl))
     });
     sort_entries(root, "evaluation", &evaluations, EVALUATION_KEYS);
-    let releases = order_by(&record.releases, |a, b| (a.date, &a.version).cmp(&(b.date, &b.version)));
+    let releases = order_by(&record.releases, |a, b| {
+        (a.date, &a.version).cmp(&(b.date, &b.version))
+    });
     sort_entries(root, "release", &releases, RELEASE_KEYS);
     let reviews = order_by(&record.reviews, |a, b| a.date.cmp(&b.date));
     sort_entries(root, "review", &reviews, REVIEW_KEYS);
     let first_after = first_displayed(root).and_then(Table::position);
-    if let (Some(before), Some(after)) = (first_before, first_after) {
-        if before != after {
-            move_header(root, before, after);
-        }
+    if let (Some(before), Some(after)) = (first_before, first_after)
+        && before != after
+    {
+        move_header(root, before, after);
     }
     let mut next = 0;
     for_each_table_mut(root, &mut |table| {
@@ -57,7 +59,10 @@ fn order_by<T>(entries: &[T], compare: impl Fn(&T, &T) -> Ordering) -> Vec<usize
 }
 
 fn rank(order: &[&str], key: &Key) -> usize {
-    order.iter().position(|known| *known == key.get()).unwrap_or(order.len())
+    order
+        .iter()
+        .position(|known| *known == key.get())
+        .unwrap_or(order.len())
 }
 
 /// Puts the top-level sections in canonical order (tables keep their positions).
@@ -87,7 +92,10 @@ fn sort_section(root: &mut Table, name: &str, order: &[&str]) {
 }
 
 fn sort_section_like(parent: &mut Item, name: &str, order: &[&str]) {
-    if let Some(item) = parent.as_table_like_mut().and_then(|table| table.get_mut(name)) {
+    if let Some(item) = parent
+        .as_table_like_mut()
+        .and_then(|table| table.get_mut(name))
+    {
         sort_keys(item, order);
     }
 }
@@ -95,7 +103,9 @@ fn sort_section_like(parent: &mut Item, name: &str, order: &[&str]) {
 fn sort_soup(soup: &mut Item) {
     match soup {
         Item::Table(table) => table.sort_values_by(|a, _, b, _| a.get().cmp(b.get())),
-        Item::Value(toml_edit::Value::InlineTable(table)) => table.sort_values_by(|a, _, b, _| a.get().cmp(b.get())),
+        Item::Value(toml_edit::Value::InlineTable(table)) => {
+            table.sort_values_by(|a, _, b, _| a.get().cmp(b.get()))
+        }
         _ => {}
     }
     if let Some(table) = soup.as_table_like_mut() {
@@ -107,7 +117,9 @@ fn sort_soup(soup: &mut Item) {
 
 /// Puts the `[[name]]` tables in `order` and sorts the keys of each.
 fn sort_entries(root: &mut Table, name: &str, order: &[usize], keys: &[&str]) {
-    let Some(array) = root.get_mut(name).and_then(Item::as_array_of_tables_mut) else { return };
+    let Some(array) = root.get_mut(name).and_then(Item::as_array_of_tables_mut) else {
+        return;
+    };
     if array.len() == order.len() {
         let tables: Vec<Table> = array.iter().cloned().collect();
         let mut sorted = ArrayOfTables::new();
@@ -147,7 +159,9 @@ fn for_each_table<'t>(table: &'t Table, visit: &mut impl FnMut(&'t Table)) {
     for (_, item) in table.iter() {
         match item {
             Item::Table(child) => for_each_table(child, visit),
-            Item::ArrayOfTables(array) => array.iter().for_each(|child| for_each_table(child, visit)),
+            Item::ArrayOfTables(array) => {
+                array.iter().for_each(|child| for_each_table(child, visit))
+            }
             _ => {}
         }
     }
@@ -171,7 +185,10 @@ fn first_table_position(root: &Table) -> Option<isize> {
             tables.push((last, table.position()));
         }
     });
-    tables.iter().min_by_key(|(effective, _)| *effective).and_then(|(_, position)| *position)
+    tables
+        .iter()
+        .min_by_key(|(effective, _)| *effective)
+        .and_then(|(_, position)| *position)
 }
 
 /// The first displayed table after the root in document order.
@@ -186,7 +203,12 @@ fn first_displayed(root: &Table) -> Option<&Table> {
 }
 
 fn prefix_of(table: &Table) -> String {
-    table.decor().prefix().and_then(|prefix| prefix.as_str()).unwrap_or_default().to_string()
+    table
+        .decor()
+        .prefix()
+        .and_then(|prefix| prefix.as_str())
+        .unwrap_or_default()
+        .to_string()
 }
 
 /// Splits the comments before the first table into the file's header (up to and
@@ -201,7 +223,11 @@ fn split_header(prefix: &str) -> (&str, &str) {
             end = offset;
         }
     }
-    if end == 0 { (prefix, "") } else { prefix.split_at(end) }
+    if end == 0 {
+        (prefix, "")
+    } else {
+        prefix.split_at(end)
+    }
 }
 
 fn strip_leading_blank_lines(prefix: &str) -> &str {
@@ -229,7 +255,9 @@ fn move_header(root: &mut Table, was_first: isize, now_first: isize) {
     for_each_table_mut(root, &mut |table| {
         if table.position() == Some(now_first) {
             let prefix = prefix_of(table);
-            table.decor_mut().set_prefix(format!("{header}{}", strip_leading_blank_lines(&prefix)));
+            table
+                .decor_mut()
+                .set_prefix(format!("{header}{}", strip_leading_blank_lines(&prefix)));
         }
     });
 }

@@ -6,7 +6,7 @@ use std::fs;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use toml_edit::{ArrayOfTables, Array, DocumentMut, Item, Table, Value};
+use toml_edit::{Array, ArrayOfTables, DocumentMut, Item, Table, Value};
 
 use super::canonical::{canonicalize, sort_sections};
 use super::types::*;
@@ -26,12 +26,21 @@ pub struct RecordFile {
 impl RecordFile {
     /// Reads and validates the record at `path`.
     pub fn load(path: &Path) -> Result<RecordFile, RecordError> {
-        let bytes = fs::read(path).map_err(|source| RecordError::Io { path: path.to_path_buf(), source })?;
+        let bytes = fs::read(path).map_err(|source| RecordError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
         let text = String::from_utf8(bytes).map_err(|error| {
-            let valid = error.as_bytes().get(..error.utf8_error().valid_up_to()).unwrap_or_default();
+            let valid = error
+                .as_bytes()
+                .get(..error.utf8_error().valid_up_to())
+                .unwrap_or_default();
             let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
             let message = "not UTF-8 text".to_string();
-            RecordError::Invalid { path: path.to_path_buf(), problems: vec![Problem { line, message }] }
+            RecordError::Invalid {
+                path: path.to_path_buf(),
+                problems: vec![Problem { line, message }],
+            }
         })?;
         Self::parse(path, &text)
     }
@@ -41,23 +50,36 @@ impl RecordFile {
     pub fn load_if_exists(path: &Path) -> Result<Option<RecordFile>, RecordError> {
         match Self::load(path) {
             Ok(file) => Ok(Some(file)),
-            Err(RecordError::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(RecordError::Io { source, .. })
+                if source.kind() == std::io::ErrorKind::NotFound =>
+            {
+                Ok(None)
+            }
             Err(error) => Err(error),
         }
     }
 
     /// Validates a record's text; `path` names it in messages and is where it saves to.
     pub fn parse(path: &Path, text: &str) -> Result<RecordFile, RecordError> {
-        let (document, record) =
-            validate(text).map_err(|problems| RecordError::Invalid { path: path.to_path_buf(), problems })?;
-        Ok(RecordFile { path: path.to_path_buf(), original: text.to_string(), document: document.into_mut(), record })
+        let (document, record) = validate(text).map_err(|problems| RecordError::Invalid {
+            path: path.to_path_buf(),
+            problems,
+        })?;
+        Ok(RecordFile {
+            path: path.to_path_buf(),
+            original: text.to_string(),
+            document: document.into_mut(),
+            record,
+        })
     }
 
     /// Writes a new record with `text` (validated first); refuses to replace an existing file.
     pub fn create(path: &Path, text: &str) -> Result<RecordFile, RecordError> {
         let file = Self::parse(path, text)?;
         if path.exists() {
-            return Err(RecordError::AlreadyExists { path: path.to_path_buf() });
+            return Err(RecordError::AlreadyExists {
+                path: path.to_path_buf(),
+            });
         }
         write_atomically(path, text, None)?;
         Ok(file)
@@ -80,7 +102,13 @@ impl RecordFile {
 
     /// Adds an `[[evaluation]]` after the last one; existing evaluations are never touched.
     pub fn append_evaluation(&mut self, evaluation: &Evaluation) -> Result<(), RecordError> {
-        self.check(format!("the evaluation of {} in {}", evaluation.advisory, evaluation.purl), evaluation.problems())?;
+        self.check(
+            format!(
+                "the evaluation of {} in {}",
+                evaluation.advisory, evaluation.purl
+            ),
+            evaluation.problems(),
+        )?;
         if let Some(array) = self.entries("evaluation") {
             array.push(evaluation_table(evaluation));
         }
@@ -93,7 +121,10 @@ impl RecordFile {
     pub fn add_release(&mut self, release: &Release) -> Result<(), RecordError> {
         self.check(format!("release {}", release.version), release.problems())?;
         if self.record.release(&release.version).is_some() {
-            return Err(RecordError::ReleaseExists { path: self.path.clone(), version: release.version.clone() });
+            return Err(RecordError::ReleaseExists {
+                path: self.path.clone(),
+                version: release.version.clone(),
+            });
         }
         if let Some(array) = self.entries("release") {
             array.push(release_table(release));
@@ -106,7 +137,10 @@ impl RecordFile {
     pub fn replace_release(&mut self, release: &Release) -> Result<(), RecordError> {
         self.check(format!("release {}", release.version), release.problems())?;
         let index = self.release_index(&release.version)?;
-        if let Some(table) = self.entries("release").and_then(|array| array.get_mut(index)) {
+        if let Some(table) = self
+            .entries("release")
+            .and_then(|array| array.get_mut(index))
+        {
             set_value(table, "sbom", Value::from(release.sbom.as_str()));
             set_value(table, "sha256", Value::from(release.sha256.as_str()));
             set_value(table, "date", date_value(release.date));
@@ -121,7 +155,10 @@ impl RecordFile {
     /// Marks a release as retired (no unit in the field runs it) or back in the field.
     pub fn set_retired(&mut self, version: &str, retired: bool) -> Result<(), RecordError> {
         let index = self.release_index(version)?;
-        if let Some(table) = self.entries("release").and_then(|array| array.get_mut(index)) {
+        if let Some(table) = self
+            .entries("release")
+            .and_then(|array| array.get_mut(index))
+        {
             set_value(table, "retired", Value::from(retired));
         }
         if let Some(recorded) = self.record.releases.get_mut(index) {
@@ -161,15 +198,26 @@ impl RecordFile {
         let on_disk = match fs::read(&self.path) {
             Ok(bytes) => bytes,
             Err(source) if source.kind() == std::io::ErrorKind::NotFound => {
-                return Err(RecordError::ChangedOnDisk { path: self.path.clone() });
+                return Err(RecordError::ChangedOnDisk {
+                    path: self.path.clone(),
+                });
             }
-            Err(source) => return Err(RecordError::Io { path: self.path.clone(), source }),
+            Err(source) => {
+                return Err(RecordError::Io {
+                    path: self.path.clone(),
+                    source,
+                });
+            }
         };
         if on_disk != self.original.as_bytes() {
-            return Err(RecordError::ChangedOnDisk { path: self.path.clone() });
+            return Err(RecordError::ChangedOnDisk {
+                path: self.path.clone(),
+            });
         }
         if text != self.original {
-            let permissions = fs::metadata(&self.path).ok().map(|metadata| metadata.permissions());
+            let permissions = fs::metadata(&self.path)
+                .ok()
+                .map(|metadata| metadata.permissions());
             write_atomically(&self.path, &text, permissions)?;
         }
         *self = saved;
@@ -180,14 +228,23 @@ impl RecordFile {
         if problems.is_empty() {
             Ok(())
         } else {
-            Err(RecordError::InvalidEntry { path: self.path.clone(), entry, problems })
+            Err(RecordError::InvalidEntry {
+                path: self.path.clone(),
+                entry,
+                problems,
+            })
         }
     }
 
     fn release_index(&self, version: &str) -> Result<usize, RecordError> {
-        self.record.releases.iter().position(|release| release.version == version).ok_or_else(|| {
-            RecordError::UnknownRelease { path: self.path.clone(), version: version.to_string() }
-        })
+        self.record
+            .releases
+            .iter()
+            .position(|release| release.version == version)
+            .ok_or_else(|| RecordError::UnknownRelease {
+                path: self.path.clone(),
+                version: version.to_string(),
+            })
     }
 
     /// The `[[name]]` array, created in its canonical place among the sections when absent.
@@ -210,8 +267,16 @@ fn set_value(table: &mut Table, key: &str, mut value: Value) {
 }
 
 fn date_value(date: time::Date) -> Value {
-    let date = toml_edit::Date { year: date.year() as u16, month: u8::from(date.month()), day: date.day() };
-    Value::from(toml_edit::Datetime { date: Some(date), time: None, offset: None })
+    let date = toml_edit::Date {
+        year: date.year() as u16,
+        month: u8::from(date.month()),
+        day: date.day(),
+    };
+    Value::from(toml_edit::Datetime {
+        date: Some(date),
+        time: None,
+        offset: None,
+    })
 }
 
 fn strings_value(strings: &[String]) -> Value {
@@ -226,14 +291,29 @@ fn evaluation_table(evaluation: &Evaluation) -> Table {
     table.insert("by", toml_edit::value(evaluation.by.as_str()));
     table.insert("date", Item::Value(date_value(evaluation.date)));
     table.insert("review_by", Item::Value(date_value(evaluation.review_by)));
-    table.insert("advisory_modified", toml_edit::value(evaluation.advisory_modified.as_str()));
-    table.insert("advisory_hash", toml_edit::value(evaluation.advisory_hash.as_str()));
+    table.insert(
+        "advisory_modified",
+        toml_edit::value(evaluation.advisory_modified.as_str()),
+    );
+    table.insert(
+        "advisory_hash",
+        toml_edit::value(evaluation.advisory_hash.as_str()),
+    );
     table.insert("hazardous", toml_edit::value(evaluation.hazardous));
     table.insert("hazards", Item::Value(strings_value(&evaluation.hazards)));
-    table.insert("risk_controls", Item::Value(strings_value(&evaluation.risk_controls)));
-    table.insert("vex_status", toml_edit::value(evaluation.vex_status.as_str()));
+    table.insert(
+        "risk_controls",
+        Item::Value(strings_value(&evaluation.risk_controls)),
+    );
+    table.insert(
+        "vex_status",
+        toml_edit::value(evaluation.vex_status.as_str()),
+    );
     if let Some(justification) = evaluation.vex_justification {
-        table.insert("vex_justification", toml_edit::value(justification.as_str()));
+        table.insert(
+            "vex_justification",
+            toml_edit::value(justification.as_str()),
+        );
     }
     table.insert("action", toml_edit::value(evaluation.action.as_str()));
     table.insert("rationale", toml_edit::value(evaluation.rationale.as_str()));
@@ -266,8 +346,15 @@ fn review_table(review: &Review) -> Table {
 /// Writes `text` to `path` through a temporary file in the same directory, synced
 /// before it is renamed over `path`; a failure leaves `path` and no temporary file.
 /// With the `existing` file's permissions it replaces that file; without, the file must not exist yet.
-fn write_atomically(path: &Path, text: &str, existing: Option<fs::Permissions>) -> Result<(), RecordError> {
-    let failed = |source: std::io::Error| RecordError::Write { path: path.to_path_buf(), source };
+fn write_atomically(
+    path: &Path,
+    text: &str,
+    existing: Option<fs::Permissions>,
+) -> Result<(), RecordError> {
+    let failed = |source: std::io::Error| RecordError::Write {
+        path: path.to_path_buf(),
+        source,
+    };
     let directory = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
@@ -282,11 +369,15 @@ fn write_atomically(path: &Path, text: &str, existing: Option<fs::Permissions>) 
     match existing {
         Some(permissions) => {
             fs::set_permissions(temporary.path(), permissions).map_err(failed)?;
-            temporary.persist(path).map_err(|error| failed(error.error))?;
+            temporary
+                .persist(path)
+                .map_err(|error| failed(error.error))?;
         }
         None => {
             make_readable(temporary.path()).map_err(failed)?;
-            temporary.persist_noclobber(path).map_err(|error| failed(error.error))?;
+            temporary
+                .persist_noclobber(path)
+                .map_err(|error| failed(error.error))?;
         }
     }
     sync_directory(directory);

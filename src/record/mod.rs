@@ -103,9 +103,9 @@ use std::path::PathBuf;
 pub use file::RecordFile;
 pub use template::init_text;
 pub use types::{
-    Action, DEFAULT_OSV_URL, DEFAULT_RUSTSEC_URL, Evaluation, InvalidSpelling, Policy, Record, Release, Review, Risk,
-    SafetyClass, Source, Sources, Specification, System, VexJustification, VexStatus, purl_without_version,
-    specification_key,
+    Action, DEFAULT_OSV_URL, DEFAULT_RUSTSEC_URL, Evaluation, InvalidSpelling, Policy, Record,
+    Release, Review, Risk, SafetyClass, Source, Sources, Specification, System, VexJustification,
+    VexStatus, purl_without_version, specification_key,
 };
 
 /// One problem found in a record, at a 1-based line.
@@ -119,11 +119,20 @@ pub struct Problem {
 #[derive(Debug, thiserror::Error)]
 pub enum RecordError {
     #[error("failed to read {}: {source}", path.display())]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("failed to write {}: {source}; the file on disk is unchanged", path.display())]
-    Write { path: PathBuf, source: std::io::Error },
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("failed to load {}: {}", path.display(), ProblemList { path, problems })]
-    Invalid { path: PathBuf, problems: Vec<Problem> },
+    Invalid {
+        path: PathBuf,
+        problems: Vec<Problem>,
+    },
     #[error(
         "failed to save {}: it changed on disk since it was read, so nothing was written; run the command again",
         path.display()
@@ -132,7 +141,11 @@ pub enum RecordError {
     #[error("failed to create {}: it already exists", path.display())]
     AlreadyExists { path: PathBuf },
     #[error("failed to add {entry} to {}: {}", path.display(), problems.join("; "))]
-    InvalidEntry { path: PathBuf, entry: String, problems: Vec<String> },
+    InvalidEntry {
+        path: PathBuf,
+        entry: String,
+        problems: Vec<String>,
+    },
     #[error("failed to add release {version} to {}: it is already recorded", path.display())]
     ReleaseExists { path: PathBuf, version: String },
     #[error("failed to change release {version} in {}: no such release is recorded", path.display())]
@@ -150,7 +163,13 @@ impl fmt::Display for ProblemList<'_> {
         let count = self.problems.len();
         write!(f, "{count} problem{}", if count == 1 { "" } else { "s" })?;
         for problem in self.problems {
-            write!(f, "\n{}:{}: {}", self.path.display(), problem.line, problem.message)?;
+            write!(
+                f,
+                "\n{}:{}: {}",
+                self.path.display(),
+                problem.line,
+                problem.message
+            )?;
         }
         Ok(())
     }

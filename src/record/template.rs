@@ -29,7 +29,10 @@ fn fill(values: &[(&str, String)]) -> String {
     while let Some(start) = rest.find('{') {
         let (before, tail) = rest.split_at(start);
         out.push_str(before);
-        match values.iter().find(|(placeholder, _)| tail.starts_with(placeholder)) {
+        match values
+            .iter()
+            .find(|(placeholder, _)| tail.starts_with(placeholder))
+        {
             Some((placeholder, value)) => {
                 out.push_str(value);
                 rest = &tail[placeholder.len()..];
@@ -46,7 +49,9 @@ fn fill(values: &[(&str, String)]) -> String {
 
 /// `text` made safe for a one-line comment.
 fn one_line(text: &str) -> String {
-    text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
 }
 
 #[cfg(test)]
@@ -61,6 +66,8 @@ mod tests {
         let file = RecordFile::parse(Path::new("soup-register.toml"), &text).unwrap();
         assert_eq!(file.record().system.name, "pump \"fw\"\nx {class}");
         assert_eq!(file.record().system.manufacturer.as_deref(), Some("ACME"));
-        assert!(text.starts_with("# soup-register.toml — the SOUP record of pump \"fw\" x {class} (IEC 62304"));
+        assert!(text.starts_with(
+            "# soup-register.toml — the SOUP record of pump \"fw\" x {class} (IEC 62304"
+        ));
     }
 }

@@ -213,8 +213,14 @@ pub struct Sources {
 impl Default for Sources {
     fn default() -> Self {
         Sources {
-            rustsec: Source { url: DEFAULT_RUSTSEC_URL.to_string(), enabled: true },
-            osv: Source { url: DEFAULT_OSV_URL.to_string(), enabled: true },
+            rustsec: Source {
+                url: DEFAULT_RUSTSEC_URL.to_string(),
+                enabled: true,
+            },
+            osv: Source {
+                url: DEFAULT_OSV_URL.to_string(),
+                enabled: true,
+            },
         }
     }
 }
@@ -297,7 +303,7 @@ pub struct Review {
     pub finding: String,
 }
 
-/// A broken rule of one entry: the fields it is about (the first one locates it)
+/// A broken rule of one entry: the fields it is about (the first one present locates it)
 /// and what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct BrokenRule {
@@ -306,7 +312,10 @@ pub(crate) struct BrokenRule {
 }
 
 fn broken(fields: &'static [&'static str], message: impl Into<String>) -> BrokenRule {
-    BrokenRule { fields, message: message.into() }
+    BrokenRule {
+        fields,
+        message: message.into(),
+    }
 }
 
 /// Pushes "`field` must not be empty" when `value` is blank.
@@ -376,7 +385,10 @@ impl Specification {
         require_text(&mut rules, &["purpose"], &self.purpose);
         require_text(&mut rules, &["needs"], &self.needs);
         if self.covers.iter().any(|name| name.trim().is_empty()) {
-            rules.push(broken(&["covers"], "`covers` must not contain an empty name"));
+            rules.push(broken(
+                &["covers"],
+                "`covers` must not contain an empty name",
+            ));
         }
         rules
     }
@@ -398,18 +410,27 @@ impl Evaluation {
 
     /// The problems a valid evaluation must not have; empty when it may be recorded.
     pub fn problems(&self) -> Vec<String> {
-        self.broken_rules().into_iter().map(|rule| rule.message).collect()
+        self.broken_rules()
+            .into_iter()
+            .map(|rule| rule.message)
+            .collect()
     }
 
     pub(crate) fn broken_rules(&self) -> Vec<BrokenRule> {
         let mut rules = Vec::new();
         require_text(&mut rules, &["advisory"], &self.advisory);
         if !self.purl.starts_with("pkg:") {
-            rules.push(broken(&["purl"], "`purl` must be a package URL (`pkg:...`)"));
+            rules.push(broken(
+                &["purl"],
+                "`purl` must be a package URL (`pkg:...`)",
+            ));
         }
         require_text(&mut rules, &["by"], &self.by);
         if self.review_by < self.date {
-            rules.push(broken(&["review_by", "date"], "`review_by` is before `date`"));
+            rules.push(broken(
+                &["review_by", "date"],
+                "`review_by` is before `date`",
+            ));
         }
         if time::OffsetDateTime::parse(&self.advisory_modified, &Rfc3339).is_err() {
             rules.push(broken(
@@ -417,9 +438,15 @@ impl Evaluation {
                 "`advisory_modified` must be an RFC 3339 time such as \"2025-01-05T12:00:00Z\"",
             ));
         }
-        let hash_ok = self.advisory_hash.strip_prefix("sha256:").is_some_and(is_sha256_hex);
+        let hash_ok = self
+            .advisory_hash
+            .strip_prefix("sha256:")
+            .is_some_and(is_sha256_hex);
         if !hash_ok {
-            rules.push(broken(&["advisory_hash"], "`advisory_hash` must be `sha256:` and 64 hex digits"));
+            rules.push(broken(
+                &["advisory_hash"],
+                "`advisory_hash` must be `sha256:` and 64 hex digits",
+            ));
         }
         if self.hazardous && self.hazards.is_empty() {
             rules.push(broken(
@@ -462,7 +489,10 @@ impl Evaluation {
 impl Release {
     /// The problems a valid release must not have; empty when it may be recorded.
     pub fn problems(&self) -> Vec<String> {
-        self.broken_rules().into_iter().map(|rule| rule.message).collect()
+        self.broken_rules()
+            .into_iter()
+            .map(|rule| rule.message)
+            .collect()
     }
 
     pub(crate) fn broken_rules(&self) -> Vec<BrokenRule> {
@@ -482,7 +512,10 @@ impl Release {
 impl Review {
     /// The problems a valid review must not have; empty when it may be recorded.
     pub fn problems(&self) -> Vec<String> {
-        self.broken_rules().into_iter().map(|rule| rule.message).collect()
+        self.broken_rules()
+            .into_iter()
+            .map(|rule| rule.message)
+            .collect()
     }
 
     pub(crate) fn broken_rules(&self) -> Vec<BrokenRule> {
@@ -519,7 +552,11 @@ pub fn specification_key(name: &str, purl: Option<&str>) -> String {
 impl Record {
     /// The specification of a package: its own `[soup.<key>]`, or the one that
     /// `covers` it. Returns the key it was found under.
-    pub fn specification_for(&self, name: &str, purl: Option<&str>) -> Option<(&str, &Specification)> {
+    pub fn specification_for(
+        &self,
+        name: &str,
+        purl: Option<&str>,
+    ) -> Option<(&str, &Specification)> {
         let key = specification_key(name, purl);
         if let Some((found, spec)) = self.soup.get_key_value(&key) {
             return Some((found.as_str(), spec));
@@ -541,11 +578,17 @@ impl Record {
 
     /// Every evaluation of an anomaly in any version of a package (named by its
     /// version-less purl), oldest first: what a new version's evaluation may carry forward.
-    pub fn evaluations_for(&self, advisory_ids: &[String], purl_without_version_: &str) -> Vec<&Evaluation> {
+    pub fn evaluations_for(
+        &self,
+        advisory_ids: &[String],
+        purl_without_version_: &str,
+    ) -> Vec<&Evaluation> {
         let mut found: Vec<&Evaluation> = self
             .evaluations
             .iter()
-            .filter(|e| purl_without_version(&e.purl) == purl_without_version_ && e.is_about(advisory_ids))
+            .filter(|e| {
+                purl_without_version(&e.purl) == purl_without_version_ && e.is_about(advisory_ids)
+            })
             .collect();
         found.sort_by_key(|e| e.date);
         found
@@ -553,7 +596,9 @@ impl Record {
 
     /// The release baseline of a version, if one is recorded.
     pub fn release(&self, version: &str) -> Option<&Release> {
-        self.releases.iter().find(|release| release.version == version)
+        self.releases
+            .iter()
+            .find(|release| release.version == version)
     }
 }
 
@@ -571,14 +616,23 @@ mod tests {
             err.to_string(),
             "`maybe` is not a valid action; expected one of: none, update, mitigate"
         );
-        assert_eq!("b".parse::<SafetyClass>().is_err(), true);
+        assert!("b".parse::<SafetyClass>().is_err());
     }
 
     #[test]
     fn purl_without_version_keeps_scoped_names() {
-        assert_eq!(purl_without_version("pkg:cargo/serde@1.0.0"), "pkg:cargo/serde");
-        assert_eq!(purl_without_version("pkg:npm/@types/node@20.1.0"), "pkg:npm/@types/node");
-        assert_eq!(purl_without_version("pkg:npm/%40scope/x@1?a=b#c"), "pkg:npm/%40scope/x");
+        assert_eq!(
+            purl_without_version("pkg:cargo/serde@1.0.0"),
+            "pkg:cargo/serde"
+        );
+        assert_eq!(
+            purl_without_version("pkg:npm/@types/node@20.1.0"),
+            "pkg:npm/@types/node"
+        );
+        assert_eq!(
+            purl_without_version("pkg:npm/%40scope/x@1?a=b#c"),
+            "pkg:npm/%40scope/x"
+        );
         assert_eq!(purl_without_version("pkg:generic/rtos"), "pkg:generic/rtos");
     }
 

@@ -10,7 +10,15 @@ use super::Problem;
 use super::types::*;
 
 /// The top-level sections, in canonical order.
-pub(crate) const SECTIONS: &[&str] = &["system", "policy", "sources", "soup", "evaluation", "release", "review"];
+pub(crate) const SECTIONS: &[&str] = &[
+    "system",
+    "policy",
+    "sources",
+    "soup",
+    "evaluation",
+    "release",
+    "review",
+];
 
 /// Parses and validates a record; `Err` holds every problem found, sorted by line.
 pub(crate) fn validate(text: &str) -> Result<(Document<String>, Record), Vec<Problem>> {
@@ -18,10 +26,16 @@ pub(crate) fn validate(text: &str) -> Result<(Document<String>, Record), Vec<Pro
         Ok(document) => document,
         Err(error) => {
             let line = line_at(text, error.span().map_or(0, |span| span.start));
-            return Err(vec![Problem { line, message: format!("not valid TOML: {}", error.message().trim()) }]);
+            return Err(vec![Problem {
+                line,
+                message: format!("not valid TOML: {}", error.message().trim()),
+            }]);
         }
     };
-    let mut checker = Checker { text, problems: Vec::new() };
+    let mut checker = Checker {
+        text,
+        problems: Vec::new(),
+    };
     let record = checker.record(document.as_table());
     if checker.problems.is_empty() {
         Ok((document, record))
@@ -34,7 +48,11 @@ pub(crate) fn validate(text: &str) -> Result<(Document<String>, Record), Vec<Pro
 /// The 1-based line of a byte offset in `text`.
 pub(crate) fn line_at(text: &str, offset: usize) -> usize {
     let end = offset.min(text.len());
-    text.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count() + 1
+    text.as_bytes()[..end]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
 }
 
 /// The known word closest to a misspelt one, when it is close enough to suggest.
@@ -58,7 +76,9 @@ fn edit_distance(a: &str, b: &str) -> usize {
         for (j, cb) in b.iter().enumerate() {
             let above = row.get(j + 1).copied().unwrap_or(0);
             let left = row.get(j).copied().unwrap_or(0);
-            let best = (diagonal + usize::from(ca != *cb)).min(above + 1).min(left + 1);
+            let best = (diagonal + usize::from(ca != *cb))
+                .min(above + 1)
+                .min(left + 1);
             diagonal = above;
             if let Some(cell) = row.get_mut(j + 1) {
                 *cell = best;
@@ -99,15 +119,32 @@ impl Checker<'_> {
             policy: self.policy(root),
             sources: self.sources(root),
             soup: self.soup(root),
-            evaluations: self.entries(root, "evaluation", EVALUATION_KEYS, read_evaluation, Evaluation::broken_rules),
+            evaluations: self.entries(
+                root,
+                "evaluation",
+                EVALUATION_KEYS,
+                read_evaluation,
+                Evaluation::broken_rules,
+            ),
             releases: self.releases(root),
-            reviews: self.entries(root, "review", REVIEW_KEYS, read_review, Review::broken_rules),
+            reviews: self.entries(
+                root,
+                "review",
+                REVIEW_KEYS,
+                read_review,
+                Review::broken_rules,
+            ),
         }
     }
 
     /// The table-like section `name` of `parent` with the line it starts on;
     /// `None` (and a problem unless it may be omitted) when absent or not a table.
-    fn section<'d>(&mut self, parent: &'d dyn TableLike, name: &str, parent_line: usize) -> Option<(&'d dyn TableLike, usize)> {
+    fn section<'d>(
+        &mut self,
+        parent: &'d dyn TableLike,
+        name: &str,
+        parent_line: usize,
+    ) -> Option<(&'d dyn TableLike, usize)> {
         let (key, item) = parent.get_key_value(name)?;
         let line = self.line(item.span().or_else(|| key.span()), parent_line);
         match item.as_table_like() {
@@ -120,12 +157,21 @@ impl Checker<'_> {
     }
 
     fn system(&mut self, root: &toml_edit::Table) -> System {
-        let placeholder = System { name: String::new(), class: SafetyClass::C, manufacturer: None };
+        let placeholder = System {
+            name: String::new(),
+            class: SafetyClass::C,
+            manufacturer: None,
+        };
         if !root.contains_key("system") {
-            self.report(1, "missing the [system] table with the system's `name` and `class`".to_string());
+            self.report(
+                1,
+                "missing the [system] table with the system's `name` and `class`".to_string(),
+            );
             return placeholder;
         }
-        let Some((table, line)) = self.section(root, "system", 1) else { return placeholder };
+        let Some((table, line)) = self.section(root, "system", 1) else {
+            return placeholder;
+        };
         let mut fields = Fields::new(self, table, line, "[system]");
         let system = System {
             name: fields.string("name"),
@@ -138,13 +184,19 @@ impl Checker<'_> {
 
     fn policy(&mut self, root: &toml_edit::Table) -> Policy {
         let default = Policy::default();
-        let Some((table, line)) = self.section(root, "policy", 1) else { return default };
+        let Some((table, line)) = self.section(root, "policy", 1) else {
+            return default;
+        };
         let mut fields = Fields::new(self, table, line, "[policy]");
         let policy = Policy {
             review_period_days: fields.days_or("review_period_days", default.review_period_days),
-            max_advisory_age_days: fields.days_or("max_advisory_age_days", default.max_advisory_age_days),
-            require_specification: fields.flag_or("require_specification", default.require_specification),
-            releases_dir: fields.optional_string("releases_dir").unwrap_or(default.releases_dir),
+            max_advisory_age_days: fields
+                .days_or("max_advisory_age_days", default.max_advisory_age_days),
+            require_specification: fields
+                .flag_or("require_specification", default.require_specification),
+            releases_dir: fields
+                .optional_string("releases_dir")
+                .unwrap_or(default.releases_dir),
         };
         fields.finish(POLICY_KEYS, policy.broken_rules());
         policy
@@ -152,7 +204,9 @@ impl Checker<'_> {
 
     fn sources(&mut self, root: &toml_edit::Table) -> Sources {
         let mut sources = Sources::default();
-        let Some((table, line)) = self.section(root, "sources", 1) else { return sources };
+        let Some((table, line)) = self.section(root, "sources", 1) else {
+            return sources;
+        };
         self.unknown_keys(table, SOURCE_NAMES, line, "[sources]");
         if let Some(rustsec) = self.source(table, "rustsec", line, &sources.rustsec) {
             sources.rustsec = rustsec;
@@ -163,12 +217,20 @@ impl Checker<'_> {
         sources
     }
 
-    fn source(&mut self, parent: &dyn TableLike, name: &str, parent_line: usize, default: &Source) -> Option<Source> {
+    fn source(
+        &mut self,
+        parent: &dyn TableLike,
+        name: &str,
+        parent_line: usize,
+        default: &Source,
+    ) -> Option<Source> {
         let (table, line) = self.section(parent, name, parent_line)?;
         let context = format!("[sources.{name}]");
         let mut fields = Fields::new(self, table, line, &context);
         let source = Source {
-            url: fields.optional_string("url").unwrap_or_else(|| default.url.clone()),
+            url: fields
+                .optional_string("url")
+                .unwrap_or_else(|| default.url.clone()),
             enabled: fields.flag_or("enabled", true),
         };
         fields.finish(SOURCE_KEYS, source.broken_rules());
@@ -177,17 +239,24 @@ impl Checker<'_> {
 
     fn soup(&mut self, root: &toml_edit::Table) -> BTreeMap<String, Specification> {
         let mut soup = BTreeMap::new();
-        let Some((table, line)) = self.section(root, "soup", 1) else { return soup };
+        let Some((table, line)) = self.section(root, "soup", 1) else {
+            return soup;
+        };
         let mut covered: HashMap<String, String> = HashMap::new();
         for (key, _) in table.iter() {
-            let Some((entry, entry_line)) = self.section(table, key, line) else { continue };
+            let Some((entry, entry_line)) = self.section(table, key, line) else {
+                continue;
+            };
             let context = format!("[soup.{key}]");
             let mut fields = Fields::new(self, entry, entry_line, &context);
             let specification = read_specification(&mut fields);
             fields.finish(SPECIFICATION_KEYS, specification.broken_rules());
             for name in &specification.covers {
                 if let Some(other) = covered.insert(name.clone(), key.to_string()) {
-                    self.report(entry_line, format!("`{name}` is covered by both [soup.{other}] and [soup.{key}]"));
+                    self.report(
+                        entry_line,
+                        format!("`{name}` is covered by both [soup.{other}] and [soup.{key}]"),
+                    );
                 }
             }
             soup.insert(key.to_string(), specification);
@@ -196,22 +265,39 @@ impl Checker<'_> {
     }
 
     fn releases(&mut self, root: &toml_edit::Table) -> Vec<Release> {
-        let releases = self.entries(root, "release", RELEASE_KEYS, read_release, Release::broken_rules);
+        let releases = self.entries(
+            root,
+            "release",
+            RELEASE_KEYS,
+            read_release,
+            Release::broken_rules,
+        );
         let mut seen: HashMap<&str, usize> = HashMap::new();
         let lines = self.entry_lines(root, "release");
         for (index, release) in releases.iter().enumerate() {
             if let Some(first) = seen.insert(&release.version, index) {
                 let line = lines.get(index).copied().unwrap_or(1);
                 let first_line = lines.get(first).copied().unwrap_or(1);
-                self.report(line, format!("release `{}` is already listed on line {first_line}", release.version));
+                self.report(
+                    line,
+                    format!(
+                        "release `{}` is already listed on line {first_line}",
+                        release.version
+                    ),
+                );
             }
         }
         releases
     }
 
     fn entry_lines(&self, root: &toml_edit::Table, name: &str) -> Vec<usize> {
-        let Some(array) = root.get(name).and_then(Item::as_array_of_tables) else { return Vec::new() };
-        array.iter().map(|table| self.line(table.span(), 1)).collect()
+        let Some(array) = root.get(name).and_then(Item::as_array_of_tables) else {
+            return Vec::new();
+        };
+        array
+            .iter()
+            .map(|table| self.line(table.span(), 1))
+            .collect()
     }
 
     /// Reads every `[[name]]` entry with `read`, checking its keys and `rules`.
@@ -223,10 +309,15 @@ impl Checker<'_> {
         read: fn(&mut Fields<'_, '_, '_>) -> T,
         rules: fn(&T) -> Vec<BrokenRule>,
     ) -> Vec<T> {
-        let Some((key, item)) = root.get_key_value(name) else { return Vec::new() };
+        let Some((key, item)) = root.get_key_value(name) else {
+            return Vec::new();
+        };
         let Some(array) = item.as_array_of_tables() else {
             let line = self.line(key.span(), 1);
-            self.report(line, format!("`{name}` must be written as [[{name}]] tables"));
+            self.report(
+                line,
+                format!("`{name}` must be written as [[{name}]] tables"),
+            );
             return Vec::new();
         };
         let mut entries = Vec::new();
@@ -278,7 +369,9 @@ fn read_evaluation(fields: &mut Fields<'_, '_, '_>) -> Evaluation {
         hazardous: fields.flag("hazardous"),
         hazards: fields.strings("hazards"),
         risk_controls: fields.strings("risk_controls"),
-        vex_status: fields.choice("vex_status").unwrap_or(VexStatus::UnderInvestigation),
+        vex_status: fields
+            .choice("vex_status")
+            .unwrap_or(VexStatus::UnderInvestigation),
         vex_justification: fields.optional_choice("vex_justification"),
         action: fields.choice("action").unwrap_or(Action::None),
         rationale: fields.string("rationale"),
@@ -317,12 +410,26 @@ struct Fields<'c, 't, 'd> {
 }
 
 impl<'c, 't, 'd> Fields<'c, 't, 'd> {
-    fn new(checker: &'c mut Checker<'t>, table: &'d dyn TableLike, line: usize, context: &str) -> Self {
-        Fields { checker, table, line, context: context.to_string(), failed: HashSet::new() }
+    fn new(
+        checker: &'c mut Checker<'t>,
+        table: &'d dyn TableLike,
+        line: usize,
+        context: &str,
+    ) -> Self {
+        Fields {
+            checker,
+            table,
+            line,
+            context: context.to_string(),
+            failed: HashSet::new(),
+        }
     }
 
     fn line_of(&self, key: &str) -> usize {
-        let span = self.table.get_key_value(key).and_then(|(k, item)| item.span().or_else(|| k.span()));
+        let span = self
+            .table
+            .get_key_value(key)
+            .and_then(|(k, item)| item.span().or_else(|| k.span()));
         self.checker.line(span, self.line)
     }
 
@@ -338,7 +445,10 @@ impl<'c, 't, 'd> Fields<'c, 't, 'd> {
             Some(item) => match item.as_value() {
                 Some(value) => Some(value),
                 None => {
-                    self.fail(key, format!("`{key}` in {} must be a value, not a table", self.context));
+                    self.fail(
+                        key,
+                        format!("`{key}` in {} must be a value, not a table", self.context),
+                    );
                     None
                 }
             },
@@ -351,7 +461,13 @@ impl<'c, 't, 'd> Fields<'c, 't, 'd> {
         }
     }
 
-    fn typed<T>(&mut self, key: &'static str, required: bool, what: &str, read: impl Fn(&'d Value) -> Option<T>) -> Option<T> {
+    fn typed<T>(
+        &mut self,
+        key: &'static str,
+        required: bool,
+        what: &str,
+        read: impl Fn(&'d Value) -> Option<T>,
+    ) -> Option<T> {
         let value = self.value(key, required)?;
         let typed = read(value);
         if typed.is_none() {
@@ -361,7 +477,8 @@ impl<'c, 't, 'd> Fields<'c, 't, 'd> {
     }
 
     fn string(&mut self, key: &'static str) -> String {
-        self.typed(key, true, "a string", |v| v.as_str().map(str::to_string)).unwrap_or_default()
+        self.typed(key, true, "a string", |v| v.as_str().map(str::to_string))
+            .unwrap_or_default()
     }
 
     fn optional_string(&mut self, key: &'static str) -> Option<String> {
@@ -370,27 +487,44 @@ impl<'c, 't, 'd> Fields<'c, 't, 'd> {
 
     fn strings(&mut self, key: &'static str) -> Vec<String> {
         let read = |value: &Value| -> Option<Vec<String>> {
-            value.as_array()?.iter().map(|v| v.as_str().map(str::to_string)).collect()
+            value
+                .as_array()?
+                .iter()
+                .map(|v| v.as_str().map(str::to_string))
+                .collect()
         };
-        self.typed(key, false, "a list of strings", read).unwrap_or_default()
+        self.typed(key, false, "a list of strings", read)
+            .unwrap_or_default()
     }
 
     fn flag(&mut self, key: &'static str) -> bool {
-        self.typed(key, true, "true or false", Value::as_bool).unwrap_or_default()
+        self.typed(key, true, "true or false", Value::as_bool)
+            .unwrap_or_default()
     }
 
     fn flag_or(&mut self, key: &'static str, default: bool) -> bool {
-        self.typed(key, false, "true or false", Value::as_bool).unwrap_or(default)
+        self.typed(key, false, "true or false", Value::as_bool)
+            .unwrap_or(default)
     }
 
     fn days_or(&mut self, key: &'static str, default: u32) -> u32 {
-        let read = |v: &Value| v.as_integer().and_then(|days| u32::try_from(days).ok()).filter(|days| *days > 0);
-        self.typed(key, false, "a whole number of days, at least 1", read).unwrap_or(default)
+        let read = |v: &Value| {
+            v.as_integer()
+                .and_then(|days| u32::try_from(days).ok())
+                .filter(|days| *days > 0)
+        };
+        self.typed(key, false, "a whole number of days, at least 1", read)
+            .unwrap_or(default)
     }
 
     fn date(&mut self, key: &'static str) -> time::Date {
-        self.typed(key, true, "a date such as 2026-11-24 (unquoted)", local_date)
-            .unwrap_or(time::Date::MIN)
+        self.typed(
+            key,
+            true,
+            "a date such as 2026-11-24 (unquoted)",
+            local_date,
+        )
+        .unwrap_or(time::Date::MIN)
     }
 
     fn optional_choice<T: Spelled>(&mut self, key: &'static str) -> Option<T> {
@@ -414,15 +548,22 @@ impl<'c, 't, 'd> Fields<'c, 't, 'd> {
         }
     }
 
-    /// Reports unknown keys and the broken rules that involve no failed field.
+    /// Reports unknown keys and the broken rules that involve no failed field, each
+    /// on the line of the first of its fields that is present.
     fn finish(self, known: &[&str], rules: Vec<BrokenRule>) {
-        self.checker.unknown_keys(self.table, known, self.line, &self.context);
+        self.checker
+            .unknown_keys(self.table, known, self.line, &self.context);
         for rule in rules {
             if rule.fields.iter().any(|field| self.failed.contains(field)) {
                 continue;
             }
-            let line = rule.fields.first().map_or(self.line, |field| self.line_of(field));
-            self.checker.report(line, format!("{}: {}", self.context, rule.message));
+            let present = rule
+                .fields
+                .iter()
+                .find(|field| self.table.contains_key(field));
+            let line = present.map_or(self.line, |field| self.line_of(field));
+            self.checker
+                .report(line, format!("{}: {}", self.context, rule.message));
         }
     }
 }
@@ -449,7 +590,10 @@ mod tests {
     #[test]
     fn suggests_close_keys_only() {
         assert_eq!(closest("purpse", SPECIFICATION_KEYS), Some("purpose"));
-        assert_eq!(closest("vex_justfication", EVALUATION_KEYS), Some("vex_justification"));
+        assert_eq!(
+            closest("vex_justfication", EVALUATION_KEYS),
+            Some("vex_justification")
+        );
         assert_eq!(closest("colour", SPECIFICATION_KEYS), None);
     }
 
