@@ -92,7 +92,9 @@
 //! shows only what changed.
 
 mod canonical;
+mod fields;
 mod file;
+mod rules;
 mod template;
 mod types;
 mod validate;
