@@ -21,6 +21,8 @@ pub struct RecordFile {
     original: String,
     document: DocumentMut,
     record: Record,
+    /// The file ends its lines with CRLF (a Windows checkout); written back the same way.
+    crlf: bool,
 }
 
 impl RecordFile {
@@ -70,6 +72,7 @@ impl RecordFile {
             original: text.to_string(),
             document: document.into_mut(),
             record,
+            crlf: text.contains("\r\n"),
         })
     }
 
@@ -97,7 +100,7 @@ impl RecordFile {
 
     /// The record's text with the edits made so far, in the order they were made.
     pub fn text(&self) -> String {
-        self.document.to_string()
+        self.with_line_endings(self.document.to_string())
     }
 
     /// Adds an `[[evaluation]]` after the last one; existing evaluations are never touched.
@@ -181,7 +184,16 @@ impl RecordFile {
     pub fn canonical_text(&self) -> String {
         let mut document = self.document.clone();
         canonicalize(&mut document, &self.record);
-        document.to_string()
+        self.with_line_endings(document.to_string())
+    }
+
+    /// `toml_edit` writes LF line endings; a CRLF file keeps CRLF.
+    fn with_line_endings(&self, text: String) -> String {
+        if self.crlf {
+            text.replace("\r\n", "\n").replace('\n', "\r\n")
+        } else {
+            text
+        }
     }
 
     /// True when the record's text is already in canonical order.
@@ -401,5 +413,55 @@ fn make_readable(_path: &Path) -> std::io::Result<()> {
 fn sync_directory(directory: &Path) {
     if let Ok(handle) = fs::File::open(directory) {
         let _ = handle.sync_all();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RECORD: &str = "# pump\n\n[system]\nname = \"pump\"\nclass = \"A\"\n\n[[release]]\nversion = \"1.0\"\nsbom = \"releases/1.0.cdx.json\"\nsha256 = \"32c93f3b958dd17e286bc54ffe8b2260f3dced9c2b25b7fdd4058b6c82974162\"\ndate = 2026-01-20 # first\nretired = false\n";
+
+    fn release(version: &str, sbom: &str) -> Release {
+        Release {
+            version: version.into(),
+            sbom: sbom.into(),
+            sha256: "636f5ad2ae4a724ba91ddd8de643fcc2fa5eed062cbc8659757b4fa226049f4b".into(),
+            date: time::macros::date!(2026 - 02 - 01),
+            retired: true,
+        }
+    }
+
+    #[test]
+    fn crlf_records_stay_crlf() {
+        let text = RECORD.replace('\n', "\r\n");
+        let mut file = RecordFile::parse(Path::new("r.toml"), &text).unwrap();
+        assert!(file.is_canonical());
+        file.add_release(&release("1.1", "releases/1.1.cdx.json"))
+            .unwrap();
+        let expected = format!(
+            "{text}\r\n[[release]]\r\nversion = \"1.1\"\r\nsbom = \"releases/1.1.cdx.json\"\r\nsha256 = \"636f5ad2ae4a724ba91ddd8de643fcc2fa5eed062cbc8659757b4fa226049f4b\"\r\ndate = 2026-02-01\r\nretired = true\r\n"
+        );
+        assert_eq!(file.text(), expected);
+    }
+
+    #[test]
+    fn replacing_a_release_keeps_its_comments() {
+        let mut file = RecordFile::parse(Path::new("r.toml"), RECORD).unwrap();
+        file.replace_release(&release("1.0", "releases/1.0-fixed.cdx.json"))
+            .unwrap();
+        let expected = RECORD
+            .replace("1.0.cdx.json", "1.0-fixed.cdx.json")
+            .replace(
+                "32c93f3b958dd17e286bc54ffe8b2260f3dced9c2b25b7fdd4058b6c82974162",
+                "636f5ad2ae4a724ba91ddd8de643fcc2fa5eed062cbc8659757b4fa226049f4b",
+            )
+            .replace("2026-01-20 # first", "2026-02-01 # first")
+            .replace("retired = false", "retired = true");
+        assert_eq!(file.text(), expected);
+        assert_eq!(
+            file.record().releases,
+            [release("1.0", "releases/1.0-fixed.cdx.json")]
+        );
     }
 }

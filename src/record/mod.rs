@@ -113,43 +113,53 @@ pub use types::{
 /// One problem found in a record, at a 1-based line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
+    /// 1-based line in the record.
     pub line: usize,
+    /// What is wrong, and what is allowed where that helps.
     pub message: String,
 }
 
 /// Why the record could not be read, changed or written.
 #[derive(Debug, thiserror::Error)]
 pub enum RecordError {
+    /// The file could not be read.
     #[error("failed to read {}: {source}", path.display())]
     Io {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// The new text could not be written; the old file is untouched.
     #[error("failed to write {}: {source}; the file on disk is unchanged", path.display())]
     Write {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// The text has problems: every one, with its line.
     #[error("failed to load {}: {}", path.display(), ProblemList { path, problems })]
     Invalid {
         path: PathBuf,
         problems: Vec<Problem>,
     },
+    /// Someone changed the file since it was loaded; saving would lose their change.
     #[error(
         "failed to save {}: it changed on disk since it was read, so nothing was written; run the command again",
         path.display()
     )]
     ChangedOnDisk { path: PathBuf },
+    /// `init` would overwrite an existing record.
     #[error("failed to create {}: it already exists", path.display())]
     AlreadyExists { path: PathBuf },
+    /// A new entry breaks the record's rules, so it was not added.
     #[error("failed to add {entry} to {}: {}", path.display(), problems.join("; "))]
     InvalidEntry {
         path: PathBuf,
         entry: String,
         problems: Vec<String>,
     },
+    /// The release version is already recorded.
     #[error("failed to add release {version} to {}: it is already recorded", path.display())]
     ReleaseExists { path: PathBuf, version: String },
+    /// No release with that version is recorded.
     #[error("failed to change release {version} in {}: no such release is recorded", path.display())]
     UnknownRelease { path: PathBuf, version: String },
 }
