@@ -139,11 +139,12 @@ impl Checker<'_> {
         }
     }
 
-    /// The table-like section `name` of `parent` with the line it starts on;
-    /// `None` (and a problem unless it may be omitted) when absent or not a table.
+    /// The table-like section `name` of `parent` (whose header is `[prefix]`)
+    /// with the line it starts on; `None` when absent, and a problem when not a table.
     fn section<'d>(
         &mut self,
         parent: &'d dyn TableLike,
+        prefix: &str,
         name: &str,
         parent_line: usize,
     ) -> Option<(&'d dyn TableLike, usize)> {
@@ -152,7 +153,12 @@ impl Checker<'_> {
         match item.as_table_like() {
             Some(table) => Some((table, line)),
             None => {
-                self.report(line, format!("`{name}` must be a table ([{name}])"));
+                let header = if prefix.is_empty() {
+                    name.to_string()
+                } else {
+                    format!("{prefix}.{name}")
+                };
+                self.report(line, format!("`{name}` must be a table ([{header}])"));
                 None
             }
         }
@@ -171,7 +177,7 @@ impl Checker<'_> {
             );
             return placeholder;
         }
-        let Some((table, line)) = self.section(root, "system", 1) else {
+        let Some((table, line)) = self.section(root, "", "system", 1) else {
             return placeholder;
         };
         let mut fields = Fields::new(self, table, line, "[system]");
@@ -186,7 +192,7 @@ impl Checker<'_> {
 
     fn policy(&mut self, root: &toml_edit::Table) -> Policy {
         let default = Policy::default();
-        let Some((table, line)) = self.section(root, "policy", 1) else {
+        let Some((table, line)) = self.section(root, "", "policy", 1) else {
             return default;
         };
         let mut fields = Fields::new(self, table, line, "[policy]");
@@ -206,7 +212,7 @@ impl Checker<'_> {
 
     fn sources(&mut self, root: &toml_edit::Table) -> Sources {
         let mut sources = Sources::default();
-        let Some((table, line)) = self.section(root, "sources", 1) else {
+        let Some((table, line)) = self.section(root, "", "sources", 1) else {
             return sources;
         };
         self.unknown_keys(table, SOURCE_NAMES, line, "[sources]");
@@ -226,7 +232,7 @@ impl Checker<'_> {
         parent_line: usize,
         default: &Source,
     ) -> Option<Source> {
-        let (table, line) = self.section(parent, name, parent_line)?;
+        let (table, line) = self.section(parent, "sources", name, parent_line)?;
         let context = format!("[sources.{name}]");
         let mut fields = Fields::new(self, table, line, &context);
         let source = Source {
@@ -241,12 +247,12 @@ impl Checker<'_> {
 
     fn soup(&mut self, root: &toml_edit::Table) -> BTreeMap<String, Specification> {
         let mut soup = BTreeMap::new();
-        let Some((table, line)) = self.section(root, "soup", 1) else {
+        let Some((table, line)) = self.section(root, "", "soup", 1) else {
             return soup;
         };
         let mut covered: HashMap<String, String> = HashMap::new();
         for (key, _) in table.iter() {
-            let Some((entry, entry_line)) = self.section(table, key, line) else {
+            let Some((entry, entry_line)) = self.section(table, "soup", key, line) else {
                 continue;
             };
             let context = format!("[soup.{key}]");
@@ -442,5 +448,34 @@ mod tests {
         assert_eq!(problems.len(), 1, "{problems:?}");
         assert_eq!(problems[0].line, 7);
         assert!(problems[0].message.contains("date such as"));
+    }
+
+    #[test]
+    fn wrong_types_and_unknown_sections_are_named() {
+        let text = "[sytem]\nname = 1\n[policy]\nreview_period_days = 0\nrequire_specification = \"yes\"\n[soup]\nserde = 3\n";
+        let problems = validate(text).unwrap_err();
+        let found: Vec<(usize, &str)> = problems
+            .iter()
+            .map(|p| (p.line, p.message.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (1, "unknown section `sytem` (did you mean `system`?)"),
+                (
+                    1,
+                    "missing the [system] table with the system's `name` and `class`"
+                ),
+                (
+                    4,
+                    "`review_period_days` in [policy] must be a whole number of days, at least 1"
+                ),
+                (
+                    5,
+                    "`require_specification` in [policy] must be true or false"
+                ),
+                (7, "`serde` must be a table ([soup.serde])"),
+            ]
+        );
     }
 }

@@ -379,7 +379,9 @@ fn no_prefix_of_a_record_panics() {
     for end in (0..=text.len()).filter(|&end| text.is_char_boundary(end)) {
         if let Ok(file) = RecordFile::parse(Path::new("prefix.toml"), &text[..end]) {
             valid += 1;
-            let _ = file.canonical_text();
+            let canonical = file.canonical_text();
+            let again = RecordFile::parse(Path::new("prefix.toml"), &canonical).unwrap();
+            assert!(again.is_canonical(), "{canonical}");
         }
     }
     assert!(valid > 0, "the whole record is valid");
