@@ -352,17 +352,11 @@ impl Record {
 
     /// Every evaluation of an anomaly in any version of a package (named by its
     /// version-less purl), oldest first: what a new version's evaluation may carry forward.
-    pub fn evaluations_for(
-        &self,
-        advisory_ids: &[String],
-        purl_without_version_: &str,
-    ) -> Vec<&Evaluation> {
+    pub fn evaluations_for(&self, advisory_ids: &[String], package: &str) -> Vec<&Evaluation> {
         let mut found: Vec<&Evaluation> = self
             .evaluations
             .iter()
-            .filter(|e| {
-                purl_without_version(&e.purl) == purl_without_version_ && e.is_about(advisory_ids)
-            })
+            .filter(|e| purl_without_version(&e.purl) == package && e.is_about(advisory_ids))
             .collect();
         found.sort_by_key(|e| e.date);
         found
