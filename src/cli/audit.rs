@@ -189,7 +189,7 @@ fn walk(
     for (index, assessment) in open.iter().enumerate() {
         match prompt::ask(cx.out.as_mut(), assessment, &who, (index + 1, open.len()))? {
             Answer::Recorded(evaluation) => {
-                record_file.append_evaluation(&evaluation);
+                record_file.append_evaluation(&evaluation)?;
                 record_file.save()?;
                 cx.out.line(&cx.out.good(&format!(
                     "recorded the evaluation of {} for {} in {}",

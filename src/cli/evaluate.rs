@@ -101,7 +101,7 @@ pub fn run(cx: &mut Context, args: EvaluateArgs) -> anyhow::Result<Exit> {
         review_period_days: record_file.record().policy.review_period_days,
     };
     let evaluation = evaluation(&assessment.anomaly, judgement, &who, None);
-    record_file.append_evaluation(&evaluation);
+    record_file.append_evaluation(&evaluation)?;
     record_file.save()?;
     let mut register = cx.open_register(true)?;
     let changes = register.begin("evaluate", cx.now)?;

@@ -73,7 +73,7 @@ pub fn run(cx: &mut Context, args: ImportArgs) -> anyhow::Result<Exit> {
         .join(&args.release)
         .join(file_name);
     let bytes = std::fs::read(&args.sbom).with_context(|| format!("failed to read {}", args.sbom.display()))?;
-    record::write_atomically(&record_dir.join(&relative), &bytes)?;
+    record::write_with_record(&record_dir.join(&relative), &bytes)?;
     let release = Release {
         version: args.release.clone(),
         sbom: relative.to_string_lossy().replace('\\', "/"),
@@ -82,9 +82,9 @@ pub fn run(cx: &mut Context, args: ImportArgs) -> anyhow::Result<Exit> {
         retired: false,
     };
     if existing.is_some() {
-        record_file.replace_release(&release);
+        record_file.replace_release(&release)?;
     } else {
-        record_file.add_release(&release);
+        record_file.add_release(&release)?;
     }
     record_file.save()?;
     rebuild_baseline(cx, &release, &inventory)?;

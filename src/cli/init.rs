@@ -6,7 +6,7 @@ use anyhow::{Context as _, anyhow};
 use clap::Args;
 
 use super::{Context, Exit};
-use crate::record::{self, SafetyClass};
+use crate::record::{self, RecordFile, SafetyClass};
 
 /// Start the SOUP record (soup-register.toml) of this project.
 ///
@@ -57,8 +57,8 @@ pub fn run(cx: &mut Context, args: InitArgs) -> anyhow::Result<Exit> {
         .parent()
         .unwrap_or(Path::new("."))
         .to_path_buf();
-    record::create(&cx.record_path, &text)?;
-    record::ignore_in_git(&dir.join(".gitignore"), ".soup/")?;
+    RecordFile::create(&cx.record_path, &text)?;
+    ignore_in_git(&dir.join(".gitignore"), ".soup/")?;
     let mut register = cx.open_register(true)?;
     let changes = register.begin("init", cx.now)?;
     changes.log(
@@ -89,6 +89,28 @@ fn ask_class(cx: &mut Context) -> anyhow::Result<SafetyClass> {
         .select("Software safety class (IEC 62304 §4.3)", &items, 2)
         .context("failed to read the safety class")?;
     Ok([SafetyClass::A, SafetyClass::B, SafetyClass::C][index.min(2)])
+}
+
+/// Adds `entry` to the `.gitignore` at `path` unless a line already says it.
+fn ignore_in_git(path: &Path, entry: &str) -> anyhow::Result<()> {
+    let existing = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(e).with_context(|| format!("failed to read {}", path.display())),
+    };
+    let bare = entry.trim_end_matches('/');
+    if existing.lines().map(str::trim).any(|l| l == entry || l == bare || l == format!("/{entry}")) {
+        return Ok(());
+    }
+    let mut text = existing;
+    if !text.is_empty() && !text.ends_with('\n') {
+        text.push('\n');
+    }
+    text.push_str("# cargo-soup's register: rebuildable, not committed\n");
+    text.push_str(entry);
+    text.push('\n');
+    record::write_with_record(path, text.as_bytes())?;
+    Ok(())
 }
 
 /// The system's name: the manifest's package name, else the project directory's name.

@@ -84,7 +84,7 @@ impl RecordFile {
                 path: path.to_path_buf(),
             });
         }
-        write_atomically(path, text, None)?;
+        write_atomically(path, text.as_bytes(), None)?;
         Ok(file)
     }
 
@@ -230,7 +230,7 @@ impl RecordFile {
             let permissions = fs::metadata(&self.path)
                 .ok()
                 .map(|metadata| metadata.permissions());
-            write_atomically(&self.path, &text, permissions)?;
+            write_atomically(&self.path, text.as_bytes(), permissions)?;
         }
         *self = saved;
         Ok(())
@@ -355,12 +355,26 @@ fn review_table(review: &Review) -> Table {
     table
 }
 
-/// Writes `text` to `path` through a temporary file in the same directory, synced
+/// Writes a file that is kept with the record (a release's SBOM, the `.gitignore`
+/// entry for the register) the way the record itself is written: atomically,
+/// creating its directory, keeping an existing file's permissions.
+pub fn write_with_record(path: &Path, bytes: &[u8]) -> Result<(), RecordError> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        fs::create_dir_all(parent).map_err(|source| RecordError::Write {
+            path: parent.to_path_buf(),
+            source,
+        })?;
+    }
+    let existing = fs::metadata(path).ok().map(|m| m.permissions());
+    write_atomically(path, bytes, existing)
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same directory, synced
 /// before it is renamed over `path`; a failure leaves `path` and no temporary file.
 /// With the `existing` file's permissions it replaces that file; without, the file must not exist yet.
 fn write_atomically(
     path: &Path,
-    text: &str,
+    bytes: &[u8],
     existing: Option<fs::Permissions>,
 ) -> Result<(), RecordError> {
     let failed = |source: std::io::Error| RecordError::Write {
@@ -376,7 +390,7 @@ fn write_atomically(
         .suffix(".tmp")
         .tempfile_in(directory)
         .map_err(failed)?;
-    temporary.write_all(text.as_bytes()).map_err(failed)?;
+    temporary.write_all(bytes).map_err(failed)?;
     temporary.as_file().sync_all().map_err(failed)?;
     match existing {
         Some(permissions) => {
