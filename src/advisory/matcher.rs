@@ -83,7 +83,11 @@ fn includes(affected: &Affected, ecosystem: &Ecosystem, version: &str) -> bool {
         .versions
         .iter()
         .any(|v| v == version || version::compare(ecosystem, v, version) == Some(Ordering::Equal));
-    listed || affected.ranges.iter().any(|r| range_includes(r, ecosystem, version))
+    listed
+        || affected
+            .ranges
+            .iter()
+            .any(|r| range_includes(r, ecosystem, version))
 }
 
 /// The order a range is evaluated in; `None` for `GIT` ranges and unordered ecosystems.
@@ -113,24 +117,28 @@ impl Bound {
     }
 }
 
-/// The range's events with their versions parsed, sorted by version. Events at the
-/// same version keep the record's order; events whose version does not parse are
-/// left out (none in the RustSec, PyPA and Go data, which the tests check).
+/// The range's events with their versions parsed, sorted by version; events at the
+/// same version keep the record's order. A version that does not parse widens the
+/// range rather than narrowing it (an `introduced` counts as `"0"`, a `fixed` or
+/// `last_affected` is left out): a finding an engineer can dismiss is safer than a
+/// silent miss. The fixture data has two such events, both PyPA `fixed` typos.
 fn sorted_events(range: &Range, order: Order) -> Vec<(Bound, &Event)> {
     let mut events: Vec<(Bound, &Event)> = range
         .events
         .iter()
-        .filter(|e| !matches!(e, Event::Limit(_)))
-        .filter_map(|e| match e {
-            Event::Introduced(v) if v == "0" => Some((Bound::Start, e)),
-            _ => order.parse(e.version()).map(|v| (Bound::At(v), e)),
+        .filter_map(|e| match (e, order.parse(e.version())) {
+            (Event::Limit(_), _) => None,
+            (Event::Introduced(v), _) if v == "0" => Some((Bound::Start, e)),
+            (_, Some(parsed)) => Some((Bound::At(parsed), e)),
+            (Event::Introduced(_), None) => Some((Bound::Start, e)),
+            (_, None) => None,
         })
         .collect();
     events.sort_by(|a, b| a.0.cmp(&b.0));
     events
 }
 
-/// OSV `BeforeLimits`: no limit means no bound; `*` is infinity.
+/// OSV `BeforeLimits`: no limit means no bound; `*` (or a limit that does not parse) is infinity.
 fn before_limits(range: &Range, order: Order, version: &Version) -> bool {
     let mut limits = range.events.iter().filter_map(|e| match e {
         Event::Limit(v) => Some(v),
@@ -139,28 +147,37 @@ fn before_limits(range: &Range, order: Order, version: &Version) -> bool {
     let mut any = false;
     let below = limits.any(|limit| {
         any = true;
-        limit.contains('*') || order.parse(limit).is_some_and(|l| version.cmp(&l) == Ordering::Less)
+        limit.contains('*')
+            || order
+                .parse(limit)
+                .is_none_or(|l| version.cmp(&l) == Ordering::Less)
     });
     below || !any
 }
 
 /// OSV `IncludedInRanges` for one range.
 fn range_includes(range: &Range, ecosystem: &Ecosystem, version: &str) -> bool {
-    let Some(order) = range_order(range, ecosystem) else { return false };
-    let Some(version) = order.parse(version) else { return false };
+    let Some(order) = range_order(range, ecosystem) else {
+        return false;
+    };
+    let Some(version) = order.parse(version) else {
+        return false;
+    };
     if !before_limits(range, order, &version) {
         return false;
     }
     let at = Bound::At(version);
-    sorted_events(range, order).iter().fold(false, |vulnerable, (bound, event)| {
-        let reached = at.cmp(bound);
-        match event {
-            Event::Introduced(_) if reached.is_ge() => true,
-            Event::Fixed(_) if reached.is_ge() => false,
-            Event::LastAffected(_) if reached.is_gt() => false,
-            _ => vulnerable,
-        }
-    })
+    sorted_events(range, order)
+        .iter()
+        .fold(false, |vulnerable, (bound, event)| {
+            let reached = at.cmp(bound);
+            match event {
+                Event::Introduced(_) if reached.is_ge() => true,
+                Event::Fixed(_) if reached.is_ge() => false,
+                Event::LastAffected(_) if reached.is_gt() => false,
+                _ => vulnerable,
+            }
+        })
 }
 
 /// Advisories indexed by (ecosystem, normalised package name).
@@ -192,20 +209,29 @@ impl<'a> PackageIndex<'a> {
 }
 
 fn package_key(ecosystem: &Ecosystem, name: &str) -> (String, String) {
-    (ecosystem.osv_name().to_ascii_lowercase(), ecosystem.normalize_name(name))
+    (
+        ecosystem.osv_name().to_ascii_lowercase(),
+        ecosystem.normalize_name(name),
+    )
 }
 
 /// Splits advisories into groups that share an id, directly or through others
-/// (union-find over ids). Each group's records are sorted by id.
+/// (union-find over ids). Each group's records are sorted by id. Records join only
+/// within one class of kind: flaws (vulnerability, unsound) with flaws, and
+/// unmaintained or notice records with their own kind. RustSec gives its
+/// "unmaintained" notice for `failure` (RUSTSEC-2020-0036) the CVE and GHSA ids of
+/// the crate's type-confusion flaw (RUSTSEC-2019-0036); merged, the support-level
+/// fact the FDA asks for would disappear behind the flaw.
 fn alias_groups<'a>(advisories: &[&'a Advisory]) -> Vec<Vec<&'a Advisory>> {
     let mut parent: Vec<usize> = (0..advisories.len()).collect();
-    let mut owner: HashMap<&str, usize> = HashMap::new();
+    let mut owner: HashMap<(AnomalyKind, &str), usize> = HashMap::new();
     for (i, advisory) in advisories.iter().enumerate() {
+        let class = kind_class(advisory.kind());
         for id in advisory.ids() {
-            match owner.get(id) {
+            match owner.get(&(class, id)) {
                 Some(&j) => union(&mut parent, i, j),
                 None => {
-                    owner.insert(id, i);
+                    owner.insert((class, id), i);
                 }
             }
         }
@@ -222,6 +248,14 @@ fn alias_groups<'a>(advisories: &[&'a Advisory]) -> Vec<Vec<&'a Advisory>> {
             group
         })
         .collect()
+}
+
+/// The class of kinds whose records may be one anomaly: unsound is a flaw like a vulnerability.
+fn kind_class(kind: AnomalyKind) -> AnomalyKind {
+    match kind {
+        AnomalyKind::Unsound => AnomalyKind::Vulnerability,
+        other => other,
+    }
 }
 
 fn find(parent: &mut [usize], i: usize) -> usize {
@@ -265,12 +299,18 @@ fn preferred<'a>(ids: impl Iterator<Item = &'a str>) -> Option<&'a str> {
 /// Builds the anomaly of one alias group (records sorted by id, never empty).
 fn anomaly(component: &Component, group: &[&Advisory]) -> Anomaly {
     let all_ids: BTreeSet<&str> = group.iter().flat_map(|a| a.ids()).collect();
-    let id = preferred(all_ids.iter().copied()).unwrap_or_default().to_string();
+    let id = preferred(all_ids.iter().copied())
+        .unwrap_or_default()
+        .to_string();
     let primary = preferred(group.iter().map(|a| a.id.as_str()))
         .and_then(|p| group.iter().find(|a| a.id == p))
         .or(group.first());
     Anomaly {
-        aliases: all_ids.iter().filter(|i| **i != id).map(|i| i.to_string()).collect(),
+        aliases: all_ids
+            .iter()
+            .filter(|i| **i != id)
+            .map(|i| i.to_string())
+            .collect(),
         records: group.iter().map(|a| a.id.clone()).collect(),
         kind: primary.map_or(AnomalyKind::Vulnerability, |a| a.kind()),
         component: component.clone(),
@@ -279,7 +319,11 @@ fn anomaly(component: &Component, group: &[&Advisory]) -> Anomaly {
         severity: highest_cvss(group),
         fixed: fixed_versions(component, group),
         affected: affected_ranges(component, group),
-        modified: group.iter().map(|a| a.modified.clone()).max().unwrap_or_default(),
+        modified: group
+            .iter()
+            .map(|a| a.modified.clone())
+            .max()
+            .unwrap_or_default(),
         content_hash: content_hash(group),
         id,
     }
@@ -294,7 +338,10 @@ fn highest_cvss(group: &[&Advisory]) -> Option<CvssScore> {
 
 /// The group's fixed versions, deduplicated, in the ecosystem's order where it has one.
 fn fixed_versions(component: &Component, group: &[&Advisory]) -> Vec<String> {
-    let set: BTreeSet<String> = group.iter().flat_map(|a| a.fixed_versions(component)).collect();
+    let set: BTreeSet<String> = group
+        .iter()
+        .flat_map(|a| a.fixed_versions(component))
+        .collect();
     let mut fixed: Vec<String> = set.into_iter().collect();
     fixed.sort_by(|a, b| version::compare(&component.ecosystem, a, b).unwrap_or_else(|| a.cmp(b)));
     fixed
@@ -304,7 +351,12 @@ fn fixed_versions(component: &Component, group: &[&Advisory]) -> Vec<String> {
 fn affected_ranges(component: &Component, group: &[&Advisory]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for affected in group.iter().flat_map(|a| a.affected_entries(component)) {
-        let ranges: Vec<String> = affected.ranges.iter().filter(|r| r.kind != "GIT").flat_map(describe_range).collect();
+        let ranges: Vec<String> = affected
+            .ranges
+            .iter()
+            .filter(|r| r.kind != "GIT")
+            .flat_map(describe_range)
+            .collect();
         let words = if ranges.is_empty() {
             affected.versions.iter().map(|v| format!("= {v}")).collect()
         } else {
@@ -360,7 +412,8 @@ fn content_hash(group: &[&Advisory]) -> String {
 fn canonical_json(value: &serde_json::Value) -> String {
     match value {
         serde_json::Value::Object(map) => {
-            let sorted: BTreeMap<&String, String> = map.iter().map(|(k, v)| (k, canonical_json(v))).collect();
+            let sorted: BTreeMap<&String, String> =
+                map.iter().map(|(k, v)| (k, canonical_json(v))).collect();
             let fields: Vec<String> = sorted
                 .iter()
                 .map(|(k, v)| format!("{}:{v}", serde_json::Value::String((*k).clone())))
@@ -368,7 +421,14 @@ fn canonical_json(value: &serde_json::Value) -> String {
             format!("{{{}}}", fields.join(","))
         }
         serde_json::Value::Array(items) => {
-            format!("[{}]", items.iter().map(canonical_json).collect::<Vec<_>>().join(","))
+            format!(
+                "[{}]",
+                items
+                    .iter()
+                    .map(canonical_json)
+                    .collect::<Vec<_>>()
+                    .join(",")
+            )
         }
         scalar => scalar.to_string(),
     }
@@ -378,7 +438,14 @@ fn canonical_json(value: &serde_json::Value) -> String {
 mod tests {
     use super::*;
 
-    fn advisory(id: &str, aliases: &[&str], ecosystem: &str, name: &str, range_kind: &str, events: &str) -> Advisory {
+    fn advisory(
+        id: &str,
+        aliases: &[&str],
+        ecosystem: &str,
+        name: &str,
+        range_kind: &str,
+        events: &str,
+    ) -> Advisory {
         let text = format!(
             r#"{{"id": "{id}", "modified": "2024-01-01T00:00:00Z", "aliases": {aliases},
                 "affected": [{{"package": {{"ecosystem": "{ecosystem}", "name": "{name}"}},
@@ -389,11 +456,21 @@ mod tests {
     }
 
     fn crate_advisory(events: &str) -> Advisory {
-        advisory("RUSTSEC-2024-0001", &[], "crates.io", "demo", "SEMVER", events)
+        advisory(
+            "RUSTSEC-2024-0001",
+            &[],
+            "crates.io",
+            "demo",
+            "SEMVER",
+            events,
+        )
     }
 
     fn hits(advisory: &Advisory, version: &str) -> bool {
-        affects(advisory, &Component::new(Ecosystem::CratesIo, "demo", version))
+        affects(
+            advisory,
+            &Component::new(Ecosystem::CratesIo, "demo", version),
+        )
     }
 
     #[test]
@@ -405,7 +482,9 @@ mod tests {
 
     #[test]
     fn rustsec_pre_release_conventions() {
-        let a = crate_advisory(r#"[{"introduced": "0.0.0-0"}, {"fixed": "1.0.0"}, {"introduced": "1.0.1-0"}]"#);
+        let a = crate_advisory(
+            r#"[{"introduced": "0.0.0-0"}, {"fixed": "1.0.0"}, {"introduced": "1.0.1-0"}]"#,
+        );
         assert!(hits(&a, "0.0.0-alpha") && hits(&a, "1.0.0-beta.1"));
         assert!(!hits(&a, "1.0.0") && !hits(&a, "1.0.0+build"));
         assert!(hits(&a, "1.0.1-alpha") && hits(&a, "1.0.1"));
@@ -428,15 +507,28 @@ mod tests {
 
     #[test]
     fn several_pairs_and_unsorted_events() {
-        let a = crate_advisory(r#"[{"fixed": "3.2.5"}, {"introduced": "3.0.0"}, {"fixed": "1.0.2"}, {"introduced": "1.0.0"}]"#);
-        for (version, expected) in [("0.9.0", false), ("1.0.0", true), ("1.0.1", true), ("1.0.2", false), ("2.5.0", false), ("3.0.0", true), ("3.2.4", true), ("3.2.5", false)] {
+        let a = crate_advisory(
+            r#"[{"fixed": "3.2.5"}, {"introduced": "3.0.0"}, {"fixed": "1.0.2"}, {"introduced": "1.0.0"}]"#,
+        );
+        for (version, expected) in [
+            ("0.9.0", false),
+            ("1.0.0", true),
+            ("1.0.1", true),
+            ("1.0.2", false),
+            ("2.5.0", false),
+            ("3.0.0", true),
+            ("3.2.4", true),
+            ("3.2.5", false),
+        ] {
             assert_eq!(hits(&a, version), expected, "{version}");
         }
     }
 
     #[test]
     fn adjacent_and_empty_ranges_keep_the_record_order() {
-        let adjacent = crate_advisory(r#"[{"introduced": "0"}, {"fixed": "1.0.0"}, {"introduced": "1.0.0"}, {"fixed": "2.0.0"}]"#);
+        let adjacent = crate_advisory(
+            r#"[{"introduced": "0"}, {"fixed": "1.0.0"}, {"introduced": "1.0.0"}, {"fixed": "2.0.0"}]"#,
+        );
         assert!(hits(&adjacent, "1.0.0"));
         let empty = crate_advisory(r#"[{"introduced": "1.0.0"}, {"fixed": "1.0.0"}]"#);
         assert!(!hits(&empty, "1.0.0"));
@@ -459,24 +551,71 @@ mod tests {
         let hex = Ecosystem::Other("Hex".into());
         assert!(affects(&a, &Component::new(hex.clone(), "plug", "1.0.0")));
         assert!(!affects(&a, &Component::new(hex.clone(), "plug", "1.0.1")));
-        assert_eq!(unordered_ecosystems(&[Component::new(hex.clone(), "plug", "1.0.0"), Component::new(Ecosystem::Go, "m", "v1.0.0")]), [hex]);
+        assert_eq!(
+            unordered_ecosystems(&[
+                Component::new(hex.clone(), "plug", "1.0.0"),
+                Component::new(Ecosystem::Go, "m", "v1.0.0")
+            ]),
+            [hex]
+        );
     }
 
     #[test]
     fn pypi_names_are_pep503_normalised() {
-        let a = advisory("PYSEC-1", &[], "PyPI", "Zope.Interface", "ECOSYSTEM", r#"[{"introduced": "0"}, {"fixed": "5.0"}]"#);
-        assert!(affects(&a, &Component::new(Ecosystem::PyPI, "zope-interface", "4.7.post1")));
-        assert!(!affects(&a, &Component::new(Ecosystem::PyPI, "zope-interface", "5.0.0")));
+        let a = advisory(
+            "PYSEC-1",
+            &[],
+            "PyPI",
+            "Zope.Interface",
+            "ECOSYSTEM",
+            r#"[{"introduced": "0"}, {"fixed": "5.0"}]"#,
+        );
+        assert!(affects(
+            &a,
+            &Component::new(Ecosystem::PyPI, "zope-interface", "4.7.post1")
+        ));
+        assert!(!affects(
+            &a,
+            &Component::new(Ecosystem::PyPI, "zope-interface", "5.0.0")
+        ));
     }
 
     #[test]
     fn aliases_group_records_through_shared_ids() {
         let events = r#"[{"introduced": "0"}]"#;
         let records = [
-            advisory("RUSTSEC-2025-0065", &["CVE-2025-1", "GHSA-aaaa"], "crates.io", "demo", "SEMVER", events),
-            advisory("RUSTSEC-2025-0000", &["GHSA-aaaa"], "crates.io", "demo", "SEMVER", events),
-            advisory("GHSA-bbbb", &["CVE-2025-1"], "crates.io", "demo", "SEMVER", events),
-            advisory("GHSA-cccc", &["CVE-2025-2"], "crates.io", "demo", "SEMVER", events),
+            advisory(
+                "RUSTSEC-2025-0065",
+                &["CVE-2025-1", "GHSA-aaaa"],
+                "crates.io",
+                "demo",
+                "SEMVER",
+                events,
+            ),
+            advisory(
+                "RUSTSEC-2025-0000",
+                &["GHSA-aaaa"],
+                "crates.io",
+                "demo",
+                "SEMVER",
+                events,
+            ),
+            advisory(
+                "GHSA-bbbb",
+                &["CVE-2025-1"],
+                "crates.io",
+                "demo",
+                "SEMVER",
+                events,
+            ),
+            advisory(
+                "GHSA-cccc",
+                &["CVE-2025-2"],
+                "crates.io",
+                "demo",
+                "SEMVER",
+                events,
+            ),
         ];
         let component = Component::new(Ecosystem::CratesIo, "demo", "1.0.0");
         let anomalies = find_anomalies(std::slice::from_ref(&component), &records);
@@ -485,15 +624,74 @@ mod tests {
         assert_eq!(anomalies[0].affected, [">= 0"]);
         let first = &anomalies[1];
         assert_eq!(first.id, "RUSTSEC-2025-0000");
-        assert_eq!(first.records, ["GHSA-bbbb", "RUSTSEC-2025-0000", "RUSTSEC-2025-0065"]);
-        assert_eq!(first.aliases, ["CVE-2025-1", "GHSA-aaaa", "GHSA-bbbb", "RUSTSEC-2025-0065"]);
-        let again = find_anomalies(&[component], &[records[3].clone(), records[2].clone(), records[1].clone(), records[0].clone()]);
+        assert_eq!(
+            first.records,
+            ["GHSA-bbbb", "RUSTSEC-2025-0000", "RUSTSEC-2025-0065"]
+        );
+        assert_eq!(
+            first.aliases,
+            ["CVE-2025-1", "GHSA-aaaa", "GHSA-bbbb", "RUSTSEC-2025-0065"]
+        );
+        let again = find_anomalies(
+            &[component],
+            &[
+                records[3].clone(),
+                records[2].clone(),
+                records[1].clone(),
+                records[0].clone(),
+            ],
+        );
         assert_eq!(again, anomalies, "independent of the order of the records");
     }
 
     #[test]
+    fn unparsable_events_widen_the_range() {
+        let typo_fix = crate_advisory(r#"[{"introduced": "1.0.0"}, {"fixed": "2019-09-12"}]"#);
+        assert!(hits(&typo_fix, "5.0.0") && !hits(&typo_fix, "0.9.0"));
+        let typo_start = crate_advisory(r#"[{"introduced": "one"}, {"fixed": "2.0.0"}]"#);
+        assert!(hits(&typo_start, "0.1.0") && !hits(&typo_start, "2.0.0"));
+        let typo_limit = crate_advisory(r#"[{"introduced": "0"}, {"limit": "?"}]"#);
+        assert!(hits(&typo_limit, "9.0.0"));
+    }
+
+    #[test]
+    fn unmaintained_notices_stay_apart_from_flaws_sharing_their_ids() {
+        let text = |id: &str, informational: &str| {
+            format!(
+                r#"{{"id": "{id}", "modified": "m", "aliases": ["CVE-2019-25010"], "affected": [{{"package": {{"ecosystem": "crates.io", "name": "demo"}},
+                    "ranges": [{{"type": "SEMVER", "events": [{{"introduced": "0"}}]}}], "database_specific": {{"informational": {informational}}}}}]}}"#
+            )
+        };
+        let records: Vec<Advisory> = [
+            ("RUSTSEC-2019-0036", r#""unsound""#),
+            ("RUSTSEC-2020-0036", r#""unmaintained""#),
+            ("GHSA-jq66", "null"),
+        ]
+        .iter()
+        .map(|(id, info)| Advisory::from_json(text(id, info).as_bytes()).unwrap())
+        .collect();
+        let anomalies = find_anomalies(
+            &[Component::new(Ecosystem::CratesIo, "demo", "0.1.5")],
+            &records,
+        );
+        let found: Vec<(&str, AnomalyKind, usize)> = anomalies
+            .iter()
+            .map(|a| (a.id.as_str(), a.kind, a.records.len()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("RUSTSEC-2019-0036", AnomalyKind::Unsound, 2),
+                ("RUSTSEC-2020-0036", AnomalyKind::Unmaintained, 1)
+            ]
+        );
+    }
+
+    #[test]
     fn describes_ranges_in_words() {
-        let a = crate_advisory(r#"[{"introduced": "0.0.0-0"}, {"fixed": "1.2.3"}, {"introduced": "2.0.0"}]"#);
+        let a = crate_advisory(
+            r#"[{"introduced": "0.0.0-0"}, {"fixed": "1.2.3"}, {"introduced": "2.0.0"}]"#,
+        );
         let component = Component::new(Ecosystem::CratesIo, "demo", "0.1.0");
         let anomalies = find_anomalies(std::slice::from_ref(&component), std::slice::from_ref(&a));
         assert_eq!(anomalies[0].affected, [">= 0.0.0-0, < 1.2.3", ">= 2.0.0"]);

@@ -16,23 +16,51 @@ pub struct Advisory {
     pub published: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub withdrawn: Option<String>,
-    #[serde(default, deserialize_with = "null_as_empty", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_empty",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub aliases: Vec<String>,
-    #[serde(default, deserialize_with = "null_as_empty", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_empty",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub related: Vec<String>,
-    #[serde(default, deserialize_with = "null_as_empty", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_empty",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub upstream: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub details: Option<String>,
-    #[serde(default, deserialize_with = "null_as_empty", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_empty",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub severity: Vec<Severity>,
-    #[serde(default, deserialize_with = "null_as_empty", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_empty",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub affected: Vec<Affected>,
-    #[serde(default, deserialize_with = "null_as_empty", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_empty",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub references: Vec<Reference>,
-    #[serde(default, deserialize_with = "null_as_empty", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_empty",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub credits: Vec<Credit>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub database_specific: Option<serde_json::Value>,
@@ -51,11 +79,23 @@ pub struct Severity {
 pub struct Affected {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub package: Option<Package>,
-    #[serde(default, deserialize_with = "null_as_empty", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_empty",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub severity: Vec<Severity>,
-    #[serde(default, deserialize_with = "null_as_empty", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_empty",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub ranges: Vec<Range>,
-    #[serde(default, deserialize_with = "null_as_empty", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_empty",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub versions: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ecosystem_specific: Option<serde_json::Value>,
@@ -116,7 +156,11 @@ pub struct Reference {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Credit {
     pub name: String,
-    #[serde(default, deserialize_with = "null_as_empty", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_empty",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub contact: Vec<String>,
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
@@ -135,7 +179,11 @@ pub struct CvssScore {
 #[derive(Debug, thiserror::Error)]
 pub enum OsvError {
     #[error("failed to read OSV record: line {line}, column {column}: {message}")]
-    Syntax { line: usize, column: usize, message: String },
+    Syntax {
+        line: usize,
+        column: usize,
+        message: String,
+    },
     #[error("failed to read OSV record: field `{field}` is empty")]
     EmptyField { field: &'static str },
 }
@@ -168,7 +216,11 @@ impl Advisory {
     /// rather than as a vulnerability or not at all.
     pub fn kind(&self) -> AnomalyKind {
         let informational = self.affected.iter().find_map(|a| {
-            a.database_specific.as_ref()?.get("informational")?.as_str().map(str::to_string)
+            a.database_specific
+                .as_ref()?
+                .get("informational")?
+                .as_str()
+                .map(str::to_string)
         });
         match informational.as_deref() {
             None => AnomalyKind::Vulnerability,
@@ -181,7 +233,10 @@ impl Advisory {
     /// The CVSS score: a v3 vector if there is one (what most tools show), else v4;
     /// the record's own severity first, then its packages'.
     pub fn cvss(&self) -> Option<CvssScore> {
-        let all = self.severity.iter().chain(self.affected.iter().flat_map(|a| a.severity.iter()));
+        let all = self
+            .severity
+            .iter()
+            .chain(self.affected.iter().flat_map(|a| a.severity.iter()));
         let candidates: Vec<&Severity> = all.collect();
         ["CVSS_V3", "CVSS_V4"]
             .iter()
@@ -212,8 +267,13 @@ impl Advisory {
     }
 
     /// The `affected` entries about this component's package.
-    pub fn affected_entries<'a>(&'a self, component: &'a Component) -> impl Iterator<Item = &'a Affected> + 'a {
-        self.affected.iter().filter(move |a| a.is_for(&component.ecosystem, &component.name))
+    pub fn affected_entries<'a>(
+        &'a self,
+        component: &'a Component,
+    ) -> impl Iterator<Item = &'a Affected> + 'a {
+        self.affected
+            .iter()
+            .filter(move |a| a.is_for(&component.ecosystem, &component.name))
     }
 }
 
@@ -221,7 +281,9 @@ impl Affected {
     /// True when this entry names the package (ecosystem suffixes such as `Debian:12`
     /// ignored; names compared as the ecosystem compares them, PEP 503 for PyPI).
     pub fn is_for(&self, ecosystem: &Ecosystem, name: &str) -> bool {
-        let Some(package) = &self.package else { return false };
+        let Some(package) = &self.package else {
+            return false;
+        };
         let own = Ecosystem::from_osv_name(&package.ecosystem);
         own.osv_name().eq_ignore_ascii_case(ecosystem.osv_name())
             && ecosystem.normalize_name(&package.name) == ecosystem.normalize_name(name)
@@ -258,7 +320,11 @@ mod tests {
         let advisory = Advisory::from_json(MINIMAL.as_bytes()).unwrap();
         assert!(advisory.affected.is_empty() && advisory.aliases.is_empty());
         let with_null = r#"{"id": "T", "modified": "m", "aliases": null, "affected": [{"package": {"ecosystem": "npm", "name": "x"}, "versions": null}]}"#;
-        assert!(Advisory::from_json(with_null.as_bytes()).unwrap().affected[0].versions.is_empty());
+        assert!(
+            Advisory::from_json(with_null.as_bytes()).unwrap().affected[0]
+                .versions
+                .is_empty()
+        );
     }
 
     #[test]
@@ -292,7 +358,10 @@ mod tests {
         assert_eq!(advisory, again);
         assert_eq!(advisory.kind(), AnomalyKind::Unsound);
         let score = advisory.cvss().unwrap();
-        assert_eq!((score.base_score, score.severity.as_str()), (9.8, "critical"));
+        assert_eq!(
+            (score.base_score, score.severity.as_str()),
+            (9.8, "critical")
+        );
         let component = Component::new(Ecosystem::PyPI, "foo-bar", "0.5");
         assert_eq!(advisory.fixed_versions(&component), ["0.9.1", "1.0"]);
         assert_eq!(advisory.ids().collect::<Vec<_>>(), ["GHSA-x", "CVE-1"]);

@@ -23,26 +23,42 @@ pub enum RustsecError {
     #[error("failed to read {path}: it does not open with a ```toml front matter closed by ```")]
     NoFrontMatter { path: PathBuf },
     #[error("failed to read the front matter of {path}, line {line}: {message}")]
-    Toml { path: PathBuf, line: usize, message: String },
+    Toml {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
     #[error("failed to read {path}: `{field}` is not a date (YYYY-MM-DD): {value}")]
-    BadDate { path: PathBuf, field: &'static str, value: String },
+    BadDate {
+        path: PathBuf,
+        field: &'static str,
+        value: String,
+    },
     #[error("failed to read {path}: version requirement `{requirement}`: {message}")]
-    BadRequirement { path: PathBuf, requirement: String, message: String },
+    BadRequirement {
+        path: PathBuf,
+        requirement: String,
+        message: String,
+    },
 }
 
 /// True for advisories that are matched against lockfiles: those under `crates/`.
 /// The `rust/` collection (the standard library and toolchain) never is.
 pub fn is_crate_advisory(path: &Path) -> bool {
-    path.components().any(|c| matches!(c, PathComponent::Normal(name) if name == "crates"))
+    path.components()
+        .any(|c| matches!(c, PathComponent::Normal(name) if name == "crates"))
 }
 
 /// Reads one native advisory and converts it to OSV.
 pub fn parse_markdown(path_for_messages: &Path, text: &str) -> Result<Advisory, RustsecError> {
     let path = path_for_messages.to_path_buf();
-    let (front, body) = split_front_matter(text).ok_or_else(|| RustsecError::NoFrontMatter { path: path.clone() })?;
+    let (front, body) = split_front_matter(text)
+        .ok_or_else(|| RustsecError::NoFrontMatter { path: path.clone() })?;
     let native: Native = toml::from_str(front).map_err(|e| RustsecError::Toml {
         path: path.clone(),
-        line: e.span().map_or(1, |s| front[..s.start.min(front.len())].lines().count().max(1)) + 1,
+        line: e.span().map_or(1, |s| {
+            front[..s.start.min(front.len())].lines().count().max(1)
+        }) + 1,
         message: e.message().to_string(),
     })?;
     let (summary, details) = split_body(body);
@@ -106,7 +122,9 @@ struct NativeAffected {
 fn split_front_matter(text: &str) -> Option<(&str, &str)> {
     let text = text.trim_start_matches('\u{feff}');
     let rest = text.strip_prefix("```toml")?;
-    let rest = rest.strip_prefix("\r\n").or_else(|| rest.strip_prefix('\n'))?;
+    let rest = rest
+        .strip_prefix("\r\n")
+        .or_else(|| rest.strip_prefix('\n'))?;
     let end = rest.find("\n```")?;
     let body = &rest[end + 4..];
     Some((&rest[..end], body))
@@ -132,16 +150,36 @@ fn rfc3339_noon(path: &Path, field: &'static str, date: &str) -> Result<String, 
     let format = time::macros::format_description!("[year]-[month]-[day]");
     time::Date::parse(date.trim(), format)
         .map(|_| format!("{}T12:00:00Z", date.trim()))
-        .map_err(|_| RustsecError::BadDate { path: path.to_path_buf(), field, value: date.to_string() })
+        .map_err(|_| RustsecError::BadDate {
+            path: path.to_path_buf(),
+            field,
+            value: date.to_string(),
+        })
 }
 
-fn to_osv(path: &Path, native: Native, summary: Option<String>, details: Option<String>) -> Result<Advisory, RustsecError> {
+fn to_osv(
+    path: &Path,
+    native: Native,
+    summary: Option<String>,
+    details: Option<String>,
+) -> Result<Advisory, RustsecError> {
     let meta = native.advisory;
     let published = rfc3339_noon(path, "date", &meta.date)?;
-    let withdrawn = meta.withdrawn.as_deref().map(|d| rfc3339_noon(path, "withdrawn", d)).transpose()?;
+    let withdrawn = meta
+        .withdrawn
+        .as_deref()
+        .map(|d| rfc3339_noon(path, "withdrawn", d))
+        .transpose()?;
     let events = affected_events(path, &native.versions)?;
     let affects = native.affected.unwrap_or_default();
-    let severity = meta.cvss.iter().map(|vector| Severity { kind: cvss_kind(vector).to_string(), score: vector.clone() }).collect();
+    let severity = meta
+        .cvss
+        .iter()
+        .map(|vector| Severity {
+            kind: cvss_kind(vector).to_string(),
+            score: vector.clone(),
+        })
+        .collect();
     Ok(Advisory {
         schema_version: None,
         id: meta.id.clone(),
@@ -161,7 +199,12 @@ fn to_osv(path: &Path, native: Native, summary: Option<String>, details: Option<
                 purl: Some(format!("pkg:cargo/{}", meta.package)),
             }),
             severity: Vec::new(),
-            ranges: vec![Range { kind: "SEMVER".to_string(), repo: None, events, database_specific: None }],
+            ranges: vec![Range {
+                kind: "SEMVER".to_string(),
+                repo: None,
+                events,
+                database_specific: None,
+            }],
             versions: Vec::new(),
             ecosystem_specific: Some(json!({
                 "affects": {"arch": affects.arch, "os": affects.os, "functions": affects.functions.keys().collect::<Vec<_>>()},
@@ -175,22 +218,34 @@ fn to_osv(path: &Path, native: Native, summary: Option<String>, details: Option<
         }],
         references: references(&meta.id, &meta.package, meta.url, meta.references),
         credits: Vec::new(),
-        database_specific: Some(json!({"license": meta.license.unwrap_or_else(|| "CC0-1.0".to_string())})),
+        database_specific: Some(
+            json!({"license": meta.license.unwrap_or_else(|| "CC0-1.0".to_string())}),
+        ),
     })
 }
 
 fn cvss_kind(vector: &str) -> &'static str {
-    if vector.starts_with("CVSS:4") { "CVSS_V4" } else { "CVSS_V3" }
+    if vector.starts_with("CVSS:4") {
+        "CVSS_V4"
+    } else {
+        "CVSS_V3"
+    }
 }
 
 /// The export's references: the crate, the RustSec page, the advisory's URL, the rest.
 fn references(id: &str, package: &str, url: Option<String>, rest: Vec<String>) -> Vec<Reference> {
-    let fixed = [format!("https://crates.io/crates/{package}"), format!("https://rustsec.org/advisories/{id}.html")];
+    let fixed = [
+        format!("https://crates.io/crates/{package}"),
+        format!("https://rustsec.org/advisories/{id}.html"),
+    ];
     fixed
         .into_iter()
         .chain(url)
         .chain(rest)
-        .map(|url| Reference { kind: reference_kind(&url).to_string(), url })
+        .map(|url| Reference {
+            kind: reference_kind(&url).to_string(),
+            url,
+        })
         .collect()
 }
 
@@ -370,16 +425,28 @@ mod tests {
     fn patched_and_unaffected_become_ranges() {
         assert_eq!(events(&[">= 0.4.2"], &[]), ["+0.0.0-0", "-0.4.2"]);
         assert_eq!(events(&[">= 1.11.1"], &["< 1.2.1"]), ["+1.2.1", "-1.11.1"]);
-        assert_eq!(events(&["^0.3.5", ">= 0.4.1"], &[]), ["+0.0.0-0", "-0.3.5", "+0.4.0-0", "-0.4.1"]);
+        assert_eq!(
+            events(&["^0.3.5", ">= 0.4.1"], &[]),
+            ["+0.0.0-0", "-0.3.5", "+0.4.0-0", "-0.4.1"]
+        );
         assert_eq!(events(&["> 1.0.0"], &[]), ["+0.0.0-0", "-1.0.1-0"]);
-        assert_eq!(events(&["~1.2.3", ">= 2.0.0"], &["<= 1.0.0"]), ["+1.0.1-0", "-1.2.3", "+1.3.0-0", "-2.0.0"]);
+        assert_eq!(
+            events(&["~1.2.3", ">= 2.0.0"], &["<= 1.0.0"]),
+            ["+1.0.1-0", "-1.2.3", "+1.3.0-0", "-2.0.0"]
+        );
         assert_eq!(events(&["=1.0.5"], &[]), ["+0.0.0-0", "-1.0.5", "+1.0.6-0"]);
     }
 
     #[test]
     fn increments_pre_releases() {
-        assert_eq!(increment(&"1.2.3-alpha".parse().unwrap()).to_string(), "1.2.3-alpha.0");
-        assert_eq!(increment(&"1.2.3+build".parse().unwrap()).to_string(), "1.2.4-0");
+        assert_eq!(
+            increment(&"1.2.3-alpha".parse().unwrap()).to_string(),
+            "1.2.3-alpha.0"
+        );
+        assert_eq!(
+            increment(&"1.2.3+build".parse().unwrap()).to_string(),
+            "1.2.4-0"
+        );
     }
 
     #[test]
@@ -387,7 +454,10 @@ mod tests {
         let text = "```toml\n[advisory]\nid = \"RUSTSEC-2020-0070\"\npackage = \"lock_api\"\naliases = [\"CVE-2020-35910\"]\ndate = \"2020-11-08\"\ninformational = \"unsound\"\nwithdrawn = \"2021-01-02\"\n\n[versions]\npatched = [\">= 0.4.2\"]\n```\n\n# Some guards race\n\nAffected versions had\nunsound impls.\n";
         let a = parse_markdown(Path::new("crates/lock_api/RUSTSEC-2020-0070.md"), text).unwrap();
         assert_eq!(a.summary.as_deref(), Some("Some guards race"));
-        assert_eq!(a.details.as_deref(), Some("Affected versions had\nunsound impls."));
+        assert_eq!(
+            a.details.as_deref(),
+            Some("Affected versions had\nunsound impls.")
+        );
         assert_eq!(a.published.as_deref(), Some("2020-11-08T12:00:00Z"));
         assert_eq!(a.withdrawn.as_deref(), Some("2021-01-02T12:00:00Z"));
         assert_eq!(a.kind(), crate::model::AnomalyKind::Unsound);
@@ -405,8 +475,14 @@ mod tests {
         ];
         for case in cases {
             let error = parse_markdown(path, case).unwrap_err().to_string();
-            assert!(error.contains("RUSTSEC-0000-0000.md") && error.starts_with("failed to"), "{error}");
+            assert!(
+                error.contains("RUSTSEC-0000-0000.md") && error.starts_with("failed to"),
+                "{error}"
+            );
         }
-        assert!(is_crate_advisory(path) && !is_crate_advisory(Path::new("rust/std/RUSTSEC-2021-0001.md")));
+        assert!(
+            is_crate_advisory(path)
+                && !is_crate_advisory(Path::new("rust/std/RUSTSEC-2021-0001.md"))
+        );
     }
 }

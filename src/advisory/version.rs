@@ -154,7 +154,9 @@ mod maven {
             if text.is_empty() {
                 return None;
             }
-            Some(MavenVersion { items: Parser::default().run(&text.to_lowercase()) })
+            Some(MavenVersion {
+                items: Parser::default().run(&text.to_lowercase()),
+            })
         }
     }
 
@@ -186,7 +188,11 @@ mod maven {
                 let token: String = chars[start..i].iter().collect();
                 match c {
                     '.' | '-' => {
-                        let item = if token.is_empty() { number("0") } else { parse_item(is_digit, &token, false) };
+                        let item = if token.is_empty() {
+                            number("0")
+                        } else {
+                            parse_item(is_digit, &token, false)
+                        };
                         self.push(item);
                         start = i + 1;
                         if c == '-' {
@@ -344,8 +350,20 @@ mod tests {
 
     fn ascending(ecosystem: Ecosystem, versions: &[&str]) {
         for pair in versions.windows(2) {
-            assert_eq!(compare(&ecosystem, pair[0], pair[1]), Some(Less), "{} < {}", pair[0], pair[1]);
-            assert_eq!(compare(&ecosystem, pair[1], pair[0]), Some(Greater), "{} > {}", pair[1], pair[0]);
+            assert_eq!(
+                compare(&ecosystem, pair[0], pair[1]),
+                Some(Less),
+                "{} < {}",
+                pair[0],
+                pair[1]
+            );
+            assert_eq!(
+                compare(&ecosystem, pair[1], pair[0]),
+                Some(Greater),
+                "{} > {}",
+                pair[1],
+                pair[0]
+            );
         }
     }
 
@@ -353,13 +371,28 @@ mod tests {
     fn semver_orders_pre_releases_before_their_release() {
         ascending(
             Ecosystem::CratesIo,
-            &["0.0.0-0", "1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta", "1.0.0-beta", "1.0.0-beta.2", "1.0.0-beta.11", "1.0.0-rc.1", "1.0.0", "1.0.1-0", "1.0.1"],
+            &[
+                "0.0.0-0",
+                "1.0.0-alpha",
+                "1.0.0-alpha.1",
+                "1.0.0-alpha.beta",
+                "1.0.0-beta",
+                "1.0.0-beta.2",
+                "1.0.0-beta.11",
+                "1.0.0-rc.1",
+                "1.0.0",
+                "1.0.1-0",
+                "1.0.1",
+            ],
         );
     }
 
     #[test]
     fn semver_ignores_build_metadata_and_tolerates_prefixes() {
-        assert_eq!(compare(&Ecosystem::CratesIo, "1.0.0+build.1", "1.0.0+build.2"), Some(Equal));
+        assert_eq!(
+            compare(&Ecosystem::CratesIo, "1.0.0+build.1", "1.0.0+build.2"),
+            Some(Equal)
+        );
         assert_eq!(compare(&Ecosystem::Npm, "v1.2.3", "=1.2.3"), Some(Equal));
         assert_eq!(compare(&Ecosystem::Npm, "1.0.0-rc.1", "1.0.0"), Some(Less));
         assert_eq!(compare(&Ecosystem::CratesIo, "1.2", "1.2.0"), None);
@@ -370,7 +403,19 @@ mod tests {
     fn pep440_orders_epochs_pre_post_dev_and_local() {
         ascending(
             Ecosystem::PyPI,
-            &["1.0.dev1", "1.0a1", "1.0a2.dev1", "1.0b1", "1.0rc1", "1.0", "1.0+local.1", "1.0.post1.dev1", "1.0.post1", "1.1", "1!0.1"],
+            &[
+                "1.0.dev1",
+                "1.0a1",
+                "1.0a2.dev1",
+                "1.0b1",
+                "1.0rc1",
+                "1.0",
+                "1.0+local.1",
+                "1.0.post1.dev1",
+                "1.0.post1",
+                "1.1",
+                "1!0.1",
+            ],
         );
         assert_eq!(compare(&Ecosystem::PyPI, "2.10", "2.10.0"), Some(Equal));
         assert_eq!(compare(&Ecosystem::PyPI, "1.0-rc1", "1.0rc1"), Some(Equal));
@@ -381,24 +426,71 @@ mod tests {
     fn maven_orders_qualifiers() {
         ascending(
             Ecosystem::Maven,
-            &["1-alpha", "1-alpha-1", "1-beta", "1-milestone", "1-rc", "1-snapshot", "1", "1-sp", "1-abc", "1-1", "1.1"],
+            &[
+                "1-alpha",
+                "1-alpha-1",
+                "1-beta",
+                "1-milestone",
+                "1-rc",
+                "1-snapshot",
+                "1",
+                "1-sp",
+                "1-abc",
+                "1-1",
+                "1.1",
+            ],
         );
-        ascending(Ecosystem::Maven, &["1.0-alpha1", "1.0-alpha2", "1.0-alpha10", "1.0-b1", "1.0-m1", "1.0-rc1", "1.0"]);
-        for (a, b) in [("1", "1.0.0"), ("1-ga", "1"), ("1-final", "1"), ("1.0-cr1", "1.0-rc1"), ("1.0-RC1", "1.0-rc1"), ("1.0-a1", "1.0-alpha-1")] {
+        ascending(
+            Ecosystem::Maven,
+            &[
+                "1.0-alpha1",
+                "1.0-alpha2",
+                "1.0-alpha10",
+                "1.0-b1",
+                "1.0-m1",
+                "1.0-rc1",
+                "1.0",
+            ],
+        );
+        for (a, b) in [
+            ("1", "1.0.0"),
+            ("1-ga", "1"),
+            ("1-final", "1"),
+            ("1.0-cr1", "1.0-rc1"),
+            ("1.0-RC1", "1.0-rc1"),
+            ("1.0-a1", "1.0-alpha-1"),
+        ] {
             assert_eq!(compare(&Ecosystem::Maven, a, b), Some(Equal), "{a} = {b}");
         }
         assert_eq!(compare(&Ecosystem::Maven, "2.0", "10.0"), Some(Less));
-        assert_eq!(compare(&Ecosystem::Maven, "1.0.0.1234567890123456789", "1.0.0.999"), Some(Greater));
-        assert_eq!(compare(&Ecosystem::Maven, "1.0.RELEASE", "1.0.1"), Some(Less));
+        assert_eq!(
+            compare(&Ecosystem::Maven, "1.0.0.1234567890123456789", "1.0.0.999"),
+            Some(Greater)
+        );
+        assert_eq!(
+            compare(&Ecosystem::Maven, "1.0.RELEASE", "1.0.1"),
+            Some(Less)
+        );
     }
 
     #[test]
     fn go_orders_pseudo_versions_and_ignores_incompatible() {
         ascending(
             Ecosystem::Go,
-            &["v0.0.0-20190101000000-abcdefabcdef", "v0.0.0-20210101000000-abcdef123456", "v0.1.0", "v1.2.3-pre.0.20220101000000-0123456789ab", "v1.2.3", "v1.2.4-0.20230101000000-0123456789ab", "v1.2.4"],
+            &[
+                "v0.0.0-20190101000000-abcdefabcdef",
+                "v0.0.0-20210101000000-abcdef123456",
+                "v0.1.0",
+                "v1.2.3-pre.0.20220101000000-0123456789ab",
+                "v1.2.3",
+                "v1.2.4-0.20230101000000-0123456789ab",
+                "v1.2.4",
+            ],
         );
-        assert_eq!(compare(&Ecosystem::Go, "v2.0.0+incompatible", "2.0.0"), Some(Equal));
+        assert_eq!(
+            compare(&Ecosystem::Go, "v2.0.0+incompatible", "2.0.0"),
+            Some(Equal)
+        );
         assert_eq!(compare(&Ecosystem::Go, "v1.2", "1.2.0"), Some(Equal));
         assert_eq!(compare(&Ecosystem::Go, "v1", "v1.0.0"), Some(Equal));
     }
