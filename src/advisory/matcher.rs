@@ -30,9 +30,13 @@ pub struct Anomaly {
     pub aliases: Vec<String>,
     /// The ids of the advisory records in the group, sorted.
     pub records: Vec<String>,
+    /// Vulnerability, or RustSec's unsound, unmaintained or notice.
     pub kind: AnomalyKind,
+    /// The pinned component it affects.
     pub component: Component,
+    /// The primary record's one-line summary.
     pub summary: Option<String>,
+    /// The primary record's description.
     pub details: Option<String>,
     /// The highest CVSS score among the group's records.
     pub severity: Option<CvssScore>,

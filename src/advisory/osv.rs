@@ -8,60 +8,75 @@ use crate::model::{AnomalyKind, Component, Ecosystem};
 /// A published advisory in the OSV schema.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Advisory {
+    /// The OSV schema version the record was written against.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schema_version: Option<String>,
+    /// The record's own id, e.g. `RUSTSEC-2024-0001`, `GHSA-xxxx-xxxx-xxxx`.
     pub id: String,
+    /// When the record last changed (RFC 3339): a later time re-opens evaluations.
     pub modified: String,
+    /// When the record was first published (RFC 3339).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub published: Option<String>,
+    /// When the record was withdrawn (RFC 3339); a withdrawn record never matches.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub withdrawn: Option<String>,
+    /// Other ids of the same flaw (CVE, GHSA, ...).
     #[serde(
         default,
         deserialize_with = "null_as_empty",
         skip_serializing_if = "Vec::is_empty"
     )]
     pub aliases: Vec<String>,
+    /// Ids of related but different flaws.
     #[serde(
         default,
         deserialize_with = "null_as_empty",
         skip_serializing_if = "Vec::is_empty"
     )]
     pub related: Vec<String>,
+    /// Ids of the upstream records this one derives from.
     #[serde(
         default,
         deserialize_with = "null_as_empty",
         skip_serializing_if = "Vec::is_empty"
     )]
     pub upstream: Vec<String>,
+    /// One line saying what the flaw is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<String>,
+    /// The full description (Markdown).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub details: Option<String>,
+    /// Severity scores of the whole record.
     #[serde(
         default,
         deserialize_with = "null_as_empty",
         skip_serializing_if = "Vec::is_empty"
     )]
     pub severity: Vec<Severity>,
+    /// The affected packages and their versions.
     #[serde(
         default,
         deserialize_with = "null_as_empty",
         skip_serializing_if = "Vec::is_empty"
     )]
     pub affected: Vec<Affected>,
+    /// Links to more information.
     #[serde(
         default,
         deserialize_with = "null_as_empty",
         skip_serializing_if = "Vec::is_empty"
     )]
     pub references: Vec<Reference>,
+    /// Who found or fixed the flaw.
     #[serde(
         default,
         deserialize_with = "null_as_empty",
         skip_serializing_if = "Vec::is_empty"
     )]
     pub credits: Vec<Credit>,
+    /// What the publishing database adds, uninterpreted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub database_specific: Option<serde_json::Value>,
 }
@@ -69,36 +84,44 @@ pub struct Advisory {
 /// A severity score: `CVSS_V2`, `CVSS_V3`, `CVSS_V4`, `Ubuntu`, ... with its vector or value.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Severity {
+    /// `CVSS_V3`, `CVSS_V4`, `Ubuntu`, ...
     #[serde(rename = "type")]
     pub kind: String,
+    /// The vector or value in that type's notation.
     pub score: String,
 }
 
 /// The versions of one package that an advisory affects.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Affected {
+    /// The package; entries without one match nothing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub package: Option<Package>,
+    /// Severity scores of this package only.
     #[serde(
         default,
         deserialize_with = "null_as_empty",
         skip_serializing_if = "Vec::is_empty"
     )]
     pub severity: Vec<Severity>,
+    /// Ranges of affected versions.
     #[serde(
         default,
         deserialize_with = "null_as_empty",
         skip_serializing_if = "Vec::is_empty"
     )]
     pub ranges: Vec<Range>,
+    /// Affected versions listed one by one.
     #[serde(
         default,
         deserialize_with = "null_as_empty",
         skip_serializing_if = "Vec::is_empty"
     )]
     pub versions: Vec<String>,
+    /// What the ecosystem adds (affected functions, platforms), uninterpreted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ecosystem_specific: Option<serde_json::Value>,
+    /// What the publishing database adds, uninterpreted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub database_specific: Option<serde_json::Value>,
 }
@@ -106,8 +129,11 @@ pub struct Affected {
 /// The package an `affected` entry is about.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Package {
+    /// The OSV ecosystem name, possibly with a suffix such as `Debian:12`.
     pub ecosystem: String,
+    /// The package name as the ecosystem spells it.
     pub name: String,
+    /// The package URL without a version.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub purl: Option<String>,
 }
@@ -118,9 +144,12 @@ pub struct Range {
     /// `SEMVER`, `ECOSYSTEM` or `GIT`.
     #[serde(rename = "type")]
     pub kind: String,
+    /// The repository a `GIT` range's commits are in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub repo: Option<String>,
+    /// The timeline: `introduced`, `fixed`, `last_affected`, `limit`.
     pub events: Vec<Event>,
+    /// What the publishing database adds, uninterpreted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub database_specific: Option<serde_json::Value>,
 }
@@ -129,9 +158,13 @@ pub struct Range {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Event {
+    /// The flaw is present from this version on (`"0"`: from the start).
     Introduced(String),
+    /// The flaw is gone from this version on.
     Fixed(String),
+    /// The last version known to have the flaw.
     LastAffected(String),
+    /// Versions from here on are outside this range (`"*"`: no bound).
     Limit(String),
 }
 
@@ -147,21 +180,26 @@ impl Event {
 /// A link to more information.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Reference {
+    /// `ADVISORY`, `FIX`, `PACKAGE`, `REPORT`, `WEB`, ...
     #[serde(rename = "type")]
     pub kind: String,
+    /// Where the information is.
     pub url: String,
 }
 
 /// Someone credited for finding or fixing the flaw.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Credit {
+    /// The package name as the ecosystem spells it.
     pub name: String,
+    /// How to reach them.
     #[serde(
         default,
         deserialize_with = "null_as_empty",
         skip_serializing_if = "Vec::is_empty"
     )]
     pub contact: Vec<String>,
+    /// `FINDER`, `REMEDIATION_DEVELOPER`, ...
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
 }
@@ -169,7 +207,9 @@ pub struct Credit {
 /// A CVSS score read from an advisory's severity vector.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CvssScore {
+    /// The CVSS vector as the record gives it.
     pub vector: String,
+    /// The base score, 0.0 to 10.0.
     pub base_score: f64,
     /// `none`, `low`, `medium`, `high` or `critical`.
     pub severity: String,
@@ -178,12 +218,14 @@ pub struct CvssScore {
 /// Why an OSV record could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum OsvError {
+    /// Not JSON, or not an OSV record.
     #[error("failed to read OSV record: line {line}, column {column}: {message}")]
     Syntax {
         line: usize,
         column: usize,
         message: String,
     },
+    /// A field the record cannot be identified without is empty.
     #[error("failed to read OSV record: field `{field}` is empty")]
     EmptyField { field: &'static str },
 }

@@ -20,20 +20,24 @@ use super::osv::{Advisory, Affected, Event, Package, Range, Reference, Severity}
 /// Why a native RustSec advisory could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum RustsecError {
+    /// The file is not a RustSec advisory.
     #[error("failed to read {path}: it does not open with a ```toml front matter closed by ```")]
     NoFrontMatter { path: PathBuf },
+    /// The front matter is not valid TOML or lacks a required key.
     #[error("failed to read the front matter of {path}, line {line}: {message}")]
     Toml {
         path: PathBuf,
         line: usize,
         message: String,
     },
+    /// A date is not `YYYY-MM-DD`.
     #[error("failed to read {path}: `{field}` is not a date (YYYY-MM-DD): {value}")]
     BadDate {
         path: PathBuf,
         field: &'static str,
         value: String,
     },
+    /// A `patched` or `unaffected` requirement cannot be read.
     #[error("failed to read {path}: version requirement `{requirement}`: {message}")]
     BadRequirement {
         path: PathBuf,
@@ -56,13 +60,17 @@ pub fn parse_markdown(path_for_messages: &Path, text: &str) -> Result<Advisory, 
         .ok_or_else(|| RustsecError::NoFrontMatter { path: path.clone() })?;
     let native: Native = toml::from_str(front).map_err(|e| RustsecError::Toml {
         path: path.clone(),
-        line: e.span().map_or(1, |s| {
-            front[..s.start.min(front.len())].lines().count().max(1)
-        }) + 1,
+        line: error_line(front, e.span().map(|span| span.start)),
         message: e.message().to_string(),
     })?;
     let (summary, details) = split_body(body);
     to_osv(&path, native, summary, details)
+}
+
+/// The line of the file a front-matter byte offset is on (the fence is line 1).
+fn error_line(front: &str, offset: Option<usize>) -> usize {
+    let before = offset.and_then(|o| front.get(..o)).unwrap_or("");
+    before.matches('\n').count() + 2
 }
 
 /// The front matter as the database writes it.
@@ -473,6 +481,12 @@ mod tests {
             "```toml\n[advisory]\nid = \"X\"\npackage = \"x\"\ndate = \"2020-01-01\"\n[versions]\npatched = [\"nonsense\"]\n```\n",
             "```toml\n[advisory]\nid = \"X\"\n",
         ];
+        let error =
+            parse_markdown(path, "```toml\n[advisory]\nid = \"X\"\nid = \"Y\"\n```\n").unwrap_err();
+        assert!(
+            matches!(error, RustsecError::Toml { line: 4, .. }),
+            "{error:?}"
+        );
         for case in cases {
             let error = parse_markdown(path, case).unwrap_err().to_string();
             assert!(

@@ -391,7 +391,8 @@ fn every_record_in_the_fixtures_parses_and_its_events_have_an_order() {
         ["PYSEC-2019-125 2019-09-12", "PYSEC-2021-371 0.2.0-n653"]
     );
     assert_eq!(
-        rust_collection.len(), 20,
+        rust_collection.len(),
+        20,
         "1225 advisories in cargo-audit's count, 1205 of them about crates"
     );
 }
