@@ -3,7 +3,7 @@
 //! into one anomaly per component. Pure: no I/O.
 
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -50,11 +50,14 @@ pub struct Anomaly {
     pub content_hash: String,
 }
 
-/// One anomaly per (alias group, component), sorted by component key, then id.
+/// One anomaly per (alias group, component key), sorted by component key, then id.
+/// A component listed twice under one key counts once (the first is kept).
 pub fn find_anomalies(components: &[Component], advisories: &[Advisory]) -> Vec<Anomaly> {
     let index = PackageIndex::new(advisories);
+    let mut seen = HashSet::new();
     let mut anomalies: Vec<Anomaly> = components
         .iter()
+        .filter(|component| seen.insert(component.key()))
         .flat_map(|component| {
             let matching: Vec<&Advisory> = index
                 .candidates(component)
@@ -689,6 +692,14 @@ mod tests {
                 ("RUSTSEC-2020-0036", AnomalyKind::Unmaintained, 1)
             ]
         );
+    }
+
+    #[test]
+    fn a_component_listed_twice_counts_once() {
+        let a = crate_advisory(r#"[{"introduced": "0"}]"#);
+        let component = Component::new(Ecosystem::CratesIo, "demo", "1.0.0");
+        let anomalies = find_anomalies(&[component.clone(), component], std::slice::from_ref(&a));
+        assert_eq!(anomalies.len(), 1);
     }
 
     #[test]

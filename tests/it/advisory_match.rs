@@ -309,12 +309,7 @@ fn native_records_convert_to_the_osv_export() {
         let theirs = &exported[&ours.id];
         assert_eq!(ours.aliases, theirs.aliases, "{}", ours.id);
         assert_eq!(ours.related, theirs.related, "{}", ours.id);
-        assert_eq!(
-            ours.withdrawn.is_some(),
-            theirs.withdrawn.is_some(),
-            "{}",
-            ours.id
-        );
+        assert_eq!(ours.withdrawn, theirs.withdrawn, "{}", ours.id);
         assert_eq!(ours.kind(), theirs.kind(), "{}", ours.id);
         assert_eq!(ours.published, theirs.published, "{}", ours.id);
         // The export keeps the space of a heading written `#  Title` (RUSTSEC-2022-0067); we trim it.
@@ -336,6 +331,28 @@ fn native_records_convert_to_the_osv_export() {
             ours.id
         );
         assert_eq!(ours.cvss(), theirs.cvss(), "{}", ours.id);
+        assert_eq!(ours.severity, theirs.severity, "{}", ours.id);
+        assert_eq!(ours.references, theirs.references, "{}", ours.id);
+        assert_eq!(
+            ours.database_specific, theirs.database_specific,
+            "{}",
+            ours.id
+        );
+        assert_eq!(
+            ours.affected[0].package, theirs.affected[0].package,
+            "{}",
+            ours.id
+        );
+        assert_eq!(
+            ours.affected[0].database_specific, theirs.affected[0].database_specific,
+            "{}",
+            ours.id
+        );
+        assert_eq!(
+            ours.affected[0].ecosystem_specific, theirs.affected[0].ecosystem_specific,
+            "{}",
+            ours.id
+        );
     }
 }
 
