@@ -120,8 +120,10 @@ fn parse_go(text: &str) -> Option<semver::Version> {
 
 /// Maven's version order, written by hand: no maintained crate implements Maven's
 /// `ComparableVersion`, and Maven records in OSV are ranges in exactly that order.
-/// It follows maven-artifact's `ComparableVersion` (3.8), with 3.9's comparison of a
-/// whole sub-list against a missing item (MNG-6964).
+/// It follows maven-artifact's `ComparableVersion` (3.8), with two later changes:
+/// a whole sub-list is compared against a missing item (MNG-6964) and `release`
+/// is an alias of the release itself. A trailing `.qualifier` stays a dot item
+/// (3.9 treats it as `-qualifier`).
 mod maven {
     use std::cmp::Ordering;
 
@@ -474,6 +476,47 @@ mod tests {
     }
 
     #[test]
+    fn maven_agrees_with_maven_own_test_vectors() {
+        // The ascending lists of maven-artifact's ComparableVersionTest, less `2.0.a`:
+        // Maven 3.9 reads a trailing `.a` as `-a` (below `2-1`), 3.8, followed here, does not.
+        ascending(
+            Ecosystem::Maven,
+            &[
+                "1-alpha2snapshot",
+                "1-alpha2",
+                "1-alpha-123",
+                "1-beta-2",
+                "1-beta123",
+                "1-m2",
+                "1-m11",
+                "1-rc",
+                "1-cr2",
+                "1-rc123",
+                "1-SNAPSHOT",
+                "1",
+                "1-sp",
+                "1-sp2",
+                "1-sp123",
+                "1-abc",
+                "1-def",
+                "1-pom-1",
+                "1-1-snapshot",
+                "1-1",
+                "1-2",
+                "1-123",
+            ],
+        );
+        ascending(
+            Ecosystem::Maven,
+            &[
+                "2.0", "2-1", "2.0.2", "2.0.123", "2.1.0", "2.1-a", "2.1b", "2.1-c", "2.1-1",
+                "2.1.0.1", "2.2", "2.123", "11.a2", "11.a11", "11.b2", "11.b11", "11.m2", "11.m11",
+                "11", "11.a", "11b", "11c", "11m",
+            ],
+        );
+    }
+
+    #[test]
     fn go_orders_pseudo_versions_and_ignores_incompatible() {
         ascending(
             Ecosystem::Go,
@@ -493,6 +536,41 @@ mod tests {
         );
         assert_eq!(compare(&Ecosystem::Go, "v1.2", "1.2.0"), Some(Equal));
         assert_eq!(compare(&Ecosystem::Go, "v1", "v1.0.0"), Some(Equal));
+    }
+
+    #[test]
+    fn odd_input_never_panics() {
+        let odd = [
+            "",
+            "-",
+            ".",
+            "..",
+            "--",
+            "v",
+            "=",
+            "+",
+            "1..2",
+            "1--2",
+            "ÄÖ-1",
+            "1.0-ⅻ",
+            "99999999999999999999999.1",
+            "1.0.0-",
+            "1!",
+            "1+",
+        ];
+        for ecosystem in [
+            Ecosystem::CratesIo,
+            Ecosystem::Npm,
+            Ecosystem::PyPI,
+            Ecosystem::Go,
+            Ecosystem::Maven,
+        ] {
+            for a in odd {
+                for b in odd {
+                    let _ = compare(&ecosystem, a, b);
+                }
+            }
+        }
     }
 
     #[test]
