@@ -147,19 +147,18 @@ fn sorted_events(range: &Range, order: Order) -> Vec<(Bound, &Event)> {
 
 /// OSV `BeforeLimits`: no limit means no bound; `*` (or a limit that does not parse) is infinity.
 fn before_limits(range: &Range, order: Order, version: &Version) -> bool {
-    let mut limits = range.events.iter().filter_map(|e| match e {
-        Event::Limit(v) => Some(v),
-        _ => None,
-    });
-    let mut any = false;
-    let below = limits.any(|limit| {
-        any = true;
-        limit.contains('*')
-            || order
-                .parse(limit)
-                .is_none_or(|l| version.cmp(&l) == Ordering::Less)
-    });
-    below || !any
+    let limits: Vec<&String> = range
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Limit(v) => Some(v),
+            _ => None,
+        })
+        .collect();
+    limits.is_empty()
+        || limits.iter().any(|limit| {
+            limit.contains('*') || order.parse(limit).is_none_or(|l| version.cmp(&l).is_lt())
+        })
 }
 
 /// OSV `IncludedInRanges` for one range.
