@@ -1,5 +1,8 @@
-//! Published anomaly lists: OSV records, their version order per ecosystem, and
-//! matching them against pinned components.
+//! Published anomaly lists (DESIGN.md §6). Every advisory is an OSV record
+//! ([`osv::Advisory`]); RustSec's native markdown database is converted into one
+//! ([`rustsec`]). [`version`] gives each ecosystem's version order and [`matcher`]
+//! matches advisories against pinned components exactly as the OSV specification
+//! says, grouping records that alias one another into one anomaly.
 
 pub mod archive;
 pub mod matcher;
