@@ -39,7 +39,8 @@
 //! as keys (cargo-sbom repeats them). Free-text licence names that are not SPDX
 //! identifiers are dropped, so `licenses` is always an SPDX expression.
 //!
-//! Strict: a CycloneDX spec version other than 1.4–1.6, a Cargo.lock format
+//! Strict: JSON is read as CycloneDX only with `"bomFormat": "CycloneDX"` and
+//! as SPDX only with `spdxVersion`; a CycloneDX spec version other than 1.4–1.6, a Cargo.lock format
 //! version other than 1–4, an unparseable purl, a component with no version at
 //! all, a Cargo dependency entry that matches no single package, an unknown
 //! Cargo source kind, and any XML document with a DTD are errors. The DTD is
@@ -66,8 +67,11 @@ pub use spdx::parse_spdx_json;
 /// The SOUP components read from one input, and the product packages left out.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Inventory {
+    /// The file the pins were seen in.
     pub input: InputFile,
+    /// The reader that read it.
     pub format: InputFormat,
+    /// The SOUP components, sorted by (ecosystem, name, version), unique by key.
     pub components: Vec<Component>,
     /// Names of path/workspace packages or the SBOM's described product: not SOUP.
     pub product: Vec<String>,
@@ -76,6 +80,7 @@ pub struct Inventory {
 /// The file an inventory was read from, so a pin can say where it was seen.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InputFile {
+    /// The path as given (for `cargo metadata`, the workspace's `Cargo.lock`).
     pub path: PathBuf,
     /// Lowercase hex SHA-256 of the file's bytes.
     pub sha256: String,
@@ -84,10 +89,15 @@ pub struct InputFile {
 /// Which reader produced an inventory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum InputFormat {
+    /// `cargo metadata` on a manifest, pins from its `Cargo.lock`.
     CargoMetadata,
+    /// A bare `Cargo.lock`.
     CargoLock,
+    /// CycloneDX 1.4–1.6 JSON.
     CycloneDxJson,
+    /// CycloneDX 1.4–1.6 XML.
     CycloneDxXml,
+    /// SPDX 2.x JSON.
     SpdxJson,
 }
 
@@ -119,18 +129,21 @@ pub struct CargoOptions {
 /// Why an input could not be read; every variant names the file.
 #[derive(Debug, thiserror::Error)]
 pub enum InventoryError {
+    /// The file could not be read at all.
     #[error("failed to read {}: {source}", path.display())]
     Io {
         path: PathBuf,
         #[source]
         source: std::io::Error,
     },
+    /// Not well-formed (TOML, JSON, XML, UTF-8), or a required field is missing.
     #[error("failed to parse {}{}: {message}", path.display(), at_line(*line))]
     Syntax {
         path: PathBuf,
         line: Option<usize>,
         message: String,
     },
+    /// A `Cargo.lock` format this reader does not know.
     #[error(
         "failed to read {}{}: Cargo.lock format version {version} is not supported (1 to 4 are)",
         path.display(), at_line(*line)
@@ -140,6 +153,7 @@ pub enum InventoryError {
         line: Option<usize>,
         version: i64,
     },
+    /// A Cargo source id that is neither a registry nor git.
     #[error(
         "failed to read {}{}: package `{package}` has source `{source_id}`, which is neither a registry nor git",
         path.display(), at_line(*line)
@@ -150,6 +164,7 @@ pub enum InventoryError {
         package: String,
         source_id: String,
     },
+    /// A lockfile dependency entry that names no single package.
     #[error(
         "failed to resolve dependency `{dependency}` of package `{package}` in {}{}: {problem}",
         path.display(), at_line(*line)
@@ -161,23 +176,28 @@ pub enum InventoryError {
         dependency: String,
         problem: String,
     },
+    /// A CycloneDX spec version other than 1.4, 1.5, 1.6.
     #[error(
         "failed to read {}: CycloneDX spec version {version} is not supported (1.4, 1.5 and 1.6 are)",
         path.display()
     )]
     UnsupportedCycloneDxVersion { path: PathBuf, version: String },
+    /// An SPDX version other than 2.x.
     #[error(
         "failed to read {}: SPDX version {version} is not supported (SPDX-2.x is)",
         path.display()
     )]
     UnsupportedSpdxVersion { path: PathBuf, version: String },
+    /// An XML document with a DTD, refused unparsed.
     #[error(
         "failed to read {}{}: the XML has a document type declaration (<!DOCTYPE>), refused so that no entity is ever resolved",
         path.display(), at_line(*line)
     )]
     XmlDoctype { path: PathBuf, line: Option<usize> },
+    /// Empty, binary, or neither CycloneDX nor SPDX.
     #[error("failed to recognise {} as an SBOM: {reason}", path.display())]
     UnknownFormat { path: PathBuf, reason: String },
+    /// A purl the `packageurl` crate cannot parse or build.
     #[error(
         "failed to read component `{component}` in {}: package URL `{purl}` is invalid: {reason}",
         path.display()
@@ -188,11 +208,13 @@ pub enum InventoryError {
         purl: String,
         reason: String,
     },
+    /// A component with no version in its entry or its purl.
     #[error(
         "failed to read component `{component}` in {}: it has no version, so it cannot be pinned",
         path.display()
     )]
     MissingVersion { path: PathBuf, component: String },
+    /// `cargo metadata` failed (missing manifest, offline without the crates, ...).
     #[error("failed to run `cargo metadata` for {}: {message}", path.display())]
     CargoMetadata { path: PathBuf, message: String },
 }
