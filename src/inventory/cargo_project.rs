@@ -4,7 +4,9 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use cargo_metadata::{CargoOpt, DependencyKind, Metadata, MetadataCommand, Package, PackageId};
+use cargo_metadata::{
+    CargoOpt, DependencyKind, Metadata, MetadataCommand, Node, Package, PackageId,
+};
 
 use super::cargo_lock::cargo_component;
 use super::graph::{DepGraph, EdgeKind};
@@ -89,29 +91,7 @@ fn components_of(
         .map(|(i, p)| (&p.id, i))
         .collect();
 
-    let mut graph = DepGraph::default();
-    for p in &resolved {
-        graph.add_node(p.name.as_str());
-    }
-    for node in nodes {
-        let Some(&from) = index.get(&node.id) else {
-            continue;
-        };
-        for dep in &node.deps {
-            let Some(&to) = index.get(&dep.pkg) else {
-                continue;
-            };
-            let kinds = dep.dep_kinds.iter().map(|k| edge_kind(k.kind));
-            let kinds: Vec<EdgeKind> = if dep.dep_kinds.is_empty() {
-                vec![EdgeKind::Unknown]
-            } else {
-                kinds.collect()
-            };
-            for kind in kinds {
-                graph.add_edge(from, to, kind);
-            }
-        }
-    }
+    let graph = dependency_graph(&resolved, nodes, &index);
     let members: Vec<usize> = metadata
         .workspace_members
         .iter()
@@ -143,6 +123,39 @@ fn components_of(
         components.push(c);
     }
     Ok((components, product))
+}
+
+/// The resolve as a graph over `resolved` (indexed by `index`), one edge per
+/// dependency kind; an edge without kinds (old Cargo) is of unknown kind.
+fn dependency_graph(
+    resolved: &[&Package],
+    nodes: &[Node],
+    index: &HashMap<&PackageId, usize>,
+) -> DepGraph {
+    let mut graph = DepGraph::default();
+    for p in resolved {
+        graph.add_node(p.name.as_str());
+    }
+    for node in nodes {
+        let Some(&from) = index.get(&node.id) else {
+            continue;
+        };
+        for dep in &node.deps {
+            let Some(&to) = index.get(&dep.pkg) else {
+                continue;
+            };
+            let kinds = dep.dep_kinds.iter().map(|k| edge_kind(k.kind));
+            let kinds: Vec<EdgeKind> = if dep.dep_kinds.is_empty() {
+                vec![EdgeKind::Unknown]
+            } else {
+                kinds.collect()
+            };
+            for kind in kinds {
+                graph.add_edge(from, to, kind);
+            }
+        }
+    }
+    graph
 }
 
 /// The graph's edge kind for a Cargo dependency kind.

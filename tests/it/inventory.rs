@@ -686,7 +686,7 @@ fn no_input_makes_a_reader_panic() {
     let mut inputs: Vec<Vec<u8>> = vec![Vec::new(), vec![0xff; 64], b"{".to_vec(), b"<".to_vec()];
     let sboms = files_in("sboms", "");
     for path in files_in("inventory", "").iter().chain(&sboms) {
-        let bytes = std::fs::read(&path).unwrap();
+        let bytes = std::fs::read(path).unwrap();
         for cut in (1..10).map(|tenth| bytes.len() * tenth / 10) {
             inputs.push(bytes[..cut.min(bytes.len())].to_vec());
         }
