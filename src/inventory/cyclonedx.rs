@@ -5,13 +5,14 @@
 //! Unknown 1.6 fields are ignored by its JSON model; its XML model is strict,
 //! so 1.6-only XML elements are reported as errors rather than dropped.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use cyclonedx_bom::models::component::{Component as CdxComponent, Scope as CdxScope};
 use cyclonedx_bom::models::license::{LicenseChoice, LicenseIdentifier, Licenses};
 use cyclonedx_bom::prelude::Bom;
 
+use super::graph::{DepGraph, EdgeKind};
 use super::purl::sbom_component;
 use super::{
     InputFormat, Inventory, InventoryError, finish, json_error, line_at, pick_checksum, utf8_text,
@@ -150,7 +151,7 @@ fn from_bom(
         .filter_map(|c| to_component(path, c).ok())
         .map(|c| c.key())
         .collect();
-    let mut components = Vec::new();
+    let mut soup = Vec::new();
     let top = bom
         .components
         .as_ref()
@@ -166,11 +167,57 @@ fn from_bom(
         }
         let component = to_component(path, entry)?;
         if !product_keys.contains(&component.key()) {
-            components.push(component);
+            soup.push((entry.bom_ref.as_deref(), component));
         }
     }
+    add_dependency_paths(bom, &product_entries, &mut soup);
+    let components = soup.into_iter().map(|(_, c)| c).collect();
     let product = product_entries.iter().map(|c| c.name.to_string()).collect();
     Ok(finish(path, bytes, format, components, product))
+}
+
+/// Fills `direct` and `dependency_path` from the BOM's `dependencies` when they
+/// start at a product entry; otherwise both stay unknown.
+fn add_dependency_paths(
+    bom: &Bom,
+    product: &[&CdxComponent],
+    soup: &mut [(Option<&str>, Component)],
+) {
+    let dependencies = bom
+        .dependencies
+        .as_ref()
+        .map(|d| d.0.as_slice())
+        .unwrap_or_default();
+    let mut graph = DepGraph::default();
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    let product_nodes = product
+        .iter()
+        .map(|c| (c.bom_ref.as_deref(), c.name.to_string()));
+    let soup_nodes = soup.iter().map(|(r, c)| (*r, c.name.clone()));
+    for (bom_ref, name) in product_nodes.chain(soup_nodes).collect::<Vec<_>>() {
+        let node = graph.add_node(&name);
+        if let Some(r) = bom_ref {
+            index.entry(r).or_insert(node);
+        }
+    }
+    for d in dependencies {
+        let Some(&from) = index.get(d.dependency_ref.as_str()) else {
+            continue;
+        };
+        for to in d.dependencies.iter().filter_map(|r| index.get(r.as_str())) {
+            graph.add_edge(from, *to, EdgeKind::Unknown);
+        }
+    }
+    let roots: Vec<usize> = (0..product.len()).collect();
+    let direct = graph.direct(&roots);
+    if !direct.contains(&true) {
+        return;
+    }
+    let paths = graph.shortest_paths(&roots);
+    for (i, (_, c)) in soup.iter_mut().enumerate() {
+        c.direct = direct.get(product.len() + i).copied();
+        c.dependency_path = paths.get(product.len() + i).cloned().unwrap_or_default();
+    }
 }
 
 /// The components and all their nested components, depth first.
@@ -328,6 +375,34 @@ mod tests {
             Some("1.6")
         );
         assert_eq!(xml_spec_version("<bom>"), None);
+    }
+
+    #[test]
+    fn xml_is_read_for_every_supported_version() {
+        for version in ["1.4", "1.5", "1.6"] {
+            let xml = format!(
+                r#"<?xml version="1.0"?>
+<bom xmlns="http://cyclonedx.org/schema/bom/{version}" version="1">
+  <metadata><component type="application"><name>app</name><version>1</version></component></metadata>
+  <components>
+    <component type="library"><name>a</name><version>1.0.0</version><scope>required</scope>
+      <purl>pkg:npm/a@1.0.0</purl>
+      <components><component type="library"><name>b</name><version>2.0.0</version></component></components>
+    </component>
+  </components>
+</bom>"#
+            );
+            let inv = parse_cyclonedx_xml(Path::new("b.xml"), xml.as_bytes()).unwrap();
+            let keys: Vec<String> = inv.components.iter().map(|c| c.key()).collect();
+            assert_eq!(keys, ["pkg:npm/a@1.0.0", "generic:b@2.0.0"], "{version}");
+            assert_eq!(inv.product, vec!["app"]);
+        }
+        let old = "<bom xmlns=\"http://cyclonedx.org/schema/bom/1.3\"/>";
+        let err = parse_cyclonedx_xml(Path::new("b.xml"), old.as_bytes()).unwrap_err();
+        assert!(
+            matches!(err, InventoryError::UnsupportedCycloneDxVersion { .. }),
+            "{err}"
+        );
     }
 
     #[test]

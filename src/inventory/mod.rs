@@ -24,8 +24,9 @@
 //!   dependencies are needed, dev when dev dependencies are, and unknown when
 //!   only edges of unknown kind lead to it.
 //! - **CycloneDX scope**: `required` is runtime, `excluded` is dev, `optional`
-//!   or absent is unknown. SBOMs carry no dependency path here: `direct` is
-//!   unknown and the path empty.
+//!   or absent is unknown. A CycloneDX `dependencies` graph that starts at a
+//!   product entry gives `direct` and `dependency_path` as for a lockfile;
+//!   without one (and for SPDX) `direct` is unknown and the path empty.
 //!
 //! # Lenient where the meaning is clear, strict where it is not
 //!

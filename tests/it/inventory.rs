@@ -263,6 +263,58 @@ fn nested_cyclonedx_components_are_read() {
     assert_eq!(statuses.len(), 2);
 }
 
+#[test]
+fn cyclonedx_dependencies_give_direct_components_and_paths() {
+    let path = fixture("sboms/npm-lock.cdx-1.6.json");
+    let doc: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    let root = doc["metadata"]["component"]["bom-ref"].as_str().unwrap();
+    let root_deps = doc["dependencies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["ref"] == root)
+        .unwrap();
+    let direct_refs: HashSet<&str> = root_deps["dependsOn"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    let mut all = Vec::new();
+    cdx_entries(&doc["components"], &mut all);
+    let expected: BTreeSet<String> = all
+        .iter()
+        .filter(|c| direct_refs.contains(c["bom-ref"].as_str().unwrap()))
+        .map(|c| c["purl"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(expected.len(), direct_refs.len());
+
+    let inv = read_sbom(&path).unwrap();
+    let direct: BTreeSet<String> = inv
+        .components
+        .iter()
+        .filter(|c| c.direct == Some(true))
+        .map(|c| c.key())
+        .collect();
+    assert_eq!(direct, expected);
+    for c in &inv.components {
+        assert!(c.direct.is_some());
+        if let Some(first) = c.dependency_path.first() {
+            assert_eq!(first, "soup-heldout-npm-sample");
+            assert_eq!(c.dependency_path.last(), Some(&c.name));
+            assert_eq!(c.direct, Some(c.dependency_path.len() == 2));
+        }
+    }
+    // No product in the Python SBOM: nothing to start a path from.
+    let python = read_sbom(&fixture("sboms/python-venv.cdx-1.6.json")).unwrap();
+    assert!(
+        python
+            .components
+            .iter()
+            .all(|c| c.direct.is_none() && c.dependency_path.is_empty())
+    );
+}
+
 /// The `<purl>` values after `</metadata>`: the SOUP entries of a flat XML SBOM.
 fn cdx_xml_purls(path: &Path) -> Vec<String> {
     let text = std::fs::read_to_string(path).unwrap();
