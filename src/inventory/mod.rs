@@ -1,1 +1,403 @@
-//! placeholder
+//! The inventory (DESIGN.md §5): reads a Cargo project, a bare `Cargo.lock` or
+//! an SBOM into the SOUP [`Component`]s every later stage consumes, and names
+//! the product packages it left out.
+//!
+//! Every reader produces components sorted by (ecosystem, name, version) and
+//! de-duplicated by [`Component::key`]; the first occurrence wins.
+//!
+//! # Decisions auditors should know
+//!
+//! - **Product, not SOUP.** Cargo packages without a `source` (path and
+//!   workspace members), a CycloneDX `metadata.component` (with its nested
+//!   components) and the packages an SPDX document describes are the product.
+//!   An SBOM entry with the same key, purl or bom-ref as a product entry is the
+//!   product too (cargo-sbom lists workspace members both ways).
+//! - **A bare `Cargo.lock` has no dependency kinds**, so its components have
+//!   [`Scope::Unknown`](crate::model::Scope::Unknown). `direct` and
+//!   `dependency_path` come from the lockfile's own graph: a component is direct
+//!   when a product package lists it among its dependencies, and its path is the
+//!   shortest chain of names from a product package down to it.
+//! - **`cargo metadata` is run with `--all-features`**, so its resolve holds the
+//!   same packages as the lockfile (all of them unless
+//!   [`CargoOptions::filter_platform`] narrows it to one target's); scope is runtime when a workspace member
+//!   reaches the package through normal dependencies only, build when build
+//!   dependencies are needed, dev when dev dependencies are, and unknown when
+//!   only edges of unknown kind lead to it.
+//! - **CycloneDX scope**: `required` is runtime, `excluded` is dev, `optional`
+//!   or absent is unknown. A CycloneDX `dependencies` graph that starts at a
+//!   product entry gives `direct` and `dependency_path` as for a lockfile;
+//!   without one (and for SPDX) `direct` is unknown and the path empty.
+//!
+//! # Lenient where the meaning is clear, strict where it is not
+//!
+//! Lenient: CycloneDX 1.6 is read through the 1.5 model (unknown fields are
+//! ignored); nested `components[].components` are flattened; an SBOM name that
+//! differs from its purl only in spelling (`Django` vs `pkg:pypi/django`) takes
+//! the purl's name, since the purl is the identity; a purl without a version
+//! takes the component's version; SPDX `NOASSERTION`/`NONE` mean "not known";
+//! any `SPDX-2.x` version is read; an SPDX file that a described file was
+//! `GENERATED_FROM` marks that package as the product; SPDX ids are never used
+//! as keys (cargo-sbom repeats them). Free-text licence names that are not SPDX
+//! identifiers are dropped, so `licenses` is always an SPDX expression.
+//!
+//! Strict: JSON is read as CycloneDX only with `"bomFormat": "CycloneDX"` and
+//! as SPDX only with `spdxVersion`; a CycloneDX spec version other than 1.4–1.6, a Cargo.lock format
+//! version other than 1–4, an unparseable purl, a component with no version at
+//! all, a Cargo dependency entry that matches no single package, an unknown
+//! Cargo source kind, and any XML document with a DTD are errors. The DTD is
+//! refused before parsing, so no entity is ever resolved.
+
+mod cargo_lock;
+mod cargo_project;
+mod cyclonedx;
+mod graph;
+mod purl;
+mod spdx;
+
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use crate::model::Component;
+
+pub use cargo_lock::parse_lockfile;
+pub use cargo_project::read_cargo_project;
+pub use cyclonedx::{parse_cyclonedx_json, parse_cyclonedx_xml};
+pub use spdx::parse_spdx_json;
+
+/// The SOUP components read from one input, and the product packages left out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Inventory {
+    /// The file the pins were seen in.
+    pub input: InputFile,
+    /// The reader that read it.
+    pub format: InputFormat,
+    /// The SOUP components, sorted by (ecosystem, name, version), unique by key.
+    pub components: Vec<Component>,
+    /// Names of path/workspace packages or the SBOM's described product: not SOUP.
+    pub product: Vec<String>,
+}
+
+/// The file an inventory was read from, so a pin can say where it was seen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputFile {
+    /// The path as given (for `cargo metadata`, the workspace's `Cargo.lock`).
+    pub path: PathBuf,
+    /// Lowercase hex SHA-256 of the file's bytes.
+    pub sha256: String,
+}
+
+/// Which reader produced an inventory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum InputFormat {
+    /// `cargo metadata` on a manifest, pins from its `Cargo.lock`.
+    CargoMetadata,
+    /// A bare `Cargo.lock`.
+    CargoLock,
+    /// CycloneDX 1.4–1.6 JSON.
+    CycloneDxJson,
+    /// CycloneDX 1.4–1.6 XML.
+    CycloneDxXml,
+    /// SPDX 2.x JSON.
+    SpdxJson,
+}
+
+impl InputFormat {
+    /// The word used in every output format.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InputFormat::CargoMetadata => "cargo-metadata",
+            InputFormat::CargoLock => "cargo-lock",
+            InputFormat::CycloneDxJson => "cyclonedx-json",
+            InputFormat::CycloneDxXml => "cyclonedx-xml",
+            InputFormat::SpdxJson => "spdx-json",
+        }
+    }
+}
+
+/// How `cargo metadata` may resolve the project.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CargoOptions {
+    /// Pass `--offline`: never touch the network.
+    pub offline: bool,
+    /// Pass `--locked`: fail rather than change `Cargo.lock`.
+    pub locked: bool,
+    /// Pass `--filter-platform <triple>`: only the packages that target builds,
+    /// which also spares an offline run the other platforms' crates.
+    pub filter_platform: Option<String>,
+}
+
+/// Why an input could not be read; every variant names the file.
+#[derive(Debug, thiserror::Error)]
+pub enum InventoryError {
+    /// The file could not be read at all.
+    #[error("failed to read {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// Not well-formed (TOML, JSON, XML, UTF-8), or a required field is missing.
+    #[error("failed to parse {}{}: {message}", path.display(), at_line(*line))]
+    Syntax {
+        path: PathBuf,
+        line: Option<usize>,
+        message: String,
+    },
+    /// A `Cargo.lock` format this reader does not know.
+    #[error(
+        "failed to read {}{}: Cargo.lock format version {version} is not supported (1 to 4 are)",
+        path.display(), at_line(*line)
+    )]
+    UnsupportedLockfileVersion {
+        path: PathBuf,
+        line: Option<usize>,
+        version: i64,
+    },
+    /// A Cargo source id that is neither a registry nor git.
+    #[error(
+        "failed to read {}{}: package `{package}` has source `{source_id}`, which is neither a registry nor git",
+        path.display(), at_line(*line)
+    )]
+    UnknownCargoSource {
+        path: PathBuf,
+        line: Option<usize>,
+        package: String,
+        source_id: String,
+    },
+    /// A lockfile dependency entry that names no single package.
+    #[error(
+        "failed to resolve dependency `{dependency}` of package `{package}` in {}{}: {problem}",
+        path.display(), at_line(*line)
+    )]
+    UnresolvedDependency {
+        path: PathBuf,
+        line: Option<usize>,
+        package: String,
+        dependency: String,
+        problem: String,
+    },
+    /// A CycloneDX spec version other than 1.4, 1.5, 1.6.
+    #[error(
+        "failed to read {}: CycloneDX spec version {version} is not supported (1.4, 1.5 and 1.6 are)",
+        path.display()
+    )]
+    UnsupportedCycloneDxVersion { path: PathBuf, version: String },
+    /// An SPDX version other than 2.x.
+    #[error(
+        "failed to read {}: SPDX version {version} is not supported (SPDX-2.x is)",
+        path.display()
+    )]
+    UnsupportedSpdxVersion { path: PathBuf, version: String },
+    /// An XML document with a DTD, refused unparsed.
+    #[error(
+        "failed to read {}{}: the XML has a document type declaration (<!DOCTYPE>), refused so that no entity is ever resolved",
+        path.display(), at_line(*line)
+    )]
+    XmlDoctype { path: PathBuf, line: Option<usize> },
+    /// Empty, binary, or neither CycloneDX nor SPDX.
+    #[error("failed to recognise {} as an SBOM: {reason}", path.display())]
+    UnknownFormat { path: PathBuf, reason: String },
+    /// A purl the `packageurl` crate cannot parse or build.
+    #[error(
+        "failed to read component `{component}` in {}: package URL `{purl}` is invalid: {reason}",
+        path.display()
+    )]
+    InvalidPurl {
+        path: PathBuf,
+        component: String,
+        purl: String,
+        reason: String,
+    },
+    /// A component with no version in its entry or its purl.
+    #[error(
+        "failed to read component `{component}` in {}: it has no version, so it cannot be pinned",
+        path.display()
+    )]
+    MissingVersion { path: PathBuf, component: String },
+    /// `cargo metadata` failed (missing manifest, offline without the crates, ...).
+    #[error("failed to run `cargo metadata` for {}: {message}", path.display())]
+    CargoMetadata { path: PathBuf, message: String },
+}
+
+/// ` line N` when the line is known, for error messages.
+fn at_line(line: Option<usize>) -> String {
+    line.map(|n| format!(" line {n}")).unwrap_or_default()
+}
+
+/// Reads a `Cargo.lock` file; the product is its packages without a source.
+pub fn read_lockfile(path: &Path) -> Result<Inventory, InventoryError> {
+    parse_lockfile(path, &read_bytes(path)?)
+}
+
+/// Reads a CycloneDX (JSON or XML) or SPDX JSON SBOM, told apart by content.
+pub fn read_sbom(path: &Path) -> Result<Inventory, InventoryError> {
+    parse_sbom(path, &read_bytes(path)?)
+}
+
+/// Parses SBOM bytes of any supported format, told apart by content.
+pub fn parse_sbom(path_for_messages: &Path, bytes: &[u8]) -> Result<Inventory, InventoryError> {
+    let path = path_for_messages;
+    let unknown = |reason: &str| InventoryError::UnknownFormat {
+        path: path.to_path_buf(),
+        reason: reason.to_string(),
+    };
+    let text = utf8_text(path, bytes)?;
+    match text.trim_start().chars().next() {
+        None => Err(unknown("the file is empty")),
+        Some('<') => parse_cyclonedx_xml(path, bytes),
+        Some('{') => {
+            let value: serde_json::Value =
+                serde_json::from_str(text).map_err(|e| json_error(path, &e))?;
+            if value.get("bomFormat").and_then(|f| f.as_str()) == Some("CycloneDX") {
+                cyclonedx::from_json_value(path, bytes, value)
+            } else if value.get("spdxVersion").is_some() {
+                parse_spdx_json(path, bytes)
+            } else {
+                Err(unknown(
+                    "JSON that is neither CycloneDX (`bomFormat`) nor SPDX (`spdxVersion`)",
+                ))
+            }
+        }
+        Some(_) => Err(unknown("neither JSON nor XML")),
+    }
+}
+
+/// Reads a whole file, naming it on failure.
+fn read_bytes(path: &Path) -> Result<Vec<u8>, InventoryError> {
+    std::fs::read(path).map_err(|source| InventoryError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// The bytes as text, without a leading byte-order mark; binary input is an error.
+fn utf8_text<'a>(path: &Path, bytes: &'a [u8]) -> Result<&'a str, InventoryError> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Ok(text.strip_prefix('\u{feff}').unwrap_or(text)),
+        Err(e) => Err(InventoryError::Syntax {
+            path: path.to_path_buf(),
+            line: Some(line_at(bytes, e.valid_up_to())),
+            message: "the file is not UTF-8 text (binary?)".to_string(),
+        }),
+    }
+}
+
+/// The 1-based line holding byte `offset`.
+fn line_at(bytes: &[u8], offset: usize) -> usize {
+    let end = offset.min(bytes.len());
+    bytes
+        .get(..end)
+        .map_or(0, |b| b.iter().filter(|&&c| c == b'\n').count())
+        + 1
+}
+
+/// A JSON syntax or shape error, with its line.
+fn json_error(path: &Path, e: &serde_json::Error) -> InventoryError {
+    InventoryError::Syntax {
+        path: path.to_path_buf(),
+        line: (e.line() > 0).then_some(e.line()),
+        message: e.to_string(),
+    }
+}
+
+/// The input file's identity: its path and the SHA-256 of its bytes.
+fn input_file(path: &Path, bytes: &[u8]) -> InputFile {
+    InputFile {
+        path: path.to_path_buf(),
+        sha256: hex::encode(Sha256::digest(bytes)),
+    }
+}
+
+/// Assembles an inventory: components sorted and de-duplicated by key, product
+/// names sorted and de-duplicated.
+fn finish(
+    path: &Path,
+    bytes: &[u8],
+    format: InputFormat,
+    mut components: Vec<Component>,
+    mut product: Vec<String>,
+) -> Inventory {
+    let mut seen = std::collections::HashSet::new();
+    components.retain(|c| seen.insert(c.key()));
+    components.sort_by(|a, b| {
+        (&a.ecosystem, &a.name, &a.version, a.key()).cmp(&(
+            &b.ecosystem,
+            &b.name,
+            &b.version,
+            b.key(),
+        ))
+    });
+    product.sort();
+    product.dedup();
+    Inventory {
+        input: input_file(path, bytes),
+        format,
+        components,
+        product,
+    }
+}
+
+/// The preferred checksum among `(algorithm, hex)` pairs, as `sha256:<hex>`:
+/// the strongest common algorithm first.
+fn pick_checksum<A: AsRef<str>, H: AsRef<str>>(
+    hashes: impl IntoIterator<Item = (A, H)>,
+) -> Option<String> {
+    const PREFERENCE: [&str; 5] = ["sha256", "sha512", "sha384", "sha1", "md5"];
+    let normalised: Vec<(String, H)> = hashes
+        .into_iter()
+        .map(|(alg, hex)| {
+            (
+                alg.as_ref().to_ascii_lowercase().replace(['-', '_'], ""),
+                hex,
+            )
+        })
+        .collect();
+    PREFERENCE.iter().find_map(|want| {
+        normalised
+            .iter()
+            .find(|(alg, _)| alg == want)
+            .map(|(alg, hex)| format!("{alg}:{}", hex.as_ref().to_ascii_lowercase()))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_count_from_one() {
+        assert_eq!(line_at(b"a\nb\nc", 0), 1);
+        assert_eq!(line_at(b"a\nb\nc", 2), 2);
+        assert_eq!(line_at(b"a\nb\nc", 99), 3);
+    }
+
+    #[test]
+    fn checksum_prefers_sha256() {
+        let got = pick_checksum([("SHA-1", "AA"), ("SHA-256", "BB"), ("SHA512", "cc")]);
+        assert_eq!(got.as_deref(), Some("sha256:bb"));
+        assert_eq!(
+            pick_checksum([("SHA512", "cc")]).as_deref(),
+            Some("sha512:cc")
+        );
+        assert_eq!(pick_checksum([("BLAKE3", "dd")]), None);
+    }
+
+    #[test]
+    fn sbom_detection_names_the_file() {
+        let path = Path::new("x.json");
+        for bytes in [&b""[..], b"   \n", b"[1,2]", b"{\"a\":1}", b"\xff\xfe\x00"] {
+            let err = parse_sbom(path, bytes).unwrap_err().to_string();
+            assert!(err.contains("x.json"), "{err}");
+        }
+    }
+
+    #[test]
+    fn input_file_hashes_bytes() {
+        let f = input_file(Path::new("a"), b"abc");
+        assert_eq!(
+            f.sha256,
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+}

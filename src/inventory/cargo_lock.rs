@@ -1,0 +1,291 @@
+//! `Cargo.lock`, format versions 1 to 4.
+//!
+//! Every `[[package]]` with a `source` is a component; packages without one
+//! are the product. Version 1 keeps checksums in `[metadata]` under
+//! `"checksum <name> <version> (<source>)"` and writes every dependency as
+//! `"<name> <version> (<source>)"`; later versions keep `checksum` on the
+//! package and shorten dependencies to `"<name>"` or `"<name> <version>"`
+//! when that is unambiguous.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::graph::{DepGraph, EdgeKind};
+use super::purl::{CargoSource, cargo_purl};
+use super::{InputFormat, Inventory, InventoryError, finish, line_at, utf8_text};
+use crate::model::{Component, Ecosystem, SourceKind};
+
+/// The lockfile as written, only what the inventory needs.
+#[derive(Deserialize)]
+struct RawLockfile {
+    version: Option<Spanned<i64>>,
+    package: Vec<Spanned<RawPackage>>,
+    #[serde(default)]
+    metadata: BTreeMap<String, String>,
+}
+
+/// One `[[package]]` entry.
+#[derive(Deserialize)]
+struct RawPackage {
+    name: String,
+    version: String,
+    source: Option<String>,
+    checksum: Option<String>,
+    #[serde(default)]
+    dependencies: Vec<String>,
+}
+
+/// One package with the line it starts on, for error messages.
+struct Package {
+    raw: RawPackage,
+    line: usize,
+}
+
+/// Parses `Cargo.lock` bytes into an inventory (see the module doc).
+pub fn parse_lockfile(path_for_messages: &Path, bytes: &[u8]) -> Result<Inventory, InventoryError> {
+    let path = path_for_messages;
+    let text = utf8_text(path, bytes)?;
+    let raw: RawLockfile = toml::from_str(text).map_err(|e| InventoryError::Syntax {
+        path: path.to_path_buf(),
+        line: e.span().map(|span| line_at(text.as_bytes(), span.start)),
+        message: e.message().trim().to_string(),
+    })?;
+    check_version(path, text, raw.version.as_ref())?;
+    let packages: Vec<Package> = raw
+        .package
+        .into_iter()
+        .map(|p| Package {
+            line: line_at(text.as_bytes(), p.span().start),
+            raw: p.into_inner(),
+        })
+        .collect();
+    let graph = build_graph(path, &packages)?;
+    let roots: Vec<usize> = (0..packages.len())
+        .filter(|&i| packages.get(i).is_some_and(|p| p.raw.source.is_none()))
+        .collect();
+    let direct = graph.direct(&roots);
+    let paths = graph.shortest_paths(&roots);
+    let mut components = Vec::new();
+    let mut product = Vec::new();
+    for ((package, is_direct), path_to) in packages.iter().zip(direct).zip(paths) {
+        match &package.raw.source {
+            None => product.push(package.raw.name.clone()),
+            Some(source) => {
+                let checksum = package_checksum(&package.raw, &raw.metadata);
+                let mut c = cargo_component(
+                    path,
+                    Some(package.line),
+                    &package.raw.name,
+                    &package.raw.version,
+                    source,
+                )?;
+                c.checksum = checksum;
+                c.direct = Some(is_direct);
+                c.dependency_path = path_to;
+                components.push(c);
+            }
+        }
+    }
+    Ok(finish(
+        path,
+        bytes,
+        InputFormat::CargoLock,
+        components,
+        product,
+    ))
+}
+
+/// Refuses format versions this reader does not know.
+fn check_version(
+    path: &Path,
+    text: &str,
+    version: Option<&Spanned<i64>>,
+) -> Result<(), InventoryError> {
+    match version {
+        Some(v) if !(1..=4).contains(v.get_ref()) => {
+            Err(InventoryError::UnsupportedLockfileVersion {
+                path: path.to_path_buf(),
+                line: Some(line_at(text.as_bytes(), v.span().start)),
+                version: *v.get_ref(),
+            })
+        }
+        _ => Ok(()),
+    }
+}
+
+/// A Cargo package with a source as a component: registry or git, with its
+/// canonical purl and the source id as `source_url`. Shared with the
+/// `cargo metadata` reader so both routes pin alike.
+pub(super) fn cargo_component(
+    path: &Path,
+    line: Option<usize>,
+    name: &str,
+    version: &str,
+    source: &str,
+) -> Result<Component, InventoryError> {
+    let kind = CargoSource::parse(source).ok_or_else(|| InventoryError::UnknownCargoSource {
+        path: path.to_path_buf(),
+        line,
+        package: format!("{name} {version}"),
+        source_id: source.to_string(),
+    })?;
+    let mut c = Component::new(Ecosystem::CratesIo, name, version);
+    c.purl = Some(cargo_purl(path, name, version, kind)?);
+    c.source = match kind {
+        CargoSource::Git { .. } => SourceKind::Git,
+        CargoSource::CratesIo | CargoSource::Registry(_) => SourceKind::Registry,
+    };
+    c.source_url = Some(source.to_string());
+    Ok(c)
+}
+
+/// The package's checksum, inline (v2+) or from `[metadata]` (v1).
+fn package_checksum(p: &RawPackage, metadata: &BTreeMap<String, String>) -> Option<String> {
+    let inline = p.checksum.clone();
+    let from_metadata = || {
+        let key = format!(
+            "checksum {} {} ({})",
+            p.name,
+            p.version,
+            p.source.as_deref()?
+        );
+        metadata
+            .get(&key)
+            .filter(|v| v.as_str() != "<none>")
+            .cloned()
+    };
+    inline
+        .or_else(from_metadata)
+        .map(|hex| format!("sha256:{hex}"))
+}
+
+/// The dependency graph, every dependency entry resolved to exactly one package.
+fn build_graph(path: &Path, packages: &[Package]) -> Result<DepGraph, InventoryError> {
+    let mut graph = DepGraph::default();
+    let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, p) in packages.iter().enumerate() {
+        graph.add_node(&p.raw.name);
+        by_name.entry(p.raw.name.as_str()).or_default().push(i);
+    }
+    for (from, p) in packages.iter().enumerate() {
+        for entry in &p.raw.dependencies {
+            let to = resolve(&by_name, packages, entry).map_err(|problem| {
+                InventoryError::UnresolvedDependency {
+                    path: path.to_path_buf(),
+                    line: Some(p.line),
+                    package: format!("{} {}", p.raw.name, p.raw.version),
+                    dependency: entry.clone(),
+                    problem,
+                }
+            })?;
+            graph.add_edge(from, to, EdgeKind::Unknown);
+        }
+    }
+    Ok(graph)
+}
+
+/// The one package a dependency entry (`name [version] [(source)]`) names.
+fn resolve(
+    by_name: &HashMap<&str, Vec<usize>>,
+    packages: &[Package],
+    entry: &str,
+) -> Result<usize, String> {
+    let mut words = entry.splitn(3, ' ');
+    let name = words.next().unwrap_or_default();
+    let version = words.next();
+    let source = words
+        .next()
+        .map(|s| s.trim_start_matches('(').trim_end_matches(')'));
+    let candidates: Vec<usize> = by_name
+        .get(name)
+        .into_iter()
+        .flatten()
+        .copied()
+        .filter(|&i| {
+            packages.get(i).is_some_and(|p| {
+                version.is_none_or(|v| p.raw.version == v)
+                    && source.is_none_or(|s| {
+                        p.raw.source.as_deref().map(without_revision) == Some(without_revision(s))
+                    })
+            })
+        })
+        .collect();
+    match candidates.as_slice() {
+        [one] => Ok(*one),
+        [] => Err("no package in the lockfile matches it".to_string()),
+        _ => Err(format!("{} packages match it", candidates.len())),
+    }
+}
+
+/// A source id without its locked revision: v1 dependency entries name git
+/// sources without the `#rev` the package itself carries.
+fn without_revision(source: &str) -> &str {
+    source.split('#').next().unwrap_or(source)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const V1: &str = r#"
+[[package]]
+name = "app"
+version = "0.1.0"
+dependencies = [
+ "serde 1.0.0 (registry+https://github.com/rust-lang/crates.io-index)",
+]
+
+[[package]]
+name = "serde"
+version = "1.0.0"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+
+[metadata]
+"checksum serde 1.0.0 (registry+https://github.com/rust-lang/crates.io-index)" = "abcd"
+"#;
+
+    #[test]
+    fn v1_checksums_come_from_metadata() {
+        let inv = parse_lockfile(Path::new("Cargo.lock"), V1.as_bytes()).unwrap();
+        assert_eq!(inv.product, vec!["app"]);
+        let serde = &inv.components[0];
+        assert_eq!(serde.checksum.as_deref(), Some("sha256:abcd"));
+        assert_eq!(serde.direct, Some(true));
+        assert_eq!(serde.dependency_path, vec!["app", "serde"]);
+        assert_eq!(serde.purl.as_deref(), Some("pkg:cargo/serde@1.0.0"));
+    }
+
+    #[test]
+    fn ambiguous_or_dangling_dependencies_are_errors() {
+        let text = "version = 3\n[[package]]\nname = \"app\"\nversion = \"0.1.0\"\ndependencies = [\"nope\"]\n";
+        let err = parse_lockfile(Path::new("Cargo.lock"), text.as_bytes()).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                InventoryError::UnresolvedDependency { line: Some(2), .. }
+            ),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn unknown_format_version_is_refused_with_its_line() {
+        let text = "\nversion = 9\n[[package]]\nname = \"app\"\nversion = \"0.1.0\"\n";
+        let err = parse_lockfile(Path::new("Cargo.lock"), text.as_bytes()).unwrap_err();
+        assert!(err.to_string().contains("Cargo.lock line 2"), "{err}");
+    }
+
+    #[test]
+    fn unknown_source_kinds_are_refused() {
+        let text =
+            "[[package]]\nname = \"x\"\nversion = \"1.0.0\"\nsource = \"directory+/vendor\"\n";
+        let err = parse_lockfile(Path::new("Cargo.lock"), text.as_bytes()).unwrap_err();
+        assert!(
+            matches!(err, InventoryError::UnknownCargoSource { .. }),
+            "{err}"
+        );
+    }
+}

@@ -1,0 +1,239 @@
+//! Package URLs: built for Cargo packages, parsed and made canonical for SBOM
+//! entries, always through the `packageurl` crate.
+
+use std::path::Path;
+use std::str::FromStr;
+
+use packageurl::PackageUrl;
+
+use super::InventoryError;
+use crate::model::{Component, Ecosystem};
+
+/// The crates.io index, as Cargo writes it in git and sparse form.
+const CRATES_IO_SOURCES: [&str; 2] = [
+    "registry+https://github.com/rust-lang/crates.io-index",
+    "sparse+https://index.crates.io/",
+];
+
+/// Where a Cargo package comes from, read from its source id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum CargoSource<'a> {
+    CratesIo,
+    /// Another registry, by its index URL (without `registry+`/`sparse+`).
+    Registry(&'a str),
+    /// A git repository: URL without `git+` and query, and the locked revision.
+    Git {
+        url: &'a str,
+        rev: Option<&'a str>,
+    },
+}
+
+impl<'a> CargoSource<'a> {
+    /// Reads a Cargo source id; `None` for kinds that are not SOUP sources.
+    pub(super) fn parse(source: &'a str) -> Option<Self> {
+        if CRATES_IO_SOURCES.contains(&source) {
+            return Some(CargoSource::CratesIo);
+        }
+        if let Some(rest) = source.strip_prefix("git+") {
+            let (before_rev, rev) = match rest.split_once('#') {
+                Some((url, rev)) => (url, Some(rev)),
+                None => (rest, None),
+            };
+            let url = before_rev.split('?').next().unwrap_or(before_rev);
+            return Some(CargoSource::Git { url, rev });
+        }
+        source
+            .strip_prefix("registry+")
+            .or_else(|| source.strip_prefix("sparse+"))
+            .map(CargoSource::Registry)
+    }
+}
+
+/// The canonical purl of a Cargo package: `repository_url` for registries other
+/// than crates.io, `vcs_url` (`git+<url>@<rev>`, SPDX download-location form)
+/// for git sources.
+pub(super) fn cargo_purl(
+    file: &Path,
+    name: &str,
+    version: &str,
+    source: CargoSource<'_>,
+) -> Result<String, InventoryError> {
+    let invalid = |e: packageurl::Error| InventoryError::InvalidPurl {
+        path: file.to_path_buf(),
+        component: format!("{name} {version}"),
+        purl: format!("pkg:cargo/{name}@{version}"),
+        reason: e.to_string(),
+    };
+    let mut purl = PackageUrl::new("cargo", name).map_err(invalid)?;
+    purl.with_version(version).map_err(invalid)?;
+    match source {
+        CargoSource::CratesIo => {}
+        CargoSource::Registry(index) => {
+            purl.add_qualifier("repository_url", index)
+                .map_err(invalid)?;
+        }
+        CargoSource::Git { url, rev } => {
+            let vcs = match rev {
+                Some(rev) => format!("git+{url}@{rev}"),
+                None => format!("git+{url}"),
+            };
+            purl.add_qualifier("vcs_url", vcs).map_err(invalid)?;
+        }
+    }
+    Ok(purl.to_string())
+}
+
+/// An SBOM entry's identity taken from its purl: canonical purl (with the
+/// entry's version when the purl has none), ecosystem, name and version.
+pub(super) struct PurlIdentity {
+    pub purl: String,
+    pub ecosystem: Ecosystem,
+    pub name: String,
+    pub version: Option<String>,
+}
+
+/// Parses an SBOM purl, filling in `fallback_version` when it has no version.
+pub(super) fn identity_from_purl(
+    file: &Path,
+    component: &str,
+    purl: &str,
+    fallback_version: Option<&str>,
+) -> Result<PurlIdentity, InventoryError> {
+    let invalid = |e: packageurl::Error| InventoryError::InvalidPurl {
+        path: file.to_path_buf(),
+        component: component.to_string(),
+        purl: purl.to_string(),
+        reason: e.to_string(),
+    };
+    let mut parsed = PackageUrl::from_str(purl.trim()).map_err(invalid)?;
+    if parsed.version().is_none()
+        && let Some(version) = fallback_version
+    {
+        parsed.with_version(version.to_string()).map_err(invalid)?;
+    }
+    let ecosystem = Ecosystem::from_purl_type(parsed.ty());
+    let separator = if ecosystem == Ecosystem::Maven {
+        ':'
+    } else {
+        '/'
+    };
+    let name = match parsed.namespace() {
+        Some(namespace) => format!("{namespace}{separator}{}", parsed.name()),
+        None => parsed.name().to_string(),
+    };
+    Ok(PurlIdentity {
+        purl: parsed.to_string(),
+        ecosystem,
+        version: parsed.version().map(str::to_string),
+        name,
+    })
+}
+
+/// A component from an SBOM entry: identified by its purl when it has one,
+/// otherwise a generic item keyed by name and version.
+pub(super) fn sbom_component(
+    file: &Path,
+    name: &str,
+    version: Option<&str>,
+    purl: Option<&str>,
+) -> Result<Component, InventoryError> {
+    let label = match version {
+        Some(v) => format!("{name} {v}"),
+        None => name.to_string(),
+    };
+    let identity = purl
+        .map(|p| identity_from_purl(file, &label, p, version))
+        .transpose()?;
+    let missing = || InventoryError::MissingVersion {
+        path: file.to_path_buf(),
+        component: label.clone(),
+    };
+    Ok(match identity {
+        Some(id) => {
+            let version = id.version.ok_or_else(missing)?;
+            let mut component = Component::new(id.ecosystem, &id.name, &version);
+            component.purl = Some(id.purl);
+            component
+        }
+        None => {
+            let version = version.ok_or_else(missing)?;
+            Component::new(Ecosystem::Other("generic".to_string()), name, version)
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn path() -> &'static Path {
+        Path::new("t")
+    }
+
+    /// A qualifier's decoded value, read back through `packageurl`.
+    fn qualifier(purl: &str, key: &str) -> String {
+        let parsed = PackageUrl::from_str(purl).unwrap();
+        parsed
+            .qualifiers()
+            .get(key)
+            .map(|v| v.to_string())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn cargo_purls_per_source() {
+        let crates = CargoSource::parse("registry+https://github.com/rust-lang/crates.io-index");
+        assert_eq!(crates, Some(CargoSource::CratesIo));
+        let purl = cargo_purl(path(), "serde", "1.0.210", CargoSource::CratesIo).unwrap();
+        assert_eq!(purl, "pkg:cargo/serde@1.0.210");
+
+        let git = CargoSource::parse("git+https://github.com/a/b?branch=main#abc123").unwrap();
+        assert_eq!(
+            git,
+            CargoSource::Git {
+                url: "https://github.com/a/b",
+                rev: Some("abc123")
+            }
+        );
+        let purl = cargo_purl(path(), "b", "0.1.0", git).unwrap();
+        assert_eq!(
+            qualifier(&purl, "vcs_url"),
+            "git+https://github.com/a/b@abc123"
+        );
+
+        let other = CargoSource::parse("sparse+https://example.com/index/").unwrap();
+        let purl = cargo_purl(path(), "x", "1.0.0", other).unwrap();
+        assert_eq!(
+            qualifier(&purl, "repository_url"),
+            "https://example.com/index/"
+        );
+        assert_eq!(CargoSource::parse("path+file:///x"), None);
+    }
+
+    #[test]
+    fn sbom_names_come_from_the_purl() {
+        let c = sbom_component(
+            path(),
+            "Django",
+            Some("3.2.4"),
+            Some("pkg:pypi/django@3.2.4"),
+        )
+        .unwrap();
+        assert_eq!((c.name.as_str(), c.ecosystem), ("django", Ecosystem::PyPI));
+        let c = sbom_component(path(), "x", Some("1"), Some("pkg:npm/%40babel/core")).unwrap();
+        assert_eq!(c.name, "@babel/core");
+        assert_eq!(c.purl.as_deref(), Some("pkg:npm/%40babel/core@1"));
+        let c = sbom_component(path(), "x", None, Some("pkg:maven/org.a/b@2.0")).unwrap();
+        assert_eq!((c.name.as_str(), c.version.as_str()), ("org.a:b", "2.0"));
+    }
+
+    #[test]
+    fn sbom_entries_without_purl_are_generic() {
+        let c = sbom_component(path(), "openssl", Some("3.0.2"), None).unwrap();
+        assert_eq!(c.key(), "generic:openssl@3.0.2");
+        let err = sbom_component(path(), "openssl", None, None).unwrap_err();
+        assert!(matches!(err, InventoryError::MissingVersion { .. }));
+        let err = sbom_component(path(), "x", Some("1"), Some("not a purl")).unwrap_err();
+        assert!(err.to_string().contains("not a purl"));
+    }
+}
