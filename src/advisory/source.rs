@@ -59,7 +59,7 @@ pub fn osv_export_url(base: &str, ecosystem: &Ecosystem) -> String {
 /// The bundled RustSec snapshot, as a source.
 pub fn bundled(now: &str) -> Result<LoadedSource, SourceError> {
     let location = format!("bundled RustSec snapshot of {BUNDLED_DATE}");
-    let entries = archive::read_zip(BUNDLED_SNAPSHOT, &Limits::default(), &location)?;
+    let entries = archive::read_zip(BUNDLED_SNAPSHOT, &location, &Limits::default())?;
     let info = SourceInfo {
         name: RUSTSEC.to_string(),
         location,
@@ -85,7 +85,7 @@ pub fn from_mirror(
     let location = path.display().to_string();
     let limits = Limits::default();
     let (entries, content_sha256) = if path.is_dir() {
-        let entries = archive::read_dir(path, &limits, &location)?;
+        let entries = archive::read_dir(path, &limits)?;
         let digest = entries_digest(&entries);
         (entries, digest)
     } else {
@@ -94,7 +94,7 @@ pub fn from_mirror(
             source,
         })?;
         (
-            archive::read_zip(&bytes, &limits, &location)?,
+            archive::read_zip(&bytes, &location, &limits)?,
             sha256_hex(&bytes),
         )
     };
@@ -162,7 +162,7 @@ pub fn download(
     if previous.is_some_and(|p| p.location == url && p.content_sha256 == content_sha256) {
         return Ok(Download::Unchanged);
     }
-    let entries = archive::read_zip(&bytes, &Limits::default(), url)?;
+    let entries = archive::read_zip(&bytes, url, &Limits::default())?;
     let info = SourceInfo {
         name: name.to_string(),
         location: url.to_string(),

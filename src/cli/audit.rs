@@ -95,14 +95,9 @@ fn audit(cx: &mut Context, args: AuditArgs, only_due: bool) -> anyhow::Result<Ex
     let options = AuditOptions {
         allow_stale: args.allow_stale,
     };
+    let today = cx.today;
     let audit_once = |record: Option<&RecordFile>| {
-        do_audit(
-            &inventory.components,
-            record.map(|r| r.record()),
-            &store,
-            cx.today,
-            &options,
-        )
+        do_audit(&inventory.components, record.map(|r| r.record()), &store, today, &options)
     };
     let mut result = audit_once(record.as_ref())?;
 

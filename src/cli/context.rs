@@ -150,6 +150,7 @@ impl Context {
         let options = CargoOptions {
             offline: input.offline,
             locked: input.locked,
+            filter_platform: input.target.clone(),
         };
         match inventory::read_cargo_project(&manifest, &options) {
             Ok(inventory) => Ok(inventory),

@@ -19,7 +19,7 @@ pub struct FmtArgs {
 
 /// Runs `fmt`.
 pub fn run(cx: &mut Context, args: FmtArgs) -> anyhow::Result<Exit> {
-    let record = cx.require_record()?;
+    let mut record = cx.require_record()?;
     let path = cx.record_path.display().to_string();
     if record.is_canonical() {
         cx.out.line(&format!("{path} is canonical"));

@@ -132,6 +132,9 @@ pub struct InputArgs {
     /// Require Cargo.lock to be up to date (passed to `cargo metadata`).
     #[arg(long)]
     pub locked: bool,
+    /// Only the SOUP built for this target triple (passed to `cargo metadata --filter-platform`).
+    #[arg(long, value_name = "TRIPLE")]
+    pub target: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

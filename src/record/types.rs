@@ -105,6 +105,12 @@ macro_rules! spelled {
             }
         }
 
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str(self.as_str())
@@ -154,6 +160,11 @@ impl SafetyClass {
     pub fn needs_specifications(self) -> bool {
         self != SafetyClass::A
     }
+}
+
+/// Writes a date as the record does: `YYYY-MM-DD`.
+fn serialize_date<S: serde::Serializer>(date: &Date, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.collect_str(date)
 }
 
 /// The whole validated record.
@@ -233,7 +244,7 @@ pub struct Source {
 }
 
 /// The specification of one SOUP item (5.3.3, 5.3.4).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Specification {
     /// Functional and performance requirements it must meet here (5.3.3).
     pub purpose: String,
@@ -251,14 +262,16 @@ pub struct Specification {
 }
 
 /// An engineer's hazard evaluation of one anomaly in one pinned version (7.1.2, 7.1.3).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Evaluation {
     pub advisory: String,
     pub aliases: Vec<String>,
     /// The exact SOUP item evaluated, with its version.
     pub purl: String,
     pub by: String,
+    #[serde(serialize_with = "serialize_date")]
     pub date: Date,
+    #[serde(serialize_with = "serialize_date")]
     pub review_by: Date,
     /// The advisory's `modified` time (RFC 3339) when it was evaluated.
     pub advisory_modified: String,
@@ -278,24 +291,26 @@ pub struct Evaluation {
 }
 
 /// A release baseline: the SBOM of one released version.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Release {
     pub version: String,
     /// Relative to the record's directory.
     pub sbom: String,
     /// Hex sha256 of the SBOM file.
     pub sha256: String,
+    #[serde(serialize_with = "serialize_date")]
     pub date: Date,
     /// True once no unit in the field runs this release.
     pub retired: bool,
 }
 
 /// A manual anomaly-list review of an item no machine-readable list covers.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Review {
     /// A purl, or `name@version`.
     pub item: String,
     pub by: String,
+    #[serde(serialize_with = "serialize_date")]
     pub date: Date,
     /// Where the anomaly list was read, e.g. a vendor errata page.
     pub source: String,
