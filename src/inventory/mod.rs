@@ -17,12 +17,14 @@
 //!   `dependency_path` come from the lockfile's own graph: a component is direct
 //!   when a product package lists it among its dependencies, and its path is the
 //!   shortest chain of names from a product package down to it.
-//! - **`cargo metadata` is run with `--all-features`**, so its resolve holds the
-//!   same packages as the lockfile (all of them unless
-//!   [`CargoOptions::filter_platform`] narrows it to one target's); scope is runtime when a workspace member
-//!   reaches the package through normal dependencies only, build when build
-//!   dependencies are needed, dev when dev dependencies are, and unknown when
-//!   only edges of unknown kind lead to it.
+//! - **`cargo metadata` is run with `--all-features`**, so its resolve holds
+//!   the same packages as the lockfile (all of them unless
+//!   [`CargoOptions::filter_platform`] narrows it to one target's). Scope is
+//!   runtime when a workspace member reaches the package through normal
+//!   dependencies only, build when build dependencies are needed, dev when dev
+//!   dependencies are, and unknown when only edges of unknown kind lead to it.
+//!   Checksums come from the lockfile; `source_url` is the Cargo source id
+//!   (`repository` is the project's home, not where the code came from).
 //! - **CycloneDX scope**: `required` is runtime, `excluded` is dev, `optional`
 //!   or absent is unknown. A CycloneDX `dependencies` graph that starts at a
 //!   product entry gives `direct` and `dependency_path` as for a lockfile;
@@ -31,21 +33,24 @@
 //! # Lenient where the meaning is clear, strict where it is not
 //!
 //! Lenient: CycloneDX 1.6 is read through the 1.5 model (unknown fields are
-//! ignored); nested `components[].components` are flattened; an SBOM name that
-//! differs from its purl only in spelling (`Django` vs `pkg:pypi/django`) takes
-//! the purl's name, since the purl is the identity; a purl without a version
-//! takes the component's version; SPDX `NOASSERTION`/`NONE` mean "not known";
-//! any `SPDX-2.x` version is read; an SPDX file that a described file was
-//! `GENERATED_FROM` marks that package as the product; SPDX ids are never used
-//! as keys (cargo-sbom repeats them). Free-text licence names that are not SPDX
-//! identifiers are dropped, so `licenses` is always an SPDX expression.
+//! ignored); nested `components[].components` are flattened; an SBOM entry's
+//! name and ecosystem come from its purl, the identity (`Django` is read as
+//! `pkg:pypi/django`), and a purl without a version takes the entry's
+//! version; SPDX `NOASSERTION`/`NONE` mean "not known"; any `SPDX-2.x` is
+//! read; a package that a described SPDX file was `GENERATED_FROM` is the
+//! product (cargo-sbom describes files, not packages); SPDX ids are
+//! document-local labels and never keys; version 1 lockfile entries that name
+//! a git source without its `#rev` match the package with it. Free-text
+//! licence names that are not SPDX identifiers are dropped, so `licenses` is
+//! always an SPDX expression.
 //!
 //! Strict: JSON is read as CycloneDX only with `"bomFormat": "CycloneDX"` and
-//! as SPDX only with `spdxVersion`; a CycloneDX spec version other than 1.4–1.6, a Cargo.lock format
-//! version other than 1–4, an unparseable purl, a component with no version at
-//! all, a Cargo dependency entry that matches no single package, an unknown
-//! Cargo source kind, and any XML document with a DTD are errors. The DTD is
-//! refused before parsing, so no entity is ever resolved.
+//! as SPDX only with `spdxVersion`; a CycloneDX spec version other than
+//! 1.4–1.6, a Cargo.lock format version other than 1–4, an unparseable purl,
+//! a component with no version at all, a Cargo dependency entry that matches
+//! no single package, an unknown Cargo source kind, and any XML document with
+//! a DTD are errors. The DTD is refused before parsing, so no entity is ever
+//! resolved.
 
 mod cargo_lock;
 mod cargo_project;

@@ -728,6 +728,14 @@ fn other_bad_sboms_name_the_file() {
         bad(rel, read_sbom);
     }
     bad("inventory/missing.cdx.json", read_sbom);
+    // The inputs the sample SBOMs were made from are not SBOMs themselves.
+    for rel in [
+        "sboms/npm-package-lock.json",
+        "sboms/npm-package.json",
+        "sboms/python-requirements.txt",
+    ] {
+        bad(rel, read_sbom);
+    }
     // Lockfiles are not SBOMs, and SBOMs are not lockfiles.
     bad("lockfiles/nextest-dd29d36577.Cargo.lock", read_sbom);
     bad("sboms/npm-lock.cdx-1.6.json", read_lockfile);
