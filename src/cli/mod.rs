@@ -7,6 +7,7 @@ mod context;
 mod evaluate;
 mod fetch;
 mod fmt;
+mod import;
 mod init;
 mod list;
 
@@ -146,6 +147,7 @@ enum Command {
     Evaluate(evaluate::EvaluateArgs),
     Reevaluate(audit::ReevaluateArgs),
     Fmt(fmt::FmtArgs),
+    Import(import::ImportArgs),
 }
 
 /// Parses `args`, runs the command, prints any error plainly, and returns the exit code.
@@ -173,6 +175,7 @@ pub fn run(args: Vec<OsString>) -> u8 {
         Command::Evaluate(args) => evaluate::run(&mut context, args),
         Command::Reevaluate(args) => audit::reevaluate(&mut context, args),
         Command::Fmt(args) => fmt::run(&mut context, args),
+        Command::Import(args) => import::run(&mut context, args),
     };
     match outcome {
         Ok(exit) => exit.code(),
