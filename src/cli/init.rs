@@ -57,15 +57,17 @@ pub fn run(cx: &mut Context, args: InitArgs) -> anyhow::Result<Exit> {
         .parent()
         .unwrap_or(Path::new("."))
         .to_path_buf();
-    RecordFile::create(&cx.record_path, &text)?;
-    ignore_in_git(&dir.join(".gitignore"), ".soup/")?;
+    // The record is written last: its existence means init is done, so a
+    // failure before it leaves a project that a second init completes.
     let mut register = cx.open_register(true)?;
+    ignore_in_git(&dir.join(".gitignore"), ".soup/")?;
     let changes = register.begin("init", cx.now)?;
     changes.log(
         "record-created",
         &cx.record_path.display().to_string(),
         Some(class.as_str()),
     )?;
+    RecordFile::create(&cx.record_path, &text)?;
     changes.commit()?;
     cx.out.line(&format!(
         "Wrote {} for {name} (class {class}); the register is {}.",
