@@ -1,6 +1,9 @@
 //! `cargo soup audit` and `cargo soup reevaluate`: the whole chain, from the
 //! inventory to each anomaly's evaluation, with prompts on a terminal.
 
+use std::collections::BTreeSet;
+use std::path::Path;
+
 use anyhow::anyhow;
 use clap::Args;
 
@@ -8,10 +11,11 @@ use super::fetch::{ecosystems_of, ensure_bundled, refresh};
 use super::{Context, Exit, Format, InputArgs};
 use crate::evaluate::prompt::{self, Answer};
 use crate::evaluate::{Assessment, Audit, AuditOptions, Evaluator, State, do_audit};
-use crate::inventory::Inventory;
+use crate::inventory::{self, Inventory};
+use crate::model::Component;
 use crate::out::sanitize;
-use crate::record::RecordFile;
-use crate::report::audit::audit_json;
+use crate::record::{RecordFile, Release};
+use crate::report::audit::{Subject, audit_json, releases_of};
 
 /// Check the SOUP in use against the published anomaly lists.
 ///
@@ -49,6 +53,12 @@ pub struct AuditArgs {
     /// Who is evaluating (default: SOUP_EVALUATOR, else git's user.name and user.email).
     #[arg(long, env = "SOUP_EVALUATOR")]
     by: Option<String>,
+    /// Audit the baseline of this release (from its SBOM in the record's releases folder).
+    #[arg(long, value_name = "VERSION", conflicts_with_all = ["lockfile", "sbom", "all_releases"])]
+    release: Option<String>,
+    /// Audit every release still in the field (not retired): the scheduled post-market check.
+    #[arg(long, conflicts_with_all = ["lockfile", "sbom"])]
+    all_releases: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -80,7 +90,8 @@ pub fn reevaluate(cx: &mut Context, args: ReevaluateArgs) -> anyhow::Result<Exit
 
 fn audit(cx: &mut Context, args: AuditArgs, only_due: bool) -> anyhow::Result<Exit> {
     let mut record = cx.load_record()?;
-    let inventory = cx.read_inventory(&args.input)?;
+    let subjects = subjects(cx, &args, record.as_ref())?;
+    let components = union_of(&subjects);
     let mut store = cx.open_store()?;
     let mut fetch_failed = false;
     if args.fetch {
@@ -88,7 +99,7 @@ fn audit(cx: &mut Context, args: AuditArgs, only_due: bool) -> anyhow::Result<Ex
             .as_ref()
             .map(|r| r.record().sources.clone())
             .unwrap_or_default();
-        let ecosystems = ecosystems_of(&inventory.components);
+        let ecosystems = ecosystems_of(&components);
         fetch_failed = refresh(cx, &mut store, &sources, &ecosystems, args.allow_http)? > 0;
     }
     ensure_bundled(cx, &mut store)?;
@@ -97,7 +108,7 @@ fn audit(cx: &mut Context, args: AuditArgs, only_due: bool) -> anyhow::Result<Ex
     };
     let today = cx.today;
     let audit_once = |record: Option<&RecordFile>| {
-        do_audit(&inventory.components, record.map(|r| r.record()), &store, today, &options)
+        do_audit(&components, record.map(|r| r.record()), &store, today, &options)
     };
     let mut result = audit_once(record.as_ref())?;
 
@@ -119,18 +130,16 @@ fn audit(cx: &mut Context, args: AuditArgs, only_due: bool) -> anyhow::Result<Ex
 
     let mut register = cx.open_register(record.is_some())?;
     let changes = register.begin(if only_due { "reevaluate" } else { "audit" }, cx.now)?;
-    changes.pin(&inventory)?;
+    for subject in &subjects {
+        changes.pin(&subject.inventory)?;
+    }
     let detected: Vec<(String, String)> = result
         .assessments
         .iter()
         .map(|a| (a.anomaly.id.clone(), a.anomaly.component.key()))
         .collect();
     let data = serde_json::to_string(&result.advisory_data)?;
-    changes.record_audit(
-        &inventory.input.path.display().to_string(),
-        &data,
-        &detected,
-    )?;
+    changes.record_audit(&subject_label(&subjects), &data, &detected)?;
     for (advisory, purl) in &recorded {
         changes.log("evaluation-recorded", &format!("{advisory} {purl}"), None)?;
     }
@@ -138,10 +147,10 @@ fn audit(cx: &mut Context, args: AuditArgs, only_due: bool) -> anyhow::Result<Ex
 
     match args.format {
         Format::Json => {
-            let json = audit_json(&result, &inventory, record.as_ref().map(|r| r.record()));
+            let json = audit_json(&result, &subjects, record.as_ref().map(|r| r.record()));
             cx.out.line(&serde_json::to_string_pretty(&json)?);
         }
-        Format::Text => print_text(cx, &result, &inventory, only_due, prompting),
+        Format::Text => print_text(cx, &result, &subjects, only_due, prompting),
     }
     if record.is_none() {
         cx.hint_init();
@@ -150,6 +159,77 @@ fn audit(cx: &mut Context, args: AuditArgs, only_due: bool) -> anyhow::Result<Ex
         return Ok(Exit::Failed);
     }
     Ok(Exit::from_attention(result.needs_person()))
+}
+
+/// What this audit looks at: the working tree, one release, or every release in the field.
+fn subjects(cx: &mut Context, args: &AuditArgs, record: Option<&RecordFile>) -> anyhow::Result<Vec<Subject>> {
+    if args.release.is_none() && !args.all_releases {
+        return Ok(vec![Subject {
+            release: None,
+            inventory: cx.read_inventory(&args.input)?,
+        }]);
+    }
+    let record = record.ok_or_else(|| {
+        anyhow!("failed to audit releases: there is no soup-register.toml; run `cargo soup init` and `cargo soup import`")
+    })?;
+    let releases: Vec<&Release> = match &args.release {
+        Some(version) => vec![record.record().release(version).ok_or_else(|| {
+            anyhow!(
+                "failed to find release {version} in {}: `cargo soup import SBOM --release {version}` adds it",
+                cx.record_path.display()
+            )
+        })?],
+        None => record.record().releases.iter().filter(|r| !r.retired).collect(),
+    };
+    let dir = cx.record_path.parent().unwrap_or(Path::new("."));
+    releases
+        .into_iter()
+        .map(|release| {
+            Ok(Subject {
+                release: Some(release.version.clone()),
+                inventory: baseline_inventory(dir, release)?,
+            })
+        })
+        .collect()
+}
+
+/// A release's committed SBOM, refused if it changed since it was imported.
+pub fn baseline_inventory(record_dir: &Path, release: &Release) -> anyhow::Result<Inventory> {
+    let inventory = inventory::read_sbom(&record_dir.join(&release.sbom))?;
+    if inventory.input.sha256 != release.sha256 {
+        return Err(anyhow!(
+            "failed to audit release {}: {} changed since it was imported (sha256 {}, the record says {}); \
+             restore it, or import it again with --replace",
+            release.version,
+            release.sbom,
+            inventory.input.sha256,
+            release.sha256
+        ));
+    }
+    Ok(inventory)
+}
+
+/// Every component of every subject once, by key.
+fn union_of(subjects: &[Subject]) -> Vec<Component> {
+    let mut seen = BTreeSet::new();
+    subjects
+        .iter()
+        .flat_map(|s| &s.inventory.components)
+        .filter(|c| seen.insert(c.key()))
+        .cloned()
+        .collect()
+}
+
+/// How the register names what was audited.
+fn subject_label(subjects: &[Subject]) -> String {
+    subjects
+        .iter()
+        .map(|s| match &s.release {
+            Some(version) => format!("release {version}"),
+            None => s.inventory.input.path.display().to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Asks for each anomaly that needs an evaluation; saves the record after each one.
@@ -225,13 +305,7 @@ pub fn evaluator(by: Option<String>) -> anyhow::Result<String> {
     }
 }
 
-fn print_text(
-    cx: &mut Context,
-    result: &Audit,
-    inventory: &Inventory,
-    only_due: bool,
-    prompted: bool,
-) {
+fn print_text(cx: &mut Context, result: &Audit, subjects: &[Subject], only_due: bool, prompted: bool) {
     for data in &result.advisory_data {
         let age = data
             .age_days
@@ -269,6 +343,10 @@ fn print_text(
             ))));
         }
         print_anomaly(cx, a);
+        let releases = releases_of(subjects, &current_item);
+        if !releases.is_empty() {
+            cx.out.line(&sanitize(&format!("            in releases: {}", releases.join(", "))));
+        }
     }
     let other: Vec<_> = result.other_findings().collect();
     if !other.is_empty() {
@@ -304,8 +382,8 @@ fn print_text(
     let count = |state| shown.iter().filter(|a| a.state == state).count();
     let summary = format!(
         "{} SOUP items from {}: {} anomalies ({} new, {} due, {} evaluated); {}",
-        inventory.components.len(),
-        inventory.input.path.display(),
+        result.components,
+        subject_label(subjects),
         shown.len(),
         count(State::New),
         count(State::Due),

@@ -3,13 +3,16 @@
 //! environment, talks to the terminal, and decides how the process ends.
 
 mod audit;
+mod check;
 mod context;
+mod diff;
 mod evaluate;
 mod fetch;
 mod fmt;
 mod import;
 mod init;
 mod list;
+mod review;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -148,6 +151,9 @@ enum Command {
     Reevaluate(audit::ReevaluateArgs),
     Fmt(fmt::FmtArgs),
     Import(import::ImportArgs),
+    Check(check::CheckArgs),
+    Review(review::ReviewArgs),
+    Diff(diff::DiffArgs),
 }
 
 /// Parses `args`, runs the command, prints any error plainly, and returns the exit code.
@@ -176,6 +182,9 @@ pub fn run(args: Vec<OsString>) -> u8 {
         Command::Reevaluate(args) => audit::reevaluate(&mut context, args),
         Command::Fmt(args) => fmt::run(&mut context, args),
         Command::Import(args) => import::run(&mut context, args),
+        Command::Check(args) => check::run(&mut context, args),
+        Command::Review(args) => review::run(&mut context, args),
+        Command::Diff(args) => diff::run(&mut context, args),
     };
     match outcome {
         Ok(exit) => exit.code(),

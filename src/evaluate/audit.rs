@@ -26,6 +26,8 @@ pub struct DataUsed {
 /// The result of one audit.
 #[derive(Debug, Clone, Serialize)]
 pub struct Audit {
+    /// How many components were audited.
+    pub components: usize,
     pub advisory_data: Vec<DataUsed>,
     pub assessments: Vec<Assessment>,
     pub findings: Findings,
@@ -84,7 +86,13 @@ pub fn do_audit(
     findings.check_uncovered(record, components);
     if let Some(record) = record {
         findings.check_specifications(record, components);
-        findings.check_unused(record, &assessments);
+        let withdrawn = |e: &crate::record::Evaluation| {
+            std::iter::once(&e.advisory)
+                .chain(&e.aliases)
+                .filter_map(|id| store.advisory(id).ok().flatten())
+                .find_map(|a| a.withdrawn)
+        };
+        findings.check_unused(record, &assessments, &withdrawn);
     }
     if options.allow_stale {
         findings.waive(FindingCode::AdvisoryDataStale);
@@ -92,6 +100,7 @@ pub fn do_audit(
     findings.sort();
 
     Ok(Audit {
+        components: components.len(),
         advisory_data: used
             .into_iter()
             .map(|source| DataUsed {

@@ -9,7 +9,7 @@ use time::Date;
 
 use super::{Assessment, State, anomaly_ids};
 use crate::model::Component;
-use crate::record::{Record, SafetyClass};
+use crate::record::{Evaluation, Record, SafetyClass};
 use crate::register::SourceInfo;
 
 /// The kinds of finding, each with its code.
@@ -32,6 +32,10 @@ pub enum FindingCode {
     NoAnomalyList,
     /// An evaluation in the record matches no current anomaly.
     UnusedEvaluation,
+    /// The advisory behind an evaluation was withdrawn; the evaluation is kept.
+    AnomalyWithdrawn,
+    /// The record is not in canonical form (`cargo soup fmt`).
+    RecordNotCanonical,
 }
 
 impl FindingCode {
@@ -46,6 +50,8 @@ impl FindingCode {
             FindingCode::AdvisoryDataIncomplete => "advisory-data-incomplete",
             FindingCode::NoAnomalyList => "no-anomaly-list",
             FindingCode::UnusedEvaluation => "unused-evaluation",
+            FindingCode::AnomalyWithdrawn => "anomaly-withdrawn",
+            FindingCode::RecordNotCanonical => "record-not-canonical",
         }
     }
 
@@ -224,24 +230,43 @@ impl Findings {
         }
     }
 
-    /// Evaluations whose (advisory, purl) matches no current anomaly.
-    pub fn check_unused(&mut self, record: &Record, assessments: &[Assessment]) {
+    /// Evaluations whose (advisory, purl) matches no current anomaly: withdrawn
+    /// when `withdrawn` says its advisory was withdrawn, unused otherwise.
+    pub fn check_unused(
+        &mut self,
+        record: &Record,
+        assessments: &[Assessment],
+        withdrawn: &dyn Fn(&Evaluation) -> Option<String>,
+    ) {
         let live: BTreeSet<(String, String)> = assessments
             .iter()
             .flat_map(|a| {
                 let purl = a.anomaly.component.purl.clone().unwrap_or_default();
-                anomaly_ids(&a.anomaly)
-                    .into_iter()
-                    .map(move |id| (id, purl.clone()))
+                anomaly_ids(&a.anomaly).into_iter().map(move |id| (id, purl.clone()))
             })
             .collect();
-        for e in &record.evaluations {
-            if !live.contains(&(e.advisory.clone(), e.purl.clone())) {
-                self.push(
+        let superseded_or_live = |e: &Evaluation| {
+            std::iter::once(&e.advisory)
+                .chain(&e.aliases)
+                .any(|id| live.contains(&(id.clone(), e.purl.clone())))
+        };
+        let mut seen = BTreeSet::new();
+        for e in record.evaluations.iter().filter(|e| !superseded_or_live(e)) {
+            if !seen.insert((e.advisory.clone(), e.purl.clone())) {
+                continue;
+            }
+            let subject = format!("{} {}", e.advisory, e.purl);
+            match withdrawn(e) {
+                Some(when) => self.push(
+                    FindingCode::AnomalyWithdrawn,
+                    subject,
+                    format!("the advisory was withdrawn on {when}; the evaluation of {} stays in the record", e.date),
+                ),
+                None => self.push(
                     FindingCode::UnusedEvaluation,
-                    format!("{} {}", e.advisory, e.purl),
+                    subject,
                     "this evaluation matches no current anomaly (the version changed or the advisory no longer applies)",
-                );
+                ),
             }
         }
     }

@@ -184,6 +184,20 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
+    /// The newest copy of the record `id` in any source, withdrawn or not.
+    pub fn advisory(&self, id: &str) -> Result<Option<Advisory>, RegisterError> {
+        let record: Option<Vec<u8>> = self
+            .conn
+            .query_row(
+                "SELECT record FROM advisory WHERE id = ?1 ORDER BY modified DESC LIMIT 1",
+                [id],
+                |row| row.get(0),
+            )
+            .optional()
+            .map_err(|e| self.err(e))?;
+        Ok(record.and_then(|json| Advisory::from_json(&json).ok()))
+    }
+
     /// Which (source, ecosystem) pairs the store holds records for.
     pub fn coverage(&self) -> Result<Vec<(String, String)>, RegisterError> {
         let mut stmt = self

@@ -16,7 +16,7 @@ pub const AUDIT_SCHEMA: &str = "cargo-soup/audit/1";
 pub struct AuditJson<'a> {
     pub schema: &'static str,
     pub system: Option<SystemJson<'a>>,
-    pub input: InputJson<'a>,
+    pub inputs: Vec<InputJson<'a>>,
     pub advisory_data: AdvisoryDataJson<'a>,
     pub unordered_ecosystems: &'a [String],
     pub anomalies: Vec<AnomalyJson<'a>>,
@@ -31,12 +31,27 @@ pub struct SystemJson<'a> {
     pub class: &'static str,
 }
 
-/// The inventory's input file.
+/// One input file of the audit.
 #[derive(Serialize)]
 pub struct InputJson<'a> {
     pub path: String,
     pub format: &'static str,
     pub sha256: &'a str,
+    /// The release whose baseline this is; `None` for the working tree.
+    pub release: Option<&'a str>,
+}
+
+/// One audited inventory: the working tree (`release: None`) or a release baseline.
+pub struct Subject {
+    pub release: Option<String>,
+    pub inventory: Inventory,
+}
+
+impl Subject {
+    /// True when this subject's inventory holds the component `key`.
+    pub fn holds(&self, key: &str) -> bool {
+        self.inventory.components.iter().any(|c| c.key() == key)
+    }
 }
 
 /// Which advisory data the audit used.
@@ -76,6 +91,8 @@ pub struct AnomalyJson<'a> {
     pub state: &'static str,
     pub reasons: &'a [DueReason],
     pub evaluation: Option<&'a Evaluation>,
+    /// The releases whose baselines ship the affected version (release audits only).
+    pub releases: Vec<&'a str>,
 }
 
 /// Counts, and whether a person is needed.
@@ -89,10 +106,19 @@ pub struct SummaryJson {
     pub needs_person: bool,
 }
 
-/// The JSON view of `audit` over `inventory`.
+/// The releases among `subjects` that ship the component `key`.
+pub fn releases_of<'a>(subjects: &'a [Subject], key: &str) -> Vec<&'a str> {
+    subjects
+        .iter()
+        .filter(|s| s.holds(key))
+        .filter_map(|s| s.release.as_deref())
+        .collect()
+}
+
+/// The JSON view of `audit` over `subjects`.
 pub fn audit_json<'a>(
     audit: &'a Audit,
-    inventory: &'a Inventory,
+    subjects: &'a [Subject],
     record: Option<&'a Record>,
 ) -> AuditJson<'a> {
     use crate::evaluate::State;
@@ -109,11 +135,15 @@ pub fn audit_json<'a>(
             name: &r.system.name,
             class: r.system.class.as_str(),
         }),
-        input: InputJson {
-            path: inventory.input.path.display().to_string(),
-            format: inventory.format.as_str(),
-            sha256: &inventory.input.sha256,
-        },
+        inputs: subjects
+            .iter()
+            .map(|s| InputJson {
+                path: s.inventory.input.path.display().to_string(),
+                format: s.inventory.format.as_str(),
+                sha256: &s.inventory.input.sha256,
+                release: s.release.as_deref(),
+            })
+            .collect(),
         advisory_data: AdvisoryDataJson {
             source: audit
                 .advisory_data
@@ -156,11 +186,12 @@ pub fn audit_json<'a>(
                 state: a.state.as_str(),
                 reasons: &a.reasons,
                 evaluation: a.evaluation.as_ref(),
+                releases: releases_of(subjects, &a.anomaly.component.key()),
             })
             .collect(),
         findings: &audit.findings,
         summary: SummaryJson {
-            components: inventory.components.len(),
+            components: audit.components,
             anomalies: audit.assessments.len(),
             new: count(State::New),
             due: count(State::Due),

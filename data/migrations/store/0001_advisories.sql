@@ -21,6 +21,7 @@ CREATE TABLE advisory (
     record   BLOB NOT NULL, -- the OSV JSON
     PRIMARY KEY (source, id)
 );
+CREATE INDEX advisory_by_id ON advisory (id);
 
 -- The packages each record names, for lookup by (ecosystem, normalised name).
 CREATE TABLE affected_package (
