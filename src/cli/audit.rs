@@ -108,7 +108,13 @@ fn audit(cx: &mut Context, args: AuditArgs, only_due: bool) -> anyhow::Result<Ex
     };
     let today = cx.today;
     let audit_once = |record: Option<&RecordFile>| {
-        do_audit(&components, record.map(|r| r.record()), &store, today, &options)
+        do_audit(
+            &components,
+            record.map(|r| r.record()),
+            &store,
+            today,
+            &options,
+        )
     };
     let mut result = audit_once(record.as_ref())?;
 
@@ -162,7 +168,11 @@ fn audit(cx: &mut Context, args: AuditArgs, only_due: bool) -> anyhow::Result<Ex
 }
 
 /// What this audit looks at: the working tree, one release, or every release in the field.
-fn subjects(cx: &mut Context, args: &AuditArgs, record: Option<&RecordFile>) -> anyhow::Result<Vec<Subject>> {
+fn subjects(
+    cx: &mut Context,
+    args: &AuditArgs,
+    record: Option<&RecordFile>,
+) -> anyhow::Result<Vec<Subject>> {
     if args.release.is_none() && !args.all_releases {
         return Ok(vec![Subject {
             release: None,
@@ -305,7 +315,13 @@ pub fn evaluator(by: Option<String>) -> anyhow::Result<String> {
     }
 }
 
-fn print_text(cx: &mut Context, result: &Audit, subjects: &[Subject], only_due: bool, prompted: bool) {
+fn print_text(
+    cx: &mut Context,
+    result: &Audit,
+    subjects: &[Subject],
+    only_due: bool,
+    prompted: bool,
+) {
     for data in &result.advisory_data {
         let age = data
             .age_days
@@ -345,7 +361,10 @@ fn print_text(cx: &mut Context, result: &Audit, subjects: &[Subject], only_due: 
         print_anomaly(cx, a);
         let releases = releases_of(subjects, &current_item);
         if !releases.is_empty() {
-            cx.out.line(&sanitize(&format!("            in releases: {}", releases.join(", "))));
+            cx.out.line(&sanitize(&format!(
+                "            in releases: {}",
+                releases.join(", ")
+            )));
         }
     }
     let other: Vec<_> = result.other_findings().collect();

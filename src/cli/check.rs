@@ -47,7 +47,13 @@ pub fn run(cx: &mut Context, args: CheckArgs) -> anyhow::Result<Exit> {
     let options = AuditOptions {
         allow_stale: args.allow_stale,
     };
-    let audit = do_audit(&inventory.components, Some(record), &store, cx.today, &options)?;
+    let audit = do_audit(
+        &inventory.components,
+        Some(record),
+        &store,
+        cx.today,
+        &options,
+    )?;
     let mut findings = Findings(
         audit
             .findings
@@ -81,14 +87,23 @@ pub fn run(cx: &mut Context, args: CheckArgs) -> anyhow::Result<Exit> {
         }
         Format::Text => {
             for gap in &gaps {
-                cx.out.line(&sanitize(&format!("{:<28} {} {}", gap.code.as_str(), gap.subject, gap.message)));
+                cx.out.line(&sanitize(&format!(
+                    "{:<28} {} {}",
+                    gap.code.as_str(),
+                    gap.subject,
+                    gap.message
+                )));
             }
             let summary = format!(
                 "{} compliance gaps for class {}",
                 gaps.len(),
                 record.system.class.as_str()
             );
-            let summary = if gaps.is_empty() { cx.out.good(&summary) } else { cx.out.alert(&summary) };
+            let summary = if gaps.is_empty() {
+                cx.out.good(&summary)
+            } else {
+                cx.out.alert(&summary)
+            };
             cx.out.line(&summary);
         }
     }

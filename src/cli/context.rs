@@ -147,20 +147,23 @@ impl Context {
                  or name the input with --lockfile PATH or --sbom FILE"
             ));
         };
+        // Always --locked: a read command must never rewrite the project's
+        // Cargo.lock. A lockfile that is out of date is read as it is instead.
         let options = CargoOptions {
             offline: input.offline,
-            locked: input.locked,
+            locked: true,
             filter_platform: input.target.clone(),
         };
         match inventory::read_cargo_project(&manifest, &options) {
             Ok(inventory) => Ok(inventory),
             Err(metadata_error) => {
+                let why = first_line(&metadata_error.to_string()).to_string();
                 let lockfile =
                     find_upwards(manifest.parent().unwrap_or(Path::new(".")), "Cargo.lock")
                         .ok_or_else(|| anyhow!(metadata_error))?;
                 if self.verbose {
                     self.out.note(&format!(
-                        "note: cargo metadata failed, reading {} directly",
+                        "note: `cargo metadata --locked` could not run ({why}); reading {} as it is",
                         lockfile.display()
                     ));
                 }
@@ -177,6 +180,11 @@ impl Context {
         );
         self.out.note(&hint);
     }
+}
+
+/// The first line of a long message.
+fn first_line(text: &str) -> &str {
+    text.lines().next().unwrap_or(text)
 }
 
 /// The nearest `name` in `dir` or its ancestors.

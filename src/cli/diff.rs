@@ -86,7 +86,12 @@ pub fn run(cx: &mut Context, args: DiffArgs) -> anyhow::Result<Exit> {
         let ids: BTreeSet<String> = audit
             .assessments
             .iter()
-            .map(|a| format!("{} {}@{}", a.anomaly.id, a.anomaly.component.name, a.anomaly.component.version))
+            .map(|a| {
+                format!(
+                    "{} {}@{}",
+                    a.anomaly.id, a.anomaly.component.name, a.anomaly.component.version
+                )
+            })
             .collect();
         Ok(ids.into_iter().collect())
     };
@@ -153,13 +158,32 @@ fn plain(json: &DiffJson<'_>) -> String {
         d.unchanged
     );
     for p in &d.added {
-        let _ = writeln!(out, "  + {} {} ({})", p.name, p.versions.join(", "), p.ecosystem);
+        let _ = writeln!(
+            out,
+            "  + {} {} ({})",
+            p.name,
+            p.versions.join(", "),
+            p.ecosystem
+        );
     }
     for p in &d.removed {
-        let _ = writeln!(out, "  - {} {} ({})", p.name, p.versions.join(", "), p.ecosystem);
+        let _ = writeln!(
+            out,
+            "  - {} {} ({})",
+            p.name,
+            p.versions.join(", "),
+            p.ecosystem
+        );
     }
     for c in &d.changed {
-        let _ = writeln!(out, "  ~ {} {} -> {} ({})", c.name, c.before.join(", "), c.after.join(", "), c.ecosystem);
+        let _ = writeln!(
+            out,
+            "  ~ {} {} -> {} ({})",
+            c.name,
+            c.before.join(", "),
+            c.after.join(", "),
+            c.ecosystem
+        );
     }
     anomaly_lines(&mut out, json, "  ");
     out.trim_end().to_string()
@@ -178,10 +202,22 @@ fn markdown(json: &DiffJson<'_>) -> String {
     );
     out.push_str("| change | item | ecosystem | before | after |\n|---|---|---|---|---|\n");
     for p in &d.added {
-        let _ = writeln!(out, "| added | {} | {} | | {} |", md(&p.name), p.ecosystem, md(&p.versions.join(", ")));
+        let _ = writeln!(
+            out,
+            "| added | {} | {} | | {} |",
+            md(&p.name),
+            p.ecosystem,
+            md(&p.versions.join(", "))
+        );
     }
     for p in &d.removed {
-        let _ = writeln!(out, "| removed | {} | {} | {} | |", md(&p.name), p.ecosystem, md(&p.versions.join(", ")));
+        let _ = writeln!(
+            out,
+            "| removed | {} | {} | {} | |",
+            md(&p.name),
+            p.ecosystem,
+            md(&p.versions.join(", "))
+        );
     }
     for c in &d.changed {
         let _ = writeln!(
@@ -208,14 +244,21 @@ fn anomaly_lines(out: &mut String, json: &DiffJson<'_>, prefix: &str) {
     for a in before.difference(&after) {
         let _ = writeln!(out, "{prefix}gone: {a}");
     }
-    let _ = writeln!(out, "{prefix}{} anomalies on both sides", before.intersection(&after).count());
+    let _ = writeln!(
+        out,
+        "{prefix}{} anomalies on both sides",
+        before.intersection(&after).count()
+    );
 }
 
 /// Escapes what Markdown would read as structure.
 fn md(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        if matches!(c, '\\' | '|' | '*' | '_' | '[' | ']' | '<' | '>' | '`' | '#') {
+        if matches!(
+            c,
+            '\\' | '|' | '*' | '_' | '[' | ']' | '<' | '>' | '`' | '#'
+        ) {
             out.push('\\');
         }
         out.push(c);

@@ -53,7 +53,7 @@ pub fn run(cx: &mut Context, args: FetchArgs) -> anyhow::Result<Exit> {
         let loaded = source::from_mirror(path, args.name.as_deref(), &stamp(cx.now))?;
         report_skipped(cx, &loaded.info.skipped);
         store.replace(&loaded)?;
-        cx.out.line(&format!(
+        cx.out.note(&format!(
             "loaded {} records from {} as `{}` (newest record {})",
             loaded.info.record_count, loaded.info.location, loaded.info.name, loaded.info.data_date
         ));
@@ -147,12 +147,12 @@ pub fn refresh(
             Ok(Download::Unchanged) => {
                 store.confirm_unchanged(&name, &now, &now)?;
                 cx.out
-                    .line(&format!("{name}: unchanged since the last fetch ({url})"));
+                    .note(&format!("{name}: unchanged since the last fetch ({url})"));
             }
             Ok(Download::Updated(loaded)) => {
                 report_skipped(cx, &loaded.info.skipped);
                 store.replace(&loaded)?;
-                cx.out.line(&format!(
+                cx.out.note(&format!(
                     "{name}: {} records from {url}",
                     loaded.info.record_count
                 ));

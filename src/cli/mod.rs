@@ -133,9 +133,6 @@ pub struct InputArgs {
     /// Never touch the network (passed to `cargo metadata`; advisory data is not fetched).
     #[arg(long)]
     pub offline: bool,
-    /// Require Cargo.lock to be up to date (passed to `cargo metadata`).
-    #[arg(long)]
-    pub locked: bool,
     /// Only the SOUP built for this target triple (passed to `cargo metadata --filter-platform`).
     #[arg(long, value_name = "TRIPLE")]
     pub target: Option<String>,

@@ -37,7 +37,9 @@ pub struct ReviewArgs {
 /// Runs `review`.
 pub fn run(cx: &mut Context, args: ReviewArgs) -> anyhow::Result<Exit> {
     if args.source.trim().is_empty() || args.finding.trim().is_empty() {
-        return Err(anyhow!("failed to record the review: --source and --finding must say something"));
+        return Err(anyhow!(
+            "failed to record the review: --source and --finding must say something"
+        ));
     }
     let mut record_file = cx.require_record()?;
     let review = Review {

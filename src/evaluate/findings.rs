@@ -26,8 +26,10 @@ pub enum FindingCode {
     MissingSpecification,
     /// The advisory data is older than the policy allows.
     AdvisoryDataStale,
-    /// Some advisory records could not be loaded, or an ecosystem has no data.
+    /// Some advisory records could not be loaded (each is named).
     AdvisoryDataIncomplete,
+    /// An ecosystem of the inventory has no advisory data at all: nothing was checked.
+    AdvisoryDataMissing,
     /// A SOUP item no machine-readable anomaly list covers, with no manual review recorded.
     NoAnomalyList,
     /// An evaluation in the record matches no current anomaly.
@@ -48,6 +50,7 @@ impl FindingCode {
             FindingCode::MissingSpecification => "missing-specification",
             FindingCode::AdvisoryDataStale => "advisory-data-stale",
             FindingCode::AdvisoryDataIncomplete => "advisory-data-incomplete",
+            FindingCode::AdvisoryDataMissing => "advisory-data-missing",
             FindingCode::NoAnomalyList => "no-anomaly-list",
             FindingCode::UnusedEvaluation => "unused-evaluation",
             FindingCode::AnomalyWithdrawn => "anomaly-withdrawn",
@@ -59,7 +62,9 @@ impl FindingCode {
     pub fn needs_person(self) -> bool {
         !matches!(
             self,
-            FindingCode::UnusedEvaluation | FindingCode::AdvisoryDataIncomplete
+            FindingCode::UnusedEvaluation
+                | FindingCode::AdvisoryDataIncomplete
+                | FindingCode::AnomalyWithdrawn
         )
     }
 }
@@ -205,7 +210,7 @@ impl Findings {
     pub fn check_coverage(&mut self, ecosystems_without_data: &[String]) {
         for ecosystem in ecosystems_without_data {
             self.push(
-                FindingCode::AdvisoryDataIncomplete,
+                FindingCode::AdvisoryDataMissing,
                 ecosystem.clone(),
                 format!("no advisory data for {ecosystem}: run `cargo soup fetch` (or `fetch --from` a mirror)"),
             );
@@ -242,7 +247,9 @@ impl Findings {
             .iter()
             .flat_map(|a| {
                 let purl = a.anomaly.component.purl.clone().unwrap_or_default();
-                anomaly_ids(&a.anomaly).into_iter().map(move |id| (id, purl.clone()))
+                anomaly_ids(&a.anomaly)
+                    .into_iter()
+                    .map(move |id| (id, purl.clone()))
             })
             .collect();
         let superseded_or_live = |e: &Evaluation| {

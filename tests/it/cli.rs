@@ -52,8 +52,14 @@ impl Project {
     }
 
     pub fn run(&self, args: &[&str]) -> Run {
-        let output = self.command(args).output().unwrap();
-        Run(output)
+        self.run_with(args, &[])
+    }
+
+    /// Runs with extra environment variables (e.g. another `SOUP_TODAY`).
+    pub fn run_with(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+        let mut command = self.command(args);
+        command.envs(env.iter().copied());
+        Run(command.output().unwrap())
     }
 
     pub fn record(&self) -> String {
@@ -129,7 +135,7 @@ fn walk(dir: &Path, files: &mut Vec<(PathBuf, Vec<u8>)>) {
     }
 }
 
-const EVALUATE_IDNA: &[&str] = &[
+pub const EVALUATE_IDNA: &[&str] = &[
     "evaluate",
     "RUSTSEC-2024-0421",
     "--package",

@@ -4,5 +4,6 @@ mod advisory_match;
 mod cli;
 mod fetch;
 mod inventory;
+mod lifecycle;
 mod record;
 mod server;
