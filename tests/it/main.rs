@@ -4,3 +4,4 @@ mod advisory_match;
 mod fetch;
 mod inventory;
 mod record;
+mod report;
