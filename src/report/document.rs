@@ -342,6 +342,14 @@ fn identification(component: &Component, specification: Option<&Specification>) 
         field("Source", vec![text(component.source.as_str())]),
         field("Scope", vec![text(component.scope.as_str())]),
         field(
+            "Direct dependency",
+            or_dash(
+                component
+                    .direct
+                    .map(|direct| if direct { "yes" } else { "no" }),
+            ),
+        ),
+        field(
             "Dependency path",
             or_dash(
                 Some(&component.dependency_path.join(" → "))

@@ -11,7 +11,8 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'unsafe
 const STYLE: &str = "
 body { font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; color: #111; line-height: 1.4; }
 table { border-collapse: collapse; margin: 0.5rem 0 1rem; width: 100%; }
-th, td { border: 1px solid #999; padding: 0.25rem 0.5rem; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
+th, td { border: 1px solid #999; padding: 0.25rem 0.5rem; text-align: left; vertical-align: top; overflow-wrap: break-word; }
+th:first-child, td:first-child { width: 1%; white-space: nowrap; }
 th { background: #eee; }
 pre { white-space: pre-wrap; overflow-wrap: anywhere; background: #f6f6f6; border: 1px solid #ccc; padding: 0.5rem; }
 h3 { border-top: 2px solid #333; padding-top: 0.5rem; }
@@ -19,7 +20,6 @@ h3 { border-top: 2px solid #333; padding-top: 0.5rem; }
   body { max-width: none; margin: 0; font-size: 10pt; }
   a { color: inherit; text-decoration: none; }
   h2, h3 { break-after: avoid; page-break-after: avoid; }
-  h3 { break-before: page; page-break-before: always; }
   tr, pre { break-inside: avoid; page-break-inside: avoid; }
   th { background: none; }
 }

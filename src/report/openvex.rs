@@ -72,3 +72,80 @@ fn statement(
     }
     statement
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{AnomalyKind, Component, Ecosystem};
+    use crate::report::model::{Action, AnomalyState, Support, VexJustification};
+
+    fn header() -> OpenVexHeader {
+        OpenVexHeader {
+            id: "urn:example:vex".into(),
+            author: "a".into(),
+            timestamp: "2026-01-01T00:00:00Z".into(),
+            product: "pkg:generic/device@1".into(),
+        }
+    }
+
+    fn evaluated(
+        status: VexStatus,
+        justification: Option<VexJustification>,
+    ) -> (Item, AnomalyEntry, EvaluationEntry) {
+        let evaluation = EvaluationEntry {
+            by: "b".into(),
+            date: "2026-01-01".into(),
+            review_by: "2027-01-01".into(),
+            hazardous: false,
+            hazards: Vec::new(),
+            risk_controls: Vec::new(),
+            vex_status: status,
+            vex_justification: justification,
+            action: Action::None,
+            rationale: "why".into(),
+            carried_from: None,
+        };
+        let anomaly = AnomalyEntry {
+            id: "RUSTSEC-2020-0071".into(),
+            aliases: Vec::new(),
+            kind: AnomalyKind::Vulnerability,
+            summary: None,
+            details: None,
+            severity: None,
+            fixed: Vec::new(),
+            state: AnomalyState::Evaluated,
+            due_reasons: Vec::new(),
+            evaluation: Some(evaluation.clone()),
+            releases: Vec::new(),
+        };
+        let item = Item {
+            component: Component::new(Ecosystem::CratesIo, "time", "0.1.45"),
+            specification: None,
+            support: Support::Unknown,
+            anomalies: vec![anomaly.clone()],
+        };
+        (item, anomaly, evaluation)
+    }
+
+    #[test]
+    fn not_affected_carries_justification_and_impact() {
+        let (item, anomaly, evaluation) = evaluated(
+            VexStatus::NotAffected,
+            Some(VexJustification::ComponentNotPresent),
+        );
+        let statement = statement(&header(), &item, &anomaly, &evaluation);
+        assert_eq!(statement["justification"], "component_not_present");
+        assert_eq!(statement["impact_statement"], "why");
+        assert!(statement.get("action_statement").is_none());
+    }
+
+    #[test]
+    fn under_investigation_carries_neither() {
+        let (item, anomaly, evaluation) = evaluated(VexStatus::UnderInvestigation, None);
+        let statement = statement(&header(), &item, &anomaly, &evaluation);
+        assert_eq!(statement["status"], "under_investigation");
+        assert!(
+            statement.get("justification").is_none() && statement.get("impact_statement").is_none()
+        );
+    }
+}

@@ -109,3 +109,59 @@ fn level(kind: AnomalyKind) -> &'static str {
         AnomalyKind::Unsound | AnomalyKind::Unmaintained | AnomalyKind::Notice => "warning",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::model::{OpenFinding, SystemInfo};
+
+    fn empty_report() -> Report {
+        Report {
+            system: SystemInfo {
+                name: "s".into(),
+                class: "B".into(),
+                manufacturer: None,
+            },
+            generated: "2026-01-01".into(),
+            release: None,
+            advisory_data: Vec::new(),
+            items: Vec::new(),
+            uncovered: Vec::new(),
+            open: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn vulnerabilities_are_errors_and_informational_kinds_warnings() {
+        assert_eq!(level(AnomalyKind::Vulnerability), "error");
+        assert_eq!(level(AnomalyKind::Unmaintained), "warning");
+        assert_eq!(level(AnomalyKind::Unsound), "warning");
+    }
+
+    #[test]
+    fn findings_with_one_code_share_one_rule() {
+        let mut report = empty_report();
+        for subject in ["a", "b"] {
+            report.open.push(OpenFinding {
+                code: "missing-specification".into(),
+                subject: subject.into(),
+                message: "m".into(),
+            });
+        }
+        let log = sarif(&report, "Cargo.lock");
+        assert_eq!(
+            log["runs"][0]["tool"]["driver"]["rules"]
+                .as_array()
+                .map(Vec::len),
+            Some(1)
+        );
+        assert_eq!(log["runs"][0]["results"][1]["ruleIndex"], 0);
+        assert_eq!(log["runs"][0]["results"][1]["message"]["text"], "b: m");
+    }
+
+    #[test]
+    fn nothing_open_gives_an_empty_run() {
+        let log = sarif(&empty_report(), "Cargo.lock");
+        assert_eq!(log["runs"][0]["results"], json!([]));
+    }
+}
