@@ -52,19 +52,26 @@ pub fn is_plain_http_url(url: &str) -> bool {
         })
 }
 
-/// Section anchors the clause table points at.
+/// Anchor of the clause table.
 pub const CLAUSES_ANCHOR: &str = "clauses";
+/// Anchor of the advisory data the anomalies were matched against (7.1.2).
 pub const DATA_ANCHOR: &str = "advisory-data";
+/// Anchor of the SOUP items: identification, specification, support, anomalies.
 pub const ITEMS_ANCHOR: &str = "soup-items";
+/// Anchor of the summary of every anomaly and its evaluation (5.8).
 pub const RESIDUAL_ANCHOR: &str = "residual-anomalies";
+/// Anchor of the items no machine-readable anomaly list covers.
 pub const UNCOVERED_ANCHOR: &str = "uncovered";
+/// Anchor of what still needs a person.
 pub const OPEN_ANCHOR: &str = "open";
 
 /// One row of the IEC 62304 clause table (DESIGN.md §1).
 pub struct Clause {
+    /// Clause number(s) of IEC 62304.
     pub clause: &'static str,
     /// Safety classes the clause applies to.
     pub classes: &'static [&'static str],
+    /// What the clause asks to be recorded.
     pub record: &'static str,
     /// Where this document answers it: (what, section anchor).
     pub answered: &'static [(&'static str, &'static str)],

@@ -1,6 +1,8 @@
 //! The open findings as SARIF 2.1.0, for code-scanning dashboards: one result
 //! per anomaly that is new or due and per other open finding, each pointing at
 //! the input file the SOUP was read from. One rule per advisory and per finding code.
+//! The report does not know where in that file a package is written, so results
+//! point at its first line (code scanning needs a `region.startLine`).
 
 use std::collections::BTreeMap;
 
