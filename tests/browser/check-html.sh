@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Renders an HTML report in headless Chromium and fails when the page logged a
 # console message (a clean, script-free page logs none: CSP violations and failed
-# loads are what would show up) or when its DOM holds a <script> element or an
-# event-handler attribute such as onerror.
+# loads are what would show up) or when its DOM holds a <script> element, an
+# event-handler attribute such as onerror, or a javascript: URL.
 #
 # usage: check-html.sh [--install] <file.html>
 #   --install  install Debian's chromium first when it is missing (needs root)
@@ -57,6 +57,10 @@ if grep -Eio '<script[^>]*>' "$work/dom.html" >&2; then
 fi
 if grep -Eio '<[a-z][^>]*[[:space:]]on[a-z]+[[:space:]]*=' "$work/dom.html" >&2; then
     echo "FAIL: the DOM holds an event-handler attribute" >&2
+    status=1
+fi
+if grep -Eio '<[a-z][^>]*[[:space:]](href|src|action)[[:space:]]*=[[:space:]]*"?[[:space:]]*javascript:' "$work/dom.html" >&2; then
+    echo "FAIL: the DOM holds a javascript: URL" >&2
     status=1
 fi
 if [ "$status" -eq 0 ]; then
