@@ -1,5 +1,14 @@
 //! What the tool writes for people and machines other than the terminal: the
-//! documented JSON schemas of each read command.
+//! report model with one renderer per format (the SOUP list an auditor reads,
+//! the VEX SBOM, SARIF), the release diff, and the JSON view of an audit.
 
 pub mod audit;
+pub mod csv;
+pub mod cyclonedx;
 pub mod diff;
+pub mod document;
+pub mod html;
+pub mod markdown;
+pub mod model;
+pub mod openvex;
+pub mod sarif;

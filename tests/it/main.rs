@@ -6,4 +6,5 @@ mod fetch;
 mod inventory;
 mod lifecycle;
 mod record;
+mod report;
 mod server;

@@ -1,0 +1,165 @@
+//! The SOUP list as CSV for spreadsheets: one row per (SOUP item, anomaly), one
+//! row for an item without anomalies. RFC 4180 quoting (CRLF line ends) and
+//! formula-injection neutralisation are written here: the crate has no CSV
+//! dependency and this is the whole of what it would do for us.
+
+use crate::model::Component;
+use crate::report::model::{AnomalyEntry, Item, Report, printable};
+
+const HEADER: &[&str] = &[
+    "name",
+    "version",
+    "purl",
+    "ecosystem",
+    "licence",
+    "supplier",
+    "anomaly_list",
+    "specified",
+    "support",
+    "anomaly",
+    "aliases",
+    "kind",
+    "summary",
+    "severity",
+    "score",
+    "fixed",
+    "state",
+    "due_reasons",
+    "releases",
+    "evaluated_by",
+    "evaluated_on",
+    "review_by",
+    "hazardous",
+    "hazards",
+    "risk_controls",
+    "vex_status",
+    "vex_justification",
+    "action",
+    "rationale",
+];
+
+/// The SOUP list as CSV, one row per item and anomaly.
+pub fn csv(report: &Report) -> String {
+    let mut out = row(HEADER.iter().map(|name| name.to_string()).collect());
+    for item in &report.items {
+        if item.anomalies.is_empty() {
+            out.push_str(&row(item_cells(item, None)));
+        }
+        for anomaly in &item.anomalies {
+            out.push_str(&row(item_cells(item, Some(anomaly))));
+        }
+    }
+    for uncovered in &report.uncovered {
+        let mut cells = component_cells(&uncovered.component, "none");
+        cells.resize(HEADER.len(), String::new());
+        out.push_str(&row(cells));
+    }
+    out
+}
+
+fn component_cells(component: &Component, anomaly_list: &str) -> Vec<String> {
+    vec![
+        component.name.clone(),
+        component.version.clone(),
+        component.purl.clone().unwrap_or_default(),
+        component.ecosystem.osv_name().to_string(),
+        component.licenses.clone().unwrap_or_default(),
+        component.supplier.clone().unwrap_or_default(),
+        anomaly_list.to_string(),
+    ]
+}
+
+fn item_cells(item: &Item, anomaly: Option<&AnomalyEntry>) -> Vec<String> {
+    let mut cells = component_cells(&item.component, "covered");
+    cells.push(yes_no(item.specification.is_some()));
+    cells.push(item.support.as_str().to_string());
+    if let Some(anomaly) = anomaly {
+        cells.extend(anomaly_cells(anomaly));
+    }
+    cells.resize(HEADER.len(), String::new());
+    cells
+}
+
+fn anomaly_cells(anomaly: &AnomalyEntry) -> Vec<String> {
+    let severity = anomaly.severity.as_ref();
+    let mut cells = vec![
+        anomaly.id.clone(),
+        anomaly.aliases.join(" "),
+        anomaly.kind.as_str().to_string(),
+        anomaly.summary.clone().unwrap_or_default(),
+        severity.map(|s| s.severity.clone()).unwrap_or_default(),
+        severity
+            .map(|s| s.base_score.to_string())
+            .unwrap_or_default(),
+        anomaly.fixed.join(" "),
+        anomaly.state.as_str().to_string(),
+        anomaly.due_reasons.join("; "),
+        anomaly.releases.join(" "),
+    ];
+    if let Some(e) = &anomaly.evaluation {
+        cells.extend([
+            e.by.clone(),
+            e.date.clone(),
+            e.review_by.clone(),
+            yes_no(e.hazardous),
+            e.hazards.join(" "),
+            e.risk_controls.join(" "),
+            e.vex_status.as_str().to_string(),
+            e.vex_justification
+                .map(|j| j.as_str().to_string())
+                .unwrap_or_default(),
+            e.action.as_str().to_string(),
+            e.rationale.clone(),
+        ]);
+    }
+    cells
+}
+
+fn yes_no(value: bool) -> String {
+    if value { "yes" } else { "no" }.to_string()
+}
+
+fn row(cells: Vec<String>) -> String {
+    let cells: Vec<String> = cells.iter().map(|cell| quote(&neutralise(cell))).collect();
+    format!("{}\r\n", cells.join(","))
+}
+
+/// Prefixes `'` to a cell a spreadsheet would read as a formula (OWASP CSV injection advice).
+fn neutralise(cell: &str) -> String {
+    let cell = printable(cell, true);
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell
+    }
+}
+
+/// RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled.
+fn quote(cell: &str) -> String {
+    if cell.contains([',', '"', '\r', '\n']) {
+        format!("\"{}\"", cell.replace('"', "\"\""))
+    } else {
+        cell.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_starts_are_neutralised() {
+        for cell in ["=1+1", "+1", "-1", "@SUM(A1)", "\tx"] {
+            assert!(neutralise(cell).starts_with('\''), "{cell}");
+        }
+        assert_eq!(neutralise("serde"), "serde");
+    }
+
+    #[test]
+    fn quoting_follows_rfc_4180() {
+        assert_eq!(quote("a,b"), "\"a,b\"");
+        assert_eq!(quote("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(quote("line\nbreak"), "\"line\nbreak\"");
+        assert_eq!(quote("plain"), "plain");
+    }
+}

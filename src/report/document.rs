@@ -1,0 +1,615 @@
+//! The SOUP list as a small document tree (headings, paragraphs, tables, links),
+//! built once from a [`Report`] so that the Markdown and HTML renderers show the
+//! same content and only differ in how they write and escape it.
+
+use crate::model::Component;
+use crate::report::model::{
+    AdvisorySource, AnomalyEntry, EvaluationEntry, Item, Report, Specification, Support,
+    UncoveredItem,
+};
+
+/// A block of the document.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Block {
+    /// A heading; `anchor` is a fixed ASCII id other parts of the document link to.
+    Heading {
+        level: u8,
+        anchor: Option<String>,
+        text: Vec<Inline>,
+    },
+    Paragraph(Vec<Inline>),
+    /// A table whose first row is the header.
+    Table {
+        head: Vec<&'static str>,
+        rows: Vec<Vec<Vec<Inline>>>,
+    },
+    /// A bulleted list.
+    List(Vec<Vec<Inline>>),
+    /// Outside text shown verbatim (advisory details).
+    Verbatim(String),
+}
+
+/// Text inside a block. Every `String` is outside text the renderer must escape.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Inline {
+    Text(String),
+    Strong(String),
+    /// A link to an anchor inside this document.
+    Anchor {
+        text: String,
+        anchor: String,
+    },
+    /// A link out; rendered as a link only when the URL is plain `http(s)`.
+    Url(String),
+}
+
+/// True when a URL is a plain `http(s)` address safe to write as a link in any format:
+/// no other scheme, no whitespace, no characters that end a link or an attribute.
+pub fn is_plain_http_url(url: &str) -> bool {
+    (url.starts_with("https://") || url.starts_with("http://"))
+        && url.chars().all(|c| {
+            c.is_ascii_graphic() && !matches!(c, '<' | '>' | '"' | '\'' | '`' | '\\' | '(' | ')')
+        })
+}
+
+/// Anchor of the clause table.
+pub const CLAUSES_ANCHOR: &str = "clauses";
+/// Anchor of the advisory data the anomalies were matched against (7.1.2).
+pub const DATA_ANCHOR: &str = "advisory-data";
+/// Anchor of the SOUP items: identification, specification, support, anomalies.
+pub const ITEMS_ANCHOR: &str = "soup-items";
+/// Anchor of the summary of every anomaly and its evaluation (5.8).
+pub const RESIDUAL_ANCHOR: &str = "residual-anomalies";
+/// Anchor of the items no machine-readable anomaly list covers.
+pub const UNCOVERED_ANCHOR: &str = "uncovered";
+/// Anchor of what still needs a person.
+pub const OPEN_ANCHOR: &str = "open";
+
+/// One row of the IEC 62304 clause table (DESIGN.md §1).
+pub struct Clause {
+    /// Clause number(s) of IEC 62304.
+    pub clause: &'static str,
+    /// Safety classes the clause applies to.
+    pub classes: &'static [&'static str],
+    /// What the clause asks to be recorded.
+    pub record: &'static str,
+    /// Where this document answers it: (what, section anchor).
+    pub answered: &'static [(&'static str, &'static str)],
+}
+
+/// The clauses of IEC 62304:2006+A1:2015 that ask for SOUP records.
+pub const CLAUSES: &[Clause] = &[
+    Clause {
+        clause: "8.1.2",
+        classes: &["A", "B", "C"],
+        record: "title, manufacturer and unique designator (exact version) of each SOUP item",
+        answered: &[("Identification of each SOUP item", ITEMS_ANCHOR)],
+    },
+    Clause {
+        clause: "5.3.3",
+        classes: &["B", "C"],
+        record: "functional and performance requirements of each SOUP item",
+        answered: &[(
+            "Specification of each SOUP item: requirements",
+            ITEMS_ANCHOR,
+        )],
+    },
+    Clause {
+        clause: "5.3.4",
+        classes: &["B", "C"],
+        record: "hardware and software each SOUP item needs",
+        answered: &[("Specification of each SOUP item: needs", ITEMS_ANCHOR)],
+    },
+    Clause {
+        clause: "7.1.2, 7.1.3",
+        classes: &["B", "C"],
+        record: "evaluation of published anomaly lists: can a known anomaly contribute to a hazardous situation?",
+        answered: &[
+            ("Anomalies of each SOUP item", ITEMS_ANCHOR),
+            ("Advisory data used", DATA_ANCHOR),
+            (
+                "Items no machine-readable anomaly list covers",
+                UNCOVERED_ANCHOR,
+            ),
+        ],
+    },
+    Clause {
+        clause: "5.8",
+        classes: &["B", "C"],
+        record: "known residual anomalies at release, evaluated",
+        answered: &[("Residual anomalies", RESIDUAL_ANCHOR)],
+    },
+    Clause {
+        clause: "6.x, 7.4",
+        classes: &["B", "C"],
+        record: "maintenance: monitoring and analysis of every SOUP change",
+        answered: &[
+            ("Support level of each SOUP item", ITEMS_ANCHOR),
+            ("Open", OPEN_ANCHOR),
+        ],
+    },
+];
+
+/// The whole SOUP list of a report.
+pub fn build(report: &Report) -> Vec<Block> {
+    let mut blocks = header(report);
+    blocks.extend(advisory_data(report));
+    blocks.extend(clause_table(&report.system.class));
+    blocks.extend(residual_anomalies(report));
+    blocks.push(heading(2, Some(ITEMS_ANCHOR), "SOUP items"));
+    if report.items.is_empty() {
+        blocks.push(text_paragraph("No SOUP item an anomaly list covers."));
+    }
+    for (index, item) in report.items.iter().enumerate() {
+        blocks.extend(item_blocks(index, item));
+    }
+    blocks.extend(uncovered(&report.uncovered));
+    blocks.extend(open(report));
+    blocks
+}
+
+/// The anchor of the n-th SOUP item (0-based), stable for a given report.
+pub fn item_anchor(index: usize) -> String {
+    format!("item-{}", index + 1)
+}
+
+fn text(value: &str) -> Inline {
+    Inline::Text(value.to_string())
+}
+
+fn text_paragraph(value: &str) -> Block {
+    Block::Paragraph(vec![text(value)])
+}
+
+fn heading(level: u8, anchor: Option<&str>, value: &str) -> Block {
+    Block::Heading {
+        level,
+        anchor: anchor.map(str::to_string),
+        text: vec![text(value)],
+    }
+}
+
+fn field(name: &str, value: Vec<Inline>) -> Vec<Vec<Inline>> {
+    vec![vec![Inline::Strong(name.to_string())], value]
+}
+
+fn or_dash(value: Option<&str>) -> Vec<Inline> {
+    vec![text(value.unwrap_or("—"))]
+}
+
+fn joined(values: &[String]) -> Vec<Inline> {
+    if values.is_empty() {
+        or_dash(None)
+    } else {
+        vec![text(&values.join(", "))]
+    }
+}
+
+fn fields_table(rows: Vec<Vec<Vec<Inline>>>) -> Block {
+    Block::Table {
+        head: vec!["Field", "Value"],
+        rows,
+    }
+}
+
+fn header(report: &Report) -> Vec<Block> {
+    let system = &report.system;
+    vec![
+        heading(1, None, &format!("SOUP list: {}", system.name)),
+        fields_table(vec![
+            field("System", vec![text(&system.name)]),
+            field(
+                "Software safety class (IEC 62304)",
+                vec![text(&system.class)],
+            ),
+            field("Manufacturer", or_dash(system.manufacturer.as_deref())),
+            field("Release", or_dash(report.release.as_deref())),
+            field("Date", vec![text(&report.generated)]),
+        ]),
+    ]
+}
+
+fn advisory_data(report: &Report) -> Vec<Block> {
+    let mut blocks = vec![heading(2, Some(DATA_ANCHOR), "Advisory data used")];
+    if report.advisory_data.is_empty() {
+        blocks.push(text_paragraph(
+            "No advisory data was used: no anomaly list was evaluated.",
+        ));
+        return blocks;
+    }
+    let rows = report
+        .advisory_data
+        .iter()
+        .map(|source| {
+            vec![
+                vec![text(&source.name)],
+                vec![text(&source.location)],
+                vec![text(&source.date)],
+                vec![text(
+                    &source
+                        .age_days
+                        .map_or("—".to_string(), |days| days.to_string()),
+                )],
+                vec![text(&source.record_count.to_string())],
+            ]
+        })
+        .collect();
+    blocks.push(Block::Table {
+        head: vec!["Source", "Location", "Date", "Age (days)", "Records"],
+        rows,
+    });
+    blocks
+}
+
+fn clause_table(class: &str) -> Vec<Block> {
+    let rows = CLAUSES
+        .iter()
+        .map(|clause| {
+            let applies = if clause.classes.contains(&class) {
+                "yes"
+            } else {
+                "no"
+            };
+            let mut answered = Vec::new();
+            for (index, (what, anchor)) in clause.answered.iter().enumerate() {
+                if index > 0 {
+                    answered.push(text("; "));
+                }
+                answered.push(Inline::Anchor {
+                    text: what.to_string(),
+                    anchor: anchor.to_string(),
+                });
+            }
+            vec![
+                vec![text(clause.clause)],
+                vec![text(&clause.classes.join(", "))],
+                vec![text(applies)],
+                vec![text(clause.record)],
+                answered,
+            ]
+        })
+        .collect();
+    vec![
+        heading(
+            2,
+            Some(CLAUSES_ANCHOR),
+            "IEC 62304 clauses and where this document answers them",
+        ),
+        Block::Table {
+            head: vec![
+                "Clause",
+                "Classes",
+                "Applies to this system",
+                "Record required",
+                "Answered in",
+            ],
+            rows,
+        },
+    ]
+}
+
+fn residual_anomalies(report: &Report) -> Vec<Block> {
+    let mut blocks = vec![heading(2, Some(RESIDUAL_ANCHOR), "Residual anomalies")];
+    let mut rows = Vec::new();
+    for (index, item) in report.items.iter().enumerate() {
+        for anomaly in &item.anomalies {
+            let evaluation = anomaly.evaluation.as_ref();
+            rows.push(vec![
+                vec![Inline::Anchor {
+                    text: format!("{} {}", item.component.name, item.component.version),
+                    anchor: item_anchor(index),
+                }],
+                vec![text(&anomaly.id)],
+                vec![text(anomaly.kind.as_str())],
+                vec![text(anomaly.state.as_str())],
+                or_dash(evaluation.map(|e| e.vex_status.as_str())),
+                or_dash(evaluation.map(|e| if e.hazardous { "yes" } else { "no" })),
+                or_dash(evaluation.map(|e| e.action.as_str())),
+            ]);
+        }
+    }
+    if rows.is_empty() {
+        blocks.push(text_paragraph(
+            "No published anomaly affects the SOUP items.",
+        ));
+    } else {
+        blocks.push(Block::Table {
+            head: vec![
+                "SOUP item",
+                "Anomaly",
+                "Kind",
+                "State",
+                "VEX status",
+                "Hazardous",
+                "Action",
+            ],
+            rows,
+        });
+    }
+    blocks
+}
+
+fn identification(component: &Component, specification: Option<&Specification>) -> Block {
+    let manufacturer = specification
+        .and_then(|spec| spec.manufacturer.as_deref())
+        .or(component.supplier.as_deref());
+    let website = specification.and_then(|spec| spec.website.as_deref());
+    fields_table(vec![
+        field("Title", vec![text(&component.name)]),
+        field("Manufacturer / supplier", or_dash(manufacturer)),
+        field("Version", vec![text(&component.version)]),
+        field("Package URL", or_dash(component.purl.as_deref())),
+        field("CPE", or_dash(component.cpe.as_deref())),
+        field("Ecosystem", vec![text(component.ecosystem.osv_name())]),
+        field("Licence", or_dash(component.licenses.as_deref())),
+        field(
+            "Website",
+            website.map_or_else(|| or_dash(None), |url| vec![Inline::Url(url.to_string())]),
+        ),
+        field("Source", vec![text(component.source.as_str())]),
+        field("Scope", vec![text(component.scope.as_str())]),
+        field(
+            "Direct dependency",
+            or_dash(
+                component
+                    .direct
+                    .map(|direct| if direct { "yes" } else { "no" }),
+            ),
+        ),
+        field(
+            "Dependency path",
+            or_dash(
+                Some(&component.dependency_path.join(" → "))
+                    .filter(|p| !p.is_empty())
+                    .map(String::as_str),
+            ),
+        ),
+    ])
+}
+
+fn specification(spec: Option<&Specification>) -> Block {
+    let Some(spec) = spec else {
+        return text_paragraph("Not specified.");
+    };
+    fields_table(vec![
+        field("Purpose", vec![text(&spec.purpose)]),
+        field(
+            "Requirements (5.3.3)",
+            or_dash(spec.requirements.as_deref()),
+        ),
+        field(
+            "Hardware and software needed (5.3.4)",
+            vec![text(&spec.needs)],
+        ),
+        field("Risk", or_dash(spec.risk.as_deref())),
+        field("Verification", or_dash(spec.verification.as_deref())),
+        field("Also covers", joined(&spec.covers)),
+    ])
+}
+
+fn support(support: &Support) -> Block {
+    match support {
+        Support::Supported => text_paragraph("Supported: no advisory says it is unmaintained."),
+        Support::Unmaintained { advisory } => Block::Paragraph(vec![
+            Inline::Strong("Unmaintained".to_string()),
+            text(&format!(", according to {advisory}.")),
+        ]),
+        Support::Unknown => text_paragraph("Unknown: no published data tells its support level."),
+    }
+}
+
+fn item_blocks(index: usize, item: &Item) -> Vec<Block> {
+    let component = &item.component;
+    let title = format!("{} {}", component.name, component.version);
+    let mut blocks = vec![
+        Block::Heading {
+            level: 3,
+            anchor: Some(item_anchor(index)),
+            text: vec![text(&title)],
+        },
+        heading(4, None, "Identification (8.1.2)"),
+        identification(component, item.specification.as_ref()),
+        heading(4, None, "Specification (5.3.3, 5.3.4)"),
+        specification(item.specification.as_ref()),
+        heading(4, None, "Support level"),
+        support(&item.support),
+        heading(4, None, "Anomalies (7.1.2, 7.1.3)"),
+    ];
+    if item.anomalies.is_empty() {
+        blocks.push(text_paragraph(
+            "No published anomaly in the advisory data used affects this version.",
+        ));
+    }
+    for anomaly in &item.anomalies {
+        blocks.extend(anomaly_blocks(anomaly));
+    }
+    blocks
+}
+
+fn advisory_link(id: &str) -> Vec<Inline> {
+    match AdvisorySource::of(id) {
+        Some(source) => vec![
+            text(&format!("{id} (")),
+            Inline::Url(source.url()),
+            text(")"),
+        ],
+        None => vec![text(id)],
+    }
+}
+
+fn anomaly_blocks(anomaly: &AnomalyEntry) -> Vec<Block> {
+    let severity = anomaly
+        .severity
+        .as_ref()
+        .map(|s| format!("{} {} ({})", s.severity, s.base_score, s.vector));
+    let mut rows = vec![
+        field("Advisory", advisory_link(&anomaly.id)),
+        field("Aliases", joined(&anomaly.aliases)),
+        field("Kind", vec![text(anomaly.kind.as_str())]),
+        field("Summary", or_dash(anomaly.summary.as_deref())),
+        field("Severity", or_dash(severity.as_deref())),
+        field("Fixed in", joined(&anomaly.fixed)),
+        field("Affects releases", joined(&anomaly.releases)),
+        field("State", vec![text(anomaly.state.as_str())]),
+    ];
+    if !anomaly.due_reasons.is_empty() {
+        rows.push(field("Due because", joined(&anomaly.due_reasons)));
+    }
+    let mut blocks = vec![heading(5, None, &anomaly.id), fields_table(rows)];
+    if let Some(details) = &anomaly.details {
+        blocks.push(Block::Verbatim(details.clone()));
+    }
+    match &anomaly.evaluation {
+        Some(evaluation) => {
+            blocks.push(Block::Paragraph(vec![Inline::Strong(
+                "Evaluation (7.1.3)".to_string(),
+            )]));
+            blocks.push(evaluation_table(evaluation));
+        }
+        None => blocks.push(text_paragraph("Not evaluated yet.")),
+    }
+    blocks
+}
+
+fn evaluation_table(evaluation: &EvaluationEntry) -> Block {
+    fields_table(vec![
+        field("Evaluated by", vec![text(&evaluation.by)]),
+        field("Evaluated on", vec![text(&evaluation.date)]),
+        field("Review by", vec![text(&evaluation.review_by)]),
+        field(
+            "Can contribute to a hazardous situation",
+            vec![text(if evaluation.hazardous { "yes" } else { "no" })],
+        ),
+        field("Hazards", joined(&evaluation.hazards)),
+        field("Risk controls", joined(&evaluation.risk_controls)),
+        field("VEX status", vec![text(evaluation.vex_status.as_str())]),
+        field(
+            "VEX justification",
+            or_dash(evaluation.vex_justification.map(|j| j.as_str())),
+        ),
+        field("Action", vec![text(evaluation.action.as_str())]),
+        field("Rationale", vec![text(&evaluation.rationale)]),
+        field(
+            "Carried forward from",
+            or_dash(evaluation.carried_from.as_deref()),
+        ),
+    ])
+}
+
+fn uncovered(items: &[UncoveredItem]) -> Vec<Block> {
+    let mut blocks = vec![heading(
+        2,
+        Some(UNCOVERED_ANCHOR),
+        "Items no machine-readable anomaly list covers",
+    )];
+    if items.is_empty() {
+        blocks.push(text_paragraph(
+            "None: an anomaly list covers every SOUP item.",
+        ));
+    }
+    for item in items {
+        let component = &item.component;
+        blocks.push(heading(
+            3,
+            None,
+            &format!("{} {}", component.name, component.version),
+        ));
+        blocks.push(identification(component, None));
+        if item.reviews.is_empty() {
+            blocks.push(text_paragraph(
+                "No manual review of its anomaly list is recorded.",
+            ));
+            continue;
+        }
+        let rows = item
+            .reviews
+            .iter()
+            .map(|review| {
+                vec![
+                    vec![text(&review.date)],
+                    vec![text(&review.by)],
+                    vec![text(&review.source)],
+                    vec![text(&review.finding)],
+                ]
+            })
+            .collect();
+        blocks.push(Block::Table {
+            head: vec!["Reviewed on", "By", "Anomaly list", "Finding"],
+            rows,
+        });
+    }
+    blocks
+}
+
+fn open(report: &Report) -> Vec<Block> {
+    let mut entries = Vec::new();
+    for (index, item) in report.items.iter().enumerate() {
+        for anomaly in &item.anomalies {
+            let Some(code) = anomaly.state.finding_code() else {
+                continue;
+            };
+            entries.push(vec![
+                Inline::Strong(code.to_string()),
+                text(&format!(" {} in ", anomaly.id)),
+                Inline::Anchor {
+                    text: format!("{} {}", item.component.name, item.component.version),
+                    anchor: item_anchor(index),
+                },
+            ]);
+        }
+    }
+    for finding in &report.open {
+        entries.push(vec![
+            Inline::Strong(finding.code.clone()),
+            text(&format!(" {}: {}", finding.subject, finding.message)),
+        ]);
+    }
+    let mut blocks = vec![heading(2, Some(OPEN_ANCHOR), "Open")];
+    if entries.is_empty() {
+        blocks.push(text_paragraph("Nothing needs a person."));
+    } else {
+        blocks.push(Block::List(entries));
+    }
+    blocks
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_plain_http_urls_are_links() {
+        assert!(is_plain_http_url(
+            "https://rustsec.org/advisories/RUSTSEC-2024-0001.html"
+        ));
+        assert!(!is_plain_http_url("javascript:alert(1)"));
+        assert!(!is_plain_http_url("https://x.example/\"onmouseover=\"a"));
+        assert!(!is_plain_http_url("https://x.example/ a"));
+    }
+
+    #[test]
+    fn class_a_needs_only_identification() {
+        let applicable: Vec<&str> = CLAUSES
+            .iter()
+            .filter(|c| c.classes.contains(&"A"))
+            .map(|c| c.clause)
+            .collect();
+        assert_eq!(applicable, ["8.1.2"]);
+    }
+
+    #[test]
+    fn every_clause_row_links_to_a_section_the_document_has() {
+        let sections = [
+            DATA_ANCHOR,
+            ITEMS_ANCHOR,
+            RESIDUAL_ANCHOR,
+            UNCOVERED_ANCHOR,
+            OPEN_ANCHOR,
+        ];
+        for clause in CLAUSES {
+            for (_, anchor) in clause.answered {
+                assert!(sections.contains(anchor), "{anchor}");
+            }
+        }
+    }
+}

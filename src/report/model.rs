@@ -1,0 +1,423 @@
+//! The report model: plain, serialisable data the command layer fills in from
+//! the record, the register and the advisory store, and every renderer reads.
+//! It is also the JSON report (`cargo-soup/report/1`), so field names are stable.
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{AnomalyKind, Component};
+
+/// The schema name written at the top of the JSON report.
+pub const JSON_SCHEMA: &str = "cargo-soup/report/1";
+
+/// Everything an auditor reads about the SOUP of one system on one date.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub system: SystemInfo,
+    /// The date the report was made, `YYYY-MM-DD`.
+    pub generated: String,
+    /// The release this report describes, when it describes one.
+    pub release: Option<String>,
+    /// The advisory data the anomalies were matched against.
+    pub advisory_data: Vec<DataSource>,
+    /// One per SOUP item (package and version) an anomaly list covers, sorted by name.
+    pub items: Vec<Item>,
+    /// SOUP items no machine-readable anomaly list covers, with their manual reviews.
+    pub uncovered: Vec<UncoveredItem>,
+    /// Findings that need a person and are not anomalies of an item (those carry
+    /// their own state): missing specifications, stale advisory data, ...
+    pub open: Vec<OpenFinding>,
+}
+
+/// The system the SOUP is part of, as the record names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SystemInfo {
+    pub name: String,
+    /// IEC 62304 software safety class: `A`, `B` or `C`.
+    pub class: String,
+    pub manufacturer: Option<String>,
+}
+
+/// One advisory source the audit used, so the reader can judge how current it was.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DataSource {
+    pub name: String,
+    /// URL or path the data came from.
+    pub location: String,
+    /// When the data was fetched or, for the bundled snapshot, taken.
+    pub date: String,
+    pub record_count: u64,
+    /// Age of the data on the report date, in days.
+    pub age_days: Option<i64>,
+}
+
+/// One SOUP item with everything recorded about it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Item {
+    pub component: Component,
+    /// `None` when no specification is recorded yet.
+    pub specification: Option<Specification>,
+    pub support: Support,
+    pub anomalies: Vec<AnomalyEntry>,
+}
+
+/// The engineer's specification of a SOUP item (IEC 62304 5.3.3, 5.3.4).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Specification {
+    pub purpose: String,
+    /// Functional and performance requirements it must meet (5.3.3).
+    pub requirements: Option<String>,
+    /// Hardware and software it needs (5.3.4).
+    pub needs: String,
+    pub manufacturer: Option<String>,
+    pub website: Option<String>,
+    /// Risk assessment of using it, or a reference into the risk file.
+    pub risk: Option<String>,
+    /// How its suitability is verified.
+    pub verification: Option<String>,
+    /// Companion packages this specification also covers.
+    pub covers: Vec<String>,
+}
+
+/// The support level the FDA asks for, as far as published advisories tell it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "level", rename_all = "snake_case")]
+pub enum Support {
+    Supported,
+    /// An `unmaintained` advisory names it.
+    Unmaintained {
+        advisory: String,
+    },
+    Unknown,
+}
+
+impl Support {
+    /// The word used in every output format.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Support::Supported => "supported",
+            Support::Unmaintained { .. } => "unmaintained",
+            Support::Unknown => "unknown",
+        }
+    }
+}
+
+/// One anomaly (a group of aliased advisories) that affects an item, with its evaluation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AnomalyEntry {
+    pub id: String,
+    pub aliases: Vec<String>,
+    pub kind: AnomalyKind,
+    pub summary: Option<String>,
+    pub details: Option<String>,
+    pub severity: Option<Severity>,
+    /// Versions (or ranges) that fix it.
+    pub fixed: Vec<String>,
+    pub state: AnomalyState,
+    /// Why the evaluation is due again; empty unless `state` is `due`.
+    pub due_reasons: Vec<String>,
+    /// The evaluation in force, if any.
+    pub evaluation: Option<EvaluationEntry>,
+    /// Release baselines this anomaly affects.
+    pub releases: Vec<String>,
+}
+
+impl AnomalyEntry {
+    /// True when a person still has to evaluate it (new or due).
+    pub fn is_open(&self) -> bool {
+        self.state.finding_code().is_some()
+    }
+}
+
+/// A CVSS rating of an anomaly.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Severity {
+    /// The CVSS vector, e.g. `CVSS:3.1/AV:N/...`.
+    pub vector: String,
+    pub base_score: f64,
+    /// Qualitative rating: `none`, `low`, `medium`, `high`, `critical`.
+    pub severity: String,
+}
+
+/// Where an anomaly stands in its lifecycle (DESIGN.md §7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AnomalyState {
+    /// Not evaluated yet.
+    New,
+    /// Evaluated, and the evaluation is still valid.
+    Evaluated,
+    /// Evaluated, but the evaluation must be redone.
+    Due,
+}
+
+impl AnomalyState {
+    /// The word used in every output format.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AnomalyState::New => "new",
+            AnomalyState::Evaluated => "evaluated",
+            AnomalyState::Due => "due",
+        }
+    }
+
+    /// The finding code when this state needs a person, `None` when it does not.
+    pub fn finding_code(self) -> Option<&'static str> {
+        match self {
+            AnomalyState::New => Some("unevaluated-anomaly"),
+            AnomalyState::Due => Some("evaluation-due"),
+            AnomalyState::Evaluated => None,
+        }
+    }
+}
+
+/// The engineer's recorded hazard evaluation of one anomaly (IEC 62304 7.1.3).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EvaluationEntry {
+    pub by: String,
+    pub date: String,
+    pub review_by: String,
+    /// Whether the flaw can contribute to a hazardous situation.
+    pub hazardous: bool,
+    /// Hazard IDs in the ISO 14971 risk file.
+    pub hazards: Vec<String>,
+    /// Risk-control IDs in the ISO 14971 risk file.
+    pub risk_controls: Vec<String>,
+    pub vex_status: VexStatus,
+    /// Required when `vex_status` is `not_affected`.
+    pub vex_justification: Option<VexJustification>,
+    pub action: Action,
+    pub rationale: String,
+    /// The version whose evaluation was carried forward to this one, if any.
+    pub carried_from: Option<String>,
+}
+
+/// VEX status, in the terms CISA and OpenVEX use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VexStatus {
+    NotAffected,
+    Affected,
+    Fixed,
+    UnderInvestigation,
+}
+
+impl VexStatus {
+    /// The word used in every output format (and in OpenVEX).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VexStatus::NotAffected => "not_affected",
+            VexStatus::Affected => "affected",
+            VexStatus::Fixed => "fixed",
+            VexStatus::UnderInvestigation => "under_investigation",
+        }
+    }
+}
+
+/// Why a component is not affected, in the terms CISA and OpenVEX use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VexJustification {
+    ComponentNotPresent,
+    VulnerableCodeNotPresent,
+    VulnerableCodeNotInExecutePath,
+    VulnerableCodeCannotBeControlledByAdversary,
+    InlineMitigationsAlreadyExist,
+}
+
+impl VexJustification {
+    /// The word used in every output format (and in OpenVEX).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VexJustification::ComponentNotPresent => "component_not_present",
+            VexJustification::VulnerableCodeNotPresent => "vulnerable_code_not_present",
+            VexJustification::VulnerableCodeNotInExecutePath => {
+                "vulnerable_code_not_in_execute_path"
+            }
+            VexJustification::VulnerableCodeCannotBeControlledByAdversary => {
+                "vulnerable_code_cannot_be_controlled_by_adversary"
+            }
+            VexJustification::InlineMitigationsAlreadyExist => "inline_mitigations_already_exist",
+        }
+    }
+}
+
+/// What the evaluation decided to do about the anomaly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    None,
+    Update,
+    Mitigate,
+}
+
+impl Action {
+    /// The word used in every output format.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::None => "none",
+            Action::Update => "update",
+            Action::Mitigate => "mitigate",
+        }
+    }
+}
+
+/// A SOUP item no machine-readable anomaly list covers, and the manual reviews of its anomaly list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UncoveredItem {
+    pub component: Component,
+    pub reviews: Vec<ManualReview>,
+}
+
+/// A person's review of a published anomaly list no tool can read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManualReview {
+    pub by: String,
+    pub date: String,
+    /// The anomaly list reviewed (a URL or a document reference).
+    pub source: String,
+    pub finding: String,
+}
+
+/// A finding that needs a person, with its stable kebab-case code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenFinding {
+    pub code: String,
+    /// What it is about: a purl, a source name, the record.
+    pub subject: String,
+    pub message: String,
+}
+
+/// Who publishes an advisory and where a reader finds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AdvisorySource<'a> {
+    pub name: &'static str,
+    pub base: &'static str,
+    pub suffix: &'static str,
+    pub id: &'a str,
+}
+
+impl<'a> AdvisorySource<'a> {
+    /// The publisher of an advisory ID, or `None` when the ID is not safe to put in a URL.
+    pub fn of(id: &'a str) -> Option<Self> {
+        let safe = !id.is_empty()
+            && id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':'));
+        if !safe {
+            return None;
+        }
+        let (name, base, suffix) = if id.starts_with("RUSTSEC-") {
+            ("RustSec", "https://rustsec.org/advisories/", ".html")
+        } else if id.starts_with("GHSA-") {
+            ("GitHub Advisories", "https://github.com/advisories/", "")
+        } else if id.starts_with("CVE-") {
+            ("NVD", "https://nvd.nist.gov/vuln/detail/", "")
+        } else {
+            ("OSV", "https://osv.dev/vulnerability/", "")
+        };
+        Some(AdvisorySource {
+            name,
+            base,
+            suffix,
+            id,
+        })
+    }
+
+    /// The advisory's page.
+    pub fn url(&self) -> String {
+        format!("{}{}{}", self.base, self.id, self.suffix)
+    }
+}
+
+/// Serialising a report or an export failed (only possible through a bug in a `Serialize` impl).
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error("failed to serialise the {format} output")]
+    Serialise {
+        format: &'static str,
+        #[source]
+        source: serde_json::Error,
+    },
+}
+
+/// Serialises plain data into JSON, naming the output format on failure.
+pub(crate) fn to_json<T: Serialize>(
+    format: &'static str,
+    value: &T,
+) -> Result<serde_json::Value, ReportError> {
+    serde_json::to_value(value).map_err(|source| ReportError::Serialise { format, source })
+}
+
+/// The JSON report: the model under a `schema` key naming its version.
+pub fn json(report: &Report) -> Result<serde_json::Value, ReportError> {
+    #[derive(Serialize)]
+    struct Versioned<'a> {
+        schema: &'static str,
+        #[serde(flatten)]
+        report: &'a Report,
+    }
+    to_json(
+        "JSON report",
+        &Versioned {
+            schema: JSON_SCHEMA,
+            report,
+        },
+    )
+}
+
+/// Outside text with control characters (terminal escapes, NUL, ...) replaced by spaces;
+/// newlines and tabs are kept only when `multiline`.
+pub(crate) fn printable(text: &str, multiline: bool) -> String {
+    text.chars()
+        .map(|c| {
+            let kept = multiline && matches!(c, '\n' | '\t');
+            if c.is_control() && !kept { ' ' } else { c }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn advisory_sources_link_to_their_publisher() {
+        let rustsec = AdvisorySource::of("RUSTSEC-2024-0001").map(|s| s.url());
+        assert_eq!(
+            rustsec.as_deref(),
+            Some("https://rustsec.org/advisories/RUSTSEC-2024-0001.html")
+        );
+        let ghsa = AdvisorySource::of("GHSA-abcd-efgh-ijkl").map(|s| s.url());
+        assert_eq!(
+            ghsa.as_deref(),
+            Some("https://github.com/advisories/GHSA-abcd-efgh-ijkl")
+        );
+        let pysec = AdvisorySource::of("PYSEC-2023-1").map(|s| s.url());
+        assert_eq!(
+            pysec.as_deref(),
+            Some("https://osv.dev/vulnerability/PYSEC-2023-1")
+        );
+    }
+
+    #[test]
+    fn ids_unsafe_in_a_url_get_no_source() {
+        assert_eq!(AdvisorySource::of("x)[a](javascript:b"), None);
+        assert_eq!(AdvisorySource::of(""), None);
+    }
+
+    #[test]
+    fn control_characters_become_spaces() {
+        assert_eq!(printable("a\u{1b}[31mb\nc", false), "a [31mb c");
+        assert_eq!(printable("a\nb\tc\u{0}", true), "a\nb\tc ");
+    }
+
+    #[test]
+    fn open_states_carry_their_finding_code() {
+        assert_eq!(
+            AnomalyState::New.finding_code(),
+            Some("unevaluated-anomaly")
+        );
+        assert_eq!(AnomalyState::Due.finding_code(), Some("evaluation-due"));
+        assert_eq!(AnomalyState::Evaluated.finding_code(), None);
+    }
+}
