@@ -90,7 +90,13 @@ pub fn reevaluate(cx: &mut Context, args: ReevaluateArgs) -> anyhow::Result<Exit
 
 fn audit(cx: &mut Context, args: AuditArgs, only_due: bool) -> anyhow::Result<Exit> {
     let mut record = cx.load_record()?;
-    let subjects = subjects(cx, &args, record.as_ref())?;
+    let subjects = subjects(
+        cx,
+        &args.input,
+        args.release.as_deref(),
+        args.all_releases,
+        record.as_ref(),
+    )?;
     let components = union_of(&subjects);
     let mut store = cx.open_store()?;
     let mut fetch_failed = false;
@@ -168,21 +174,23 @@ fn audit(cx: &mut Context, args: AuditArgs, only_due: bool) -> anyhow::Result<Ex
 }
 
 /// What this audit looks at: the working tree, one release, or every release in the field.
-fn subjects(
+pub(super) fn subjects(
     cx: &mut Context,
-    args: &AuditArgs,
+    input: &InputArgs,
+    release: Option<&str>,
+    all_releases: bool,
     record: Option<&RecordFile>,
 ) -> anyhow::Result<Vec<Subject>> {
-    if args.release.is_none() && !args.all_releases {
+    if release.is_none() && !all_releases {
         return Ok(vec![Subject {
             release: None,
-            inventory: cx.read_inventory(&args.input)?,
+            inventory: cx.read_inventory(input)?,
         }]);
     }
     let record = record.ok_or_else(|| {
         anyhow!("failed to audit releases: there is no soup-register.toml; run `cargo soup init` and `cargo soup import`")
     })?;
-    let releases: Vec<&Release> = match &args.release {
+    let releases: Vec<&Release> = match release {
         Some(version) => vec![record.record().release(version).ok_or_else(|| {
             anyhow!(
                 "failed to find release {version} in {}: `cargo soup import SBOM --release {version}` adds it",
@@ -220,7 +228,7 @@ pub fn baseline_inventory(record_dir: &Path, release: &Release) -> anyhow::Resul
 }
 
 /// Every component of every subject once, by key.
-fn union_of(subjects: &[Subject]) -> Vec<Component> {
+pub(super) fn union_of(subjects: &[Subject]) -> Vec<Component> {
     let mut seen = BTreeSet::new();
     subjects
         .iter()

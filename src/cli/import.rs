@@ -78,7 +78,7 @@ pub fn run(cx: &mut Context, args: ImportArgs) -> anyhow::Result<Exit> {
         .join(file_name);
     let bytes = std::fs::read(&args.sbom)
         .with_context(|| format!("failed to read {}", args.sbom.display()))?;
-    record::write_with_record(&record_dir.join(&relative), &bytes)?;
+    record::write_file_atomically(&record_dir.join(&relative), &bytes)?;
     let release = Release {
         version: args.release.clone(),
         sbom: relative.to_string_lossy().replace('\\', "/"),

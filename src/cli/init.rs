@@ -115,7 +115,7 @@ fn ignore_in_git(path: &Path, entry: &str) -> anyhow::Result<()> {
     text.push_str("# cargo-soup's register: rebuildable, not committed\n");
     text.push_str(entry);
     text.push('\n');
-    record::write_with_record(path, text.as_bytes())?;
+    record::write_file_atomically(path, text.as_bytes())?;
     Ok(())
 }
 

@@ -7,11 +7,14 @@ mod check;
 mod context;
 mod diff;
 mod evaluate;
+mod export;
 mod fetch;
 mod fmt;
 mod import;
 mod init;
 mod list;
+mod report;
+mod retire;
 mod review;
 
 use std::ffi::OsString;
@@ -142,15 +145,18 @@ pub struct InputArgs {
 enum Command {
     Init(init::InitArgs),
     List(list::ListArgs),
-    Fetch(fetch::FetchArgs),
     Audit(audit::AuditArgs),
     Evaluate(evaluate::EvaluateArgs),
     Reevaluate(audit::ReevaluateArgs),
-    Fmt(fmt::FmtArgs),
-    Import(import::ImportArgs),
-    Check(check::CheckArgs),
     Review(review::ReviewArgs),
+    Fetch(fetch::FetchArgs),
+    Import(import::ImportArgs),
+    Retire(retire::RetireArgs),
     Diff(diff::DiffArgs),
+    Report(report::ReportArgs),
+    Export(export::ExportArgs),
+    Check(check::CheckArgs),
+    Fmt(fmt::FmtArgs),
 }
 
 /// Parses `args`, runs the command, prints any error plainly, and returns the exit code.
@@ -181,7 +187,10 @@ pub fn run(args: Vec<OsString>) -> u8 {
         Command::Import(args) => import::run(&mut context, args),
         Command::Check(args) => check::run(&mut context, args),
         Command::Review(args) => review::run(&mut context, args),
+        Command::Retire(args) => retire::run(&mut context, args),
         Command::Diff(args) => diff::run(&mut context, args),
+        Command::Report(args) => report::run(&mut context, args),
+        Command::Export(args) => export::run(&mut context, args),
     };
     match outcome {
         Ok(exit) => exit.code(),

@@ -21,6 +21,8 @@ pub struct DataUsed {
     pub source: SourceInfo,
     /// Days between the data's date and the audit's `today`.
     pub age_days: Option<i64>,
+    /// The ecosystems of the audited components this source holds records for.
+    pub ecosystems: Vec<String>,
 }
 
 /// The result of one audit.
@@ -105,6 +107,11 @@ pub fn do_audit(
             .into_iter()
             .map(|source| DataUsed {
                 age_days: data_age_days(&source, today),
+                ecosystems: coverage
+                    .iter()
+                    .filter(|(name, eco)| *name == source.name && ecosystems.contains(eco))
+                    .map(|(_, eco)| eco.clone())
+                    .collect(),
                 source,
             })
             .collect(),

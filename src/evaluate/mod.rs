@@ -17,7 +17,7 @@ use crate::advisory::matcher::Anomaly;
 use crate::record::{Action, Evaluation, Record, VexJustification, VexStatus};
 
 /// Where an anomaly stands with respect to its hazard evaluation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum State {
     /// No evaluation exists.
@@ -41,6 +41,15 @@ impl State {
     /// True when a person must act.
     pub fn needs_person(self) -> bool {
         !matches!(self, State::Evaluated)
+    }
+
+    /// The finding code of an anomaly in this state, if it is a finding.
+    pub fn finding_code(self) -> Option<&'static str> {
+        match self {
+            State::New => Some(FindingCode::UnevaluatedAnomaly.as_str()),
+            State::Due => Some(FindingCode::EvaluationDue.as_str()),
+            State::Evaluated => None,
+        }
     }
 }
 

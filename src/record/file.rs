@@ -355,10 +355,10 @@ fn review_table(review: &Review) -> Table {
     table
 }
 
-/// Writes a file that is kept with the record (a release's SBOM, the `.gitignore`
-/// entry for the register) the way the record itself is written: atomically,
-/// creating its directory, keeping an existing file's permissions.
-pub fn write_with_record(path: &Path, bytes: &[u8]) -> Result<(), RecordError> {
+/// Writes any file the way the record itself is written (a release's SBOM, the
+/// `.gitignore` entry for the register, a report): atomically, creating its
+/// directory, keeping an existing file's permissions.
+pub fn write_file_atomically(path: &Path, bytes: &[u8]) -> Result<(), RecordError> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         fs::create_dir_all(parent).map_err(|source| RecordError::Write {
             path: parent.to_path_buf(),

@@ -102,7 +102,7 @@ mod validate;
 use std::fmt;
 use std::path::PathBuf;
 
-pub use file::{RecordFile, write_with_record};
+pub use file::{RecordFile, write_file_atomically};
 pub use template::init_text;
 pub use types::{
     Action, DEFAULT_OSV_URL, DEFAULT_RUSTSEC_URL, Evaluation, InvalidSpelling, Policy, Record,

@@ -12,3 +12,4 @@ pub mod markdown;
 pub mod model;
 pub mod openvex;
 pub mod sarif;
+pub mod soup_list;

@@ -4,7 +4,9 @@
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::evaluate::State as AnomalyState;
 use crate::model::{AnomalyKind, Component};
+pub use crate::record::{Action, VexJustification, VexStatus};
 
 /// The schema name written at the top of the JSON report.
 pub const JSON_SCHEMA: &str = "cargo-soup/report/1";
@@ -82,11 +84,11 @@ pub struct Specification {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "level", rename_all = "snake_case")]
 pub enum Support {
+    /// The advisory data covering it publishes no end-of-support (unmaintained) notice.
     Supported,
     /// An `unmaintained` advisory names it.
-    Unmaintained {
-        advisory: String,
-    },
+    Unmaintained { advisory: String },
+    /// No advisory data covers its ecosystem, so nothing is known.
     Unknown,
 }
 
@@ -138,38 +140,6 @@ pub struct Severity {
     pub severity: String,
 }
 
-/// Where an anomaly stands in its lifecycle (DESIGN.md §7).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AnomalyState {
-    /// Not evaluated yet.
-    New,
-    /// Evaluated, and the evaluation is still valid.
-    Evaluated,
-    /// Evaluated, but the evaluation must be redone.
-    Due,
-}
-
-impl AnomalyState {
-    /// The word used in every output format.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AnomalyState::New => "new",
-            AnomalyState::Evaluated => "evaluated",
-            AnomalyState::Due => "due",
-        }
-    }
-
-    /// The finding code when this state needs a person, `None` when it does not.
-    pub fn finding_code(self) -> Option<&'static str> {
-        match self {
-            AnomalyState::New => Some("unevaluated-anomaly"),
-            AnomalyState::Due => Some("evaluation-due"),
-            AnomalyState::Evaluated => None,
-        }
-    }
-}
-
 /// The engineer's recorded hazard evaluation of one anomaly (IEC 62304 7.1.3).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EvaluationEntry {
@@ -189,76 +159,6 @@ pub struct EvaluationEntry {
     pub rationale: String,
     /// The version whose evaluation was carried forward to this one, if any.
     pub carried_from: Option<String>,
-}
-
-/// VEX status, in the terms CISA and OpenVEX use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum VexStatus {
-    NotAffected,
-    Affected,
-    Fixed,
-    UnderInvestigation,
-}
-
-impl VexStatus {
-    /// The word used in every output format (and in OpenVEX).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            VexStatus::NotAffected => "not_affected",
-            VexStatus::Affected => "affected",
-            VexStatus::Fixed => "fixed",
-            VexStatus::UnderInvestigation => "under_investigation",
-        }
-    }
-}
-
-/// Why a component is not affected, in the terms CISA and OpenVEX use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum VexJustification {
-    ComponentNotPresent,
-    VulnerableCodeNotPresent,
-    VulnerableCodeNotInExecutePath,
-    VulnerableCodeCannotBeControlledByAdversary,
-    InlineMitigationsAlreadyExist,
-}
-
-impl VexJustification {
-    /// The word used in every output format (and in OpenVEX).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            VexJustification::ComponentNotPresent => "component_not_present",
-            VexJustification::VulnerableCodeNotPresent => "vulnerable_code_not_present",
-            VexJustification::VulnerableCodeNotInExecutePath => {
-                "vulnerable_code_not_in_execute_path"
-            }
-            VexJustification::VulnerableCodeCannotBeControlledByAdversary => {
-                "vulnerable_code_cannot_be_controlled_by_adversary"
-            }
-            VexJustification::InlineMitigationsAlreadyExist => "inline_mitigations_already_exist",
-        }
-    }
-}
-
-/// What the evaluation decided to do about the anomaly.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Action {
-    None,
-    Update,
-    Mitigate,
-}
-
-impl Action {
-    /// The word used in every output format.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Action::None => "none",
-            Action::Update => "update",
-            Action::Mitigate => "mitigate",
-        }
-    }
 }
 
 /// A SOUP item no machine-readable anomaly list covers, and the manual reviews of its anomaly list.

@@ -10,10 +10,7 @@ set -euo pipefail
 
 if [ "${1:-}" = "--install" ]; then
     shift
-    if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1; then
-        apt-get update
-        apt-get install -y chromium
-    fi
+    "$(dirname "$0")/install-chromium.sh"
 fi
 if [ $# -ne 1 ] || [ ! -f "$1" ]; then
     echo "usage: $0 [--install] <file.html>" >&2
