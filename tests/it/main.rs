@@ -6,5 +6,6 @@ mod fetch;
 mod inventory;
 mod lifecycle;
 mod record;
+mod releases;
 mod report;
 mod server;

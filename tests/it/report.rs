@@ -245,7 +245,7 @@ fn hostile_report() -> Report {
 }
 
 /// Replaces every `YYYY-MM-DD` with `[date]`, so snapshots do not pin the calendar.
-fn redact_dates(text: &str) -> String {
+pub fn redact_dates(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len());
     let mut i = 0;
@@ -586,7 +586,7 @@ impl jsonschema::Retrieve for LocalSchemas {
     }
 }
 
-fn assert_valid(schema_file: &str, instance: &Value) {
+pub fn assert_valid(schema_file: &str, instance: &Value) {
     let schemas = LocalSchemas::load();
     let schema = schemas.get(schema_file);
     let validator = jsonschema::options()
