@@ -25,9 +25,9 @@ pub(crate) fn canonicalize(document: &mut DocumentMut, record: &Record) {
     if let Some(soup) = root.get_mut("soup") {
         sort_soup(soup);
     }
-    let evaluations = order_by(&record.evaluations, |a, b| {
-        (a.date, &a.advisory, &a.purl).cmp(&(b.date, &b.advisory, &b.purl))
-    });
+    // By date only, stably: the history reads in the order it was recorded,
+    // so an evaluation recorded today always lands after every earlier one.
+    let evaluations = order_by(&record.evaluations, |a, b| a.date.cmp(&b.date));
     sort_entries(root, "evaluation", &evaluations, EVALUATION_KEYS);
     let releases = order_by(&record.releases, |a, b| {
         (a.date, &a.version).cmp(&(b.date, &b.version))

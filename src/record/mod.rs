@@ -84,7 +84,7 @@
 //! # Canonical form
 //!
 //! Sections in the order above; `[soup.*]` sorted by key; evaluations by
-//! (date, advisory, purl), releases by (date, version), reviews by date, each sort
+//! date (in the order recorded within a day), releases by (date, version), reviews by date, each sort
 //! stable; keys within a table in the order above. Comments and blank lines stay
 //! with the table or key they precede, and the file's header comment (the comments
 //! before the first table, up to their last blank line) stays at the top. The

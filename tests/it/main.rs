@@ -5,6 +5,7 @@ mod cli;
 mod fetch;
 mod inventory;
 mod lifecycle;
+mod prompts;
 mod record;
 mod releases;
 mod report;
