@@ -135,7 +135,7 @@ pub enum Download {
     /// The server's data is what the store already holds.
     Unchanged,
     /// New data to swap in.
-    Updated(LoadedSource),
+    Updated(Box<LoadedSource>),
 }
 
 /// Downloads the source `name` from `url`, asking only for changes since `previous`.
@@ -174,7 +174,7 @@ pub fn download(
         record_count: 0,
         skipped: Vec::new(),
     };
-    Ok(Download::Updated(complete(info, entries)?))
+    Ok(Download::Updated(Box::new(complete(info, entries)?)))
 }
 
 /// Parses every entry; a record that does not load is skipped and named. A source

@@ -126,13 +126,14 @@ fn side(cx: &mut Context, name: &str, input: &InputArgs) -> anyhow::Result<Inven
         return cx.read_inventory(input);
     }
     let path = Path::new(name);
-    if !path.exists() {
-        if let Some(record) = cx.load_record()? {
-            if let Some(release) = record.record().release(name) {
-                let dir = cx.record_path.parent().unwrap_or(Path::new("."));
-                return baseline_inventory(dir, release);
-            }
-        }
+    let record = if path.exists() {
+        None
+    } else {
+        cx.load_record()?
+    };
+    if let Some(release) = record.as_ref().and_then(|r| r.record().release(name)) {
+        let dir = cx.record_path.parent().unwrap_or(Path::new("."));
+        return baseline_inventory(dir, release);
     }
     let is_lockfile = path
         .file_name()

@@ -11,7 +11,7 @@ use super::{Assessment, Finding, FindingCode, Findings, State, assess};
 use crate::advisory::matcher;
 use crate::evaluate::findings::data_age_days;
 use crate::model::{Component, Ecosystem};
-use crate::record::{Policy, Record};
+use crate::record::Record;
 use crate::register::{RegisterError, SourceInfo, Store};
 
 /// The advisory data an audit used, and how old it is.
@@ -55,9 +55,7 @@ pub fn do_audit(
     let advisories = store.advisories_for(components)?;
     let anomalies = matcher::find_anomalies(components, &advisories);
     let assessments = assess(anomalies, record, today);
-    let policy = record
-        .map(|r| r.policy.clone())
-        .unwrap_or_else(Policy::default);
+    let policy = record.map(|r| r.policy.clone()).unwrap_or_default();
 
     let ecosystems: BTreeSet<String> = components
         .iter()

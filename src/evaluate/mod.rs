@@ -14,7 +14,9 @@ pub use audit::{Audit, AuditOptions, DataUsed, do_audit};
 pub use findings::{Finding, FindingCode, Findings};
 
 use crate::advisory::matcher::Anomaly;
-use crate::record::{Action, Evaluation, Record, VexJustification, VexStatus};
+use crate::record::{
+    Action, Evaluation, Record, VexJustification, VexStatus, purl_without_version,
+};
 
 /// Where an anomaly stands with respect to its hazard evaluation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -198,27 +200,11 @@ fn latest_for_other_version(
     anomaly: &Anomaly,
 ) -> Option<Evaluation> {
     let purl = anomaly.component.purl.as_deref()?;
-    let package = purl_without_version(purl);
     record
-        .evaluations
-        .iter()
-        .filter(|e| purl_without_version(&e.purl) == package && e.purl != purl)
-        .filter(|e| {
-            ids.iter()
-                .any(|id| *id == e.advisory || e.aliases.contains(id))
-        })
-        .max_by(|a, b| a.date.cmp(&b.date))
+        .evaluations_for(ids, purl_without_version(purl))
+        .into_iter()
+        .rfind(|e| e.purl != purl)
         .cloned()
-}
-
-/// `pkg:cargo/idna@0.5.0?x=y` -> `pkg:cargo/idna`.
-pub fn purl_without_version(purl: &str) -> &str {
-    let end = purl.find(['?', '#']).unwrap_or(purl.len());
-    let base = &purl[..end];
-    match base.rfind('@') {
-        Some(at) if base[..at].contains('/') => &base[..at],
-        _ => base,
-    }
 }
 
 /// The version part of a purl, or the whole text when it has none.
@@ -357,16 +343,9 @@ mod tests {
     }
 
     #[test]
-    fn purl_parts() {
-        assert_eq!(
-            purl_without_version("pkg:cargo/idna@0.5.0"),
-            "pkg:cargo/idna"
-        );
-        assert_eq!(
-            purl_without_version("pkg:npm/%40babel/core@7.0.0?x=1"),
-            "pkg:npm/%40babel/core"
-        );
+    fn versions_of_purls() {
         assert_eq!(version_of("pkg:cargo/idna@0.5.0"), "0.5.0");
+        assert_eq!(version_of("pkg:npm/%40babel/core@7.0.0?x=1"), "7.0.0");
     }
 
     #[test]

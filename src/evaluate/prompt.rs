@@ -14,7 +14,7 @@ const DETAIL_LINES: usize = 24;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Answer {
     /// An evaluation to append to the record.
-    Recorded(Evaluation),
+    Recorded(Box<Evaluation>),
     /// Left open for later; it stays a finding.
     Skipped,
     /// Stop here; what was recorded so far is kept.
@@ -38,11 +38,8 @@ pub fn ask(
             sanitize(&previous.rationale)
         ));
         if out.confirm("Carry it forward to this version unchanged?", true)? {
-            return Ok(Answer::Recorded(carry_forward(
-                &assessment.anomaly,
-                previous,
-                who,
-            )));
+            let carried = carry_forward(&assessment.anomaly, previous, who);
+            return Ok(Answer::Recorded(Box::new(carried)));
         }
     }
     match out.select(
@@ -59,12 +56,8 @@ pub fn ask(
         _ => return Ok(Answer::Quit),
     }
     let judgement = ask_judgement(out)?;
-    Ok(Answer::Recorded(evaluation(
-        &assessment.anomaly,
-        judgement,
-        who,
-        None,
-    )))
+    let evaluation = evaluation(&assessment.anomaly, judgement, who, None);
+    Ok(Answer::Recorded(Box::new(evaluation)))
 }
 
 fn ask_judgement(out: &mut dyn Out) -> io::Result<Judgement> {

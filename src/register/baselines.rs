@@ -114,7 +114,12 @@ mod tests {
             )
             .unwrap();
         changes
-            .set_baseline("1.0.0", "releases/1.0.0.cdx.json", "bb", &[b.clone()])
+            .set_baseline(
+                "1.0.0",
+                "releases/1.0.0.cdx.json",
+                "bb",
+                std::slice::from_ref(&b),
+            )
             .unwrap();
         changes.commit().unwrap();
         let baseline = register.baseline("1.0.0").unwrap().unwrap();

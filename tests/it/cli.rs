@@ -104,6 +104,21 @@ impl Run {
     }
 }
 
+/// Asserts `instance` is valid against the documented schema `schemas/<name>`.
+pub fn assert_documented(name: &str, instance: &serde_json::Value) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("schemas")
+        .join(name);
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the documented schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(instance)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{name}: {errors:#?}");
+}
+
 pub fn fixture(relative: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures")
@@ -216,6 +231,7 @@ fn list_without_a_record_writes_nothing_and_hints_init() {
     assert_eq!(project.snapshot(), before);
     assert!(run.stderr().contains("cargo soup init"), "{}", run.stderr());
     let json = run.json();
+    assert_documented("list-1.schema.json", &json);
     let names: Vec<&str> = json["components"]
         .as_array()
         .unwrap()
@@ -250,6 +266,7 @@ fn audit_evaluate_audit() {
         .run(&["audit", "--offline", "--format", "json"])
         .expect(1);
     let json = stale.json();
+    assert_documented("audit-1.schema.json", &json);
     let codes: Vec<&str> = json["findings"]
         .as_array()
         .unwrap()
@@ -300,6 +317,7 @@ fn audit_evaluate_audit() {
     let clean = project
         .run(&["audit", "--offline", "--allow-stale", "--format", "json"])
         .expect(0);
+    assert_documented("audit-1.schema.json", &clean.json());
     assert_eq!(clean.json()["anomalies"][0]["state"], "evaluated");
 }
 

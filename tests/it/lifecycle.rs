@@ -246,6 +246,7 @@ fn an_evaluation_is_due_when_its_review_date_passes() {
             &[("SOUP_TODAY", "2027-11-25")],
         )
         .expect(1);
+    super::cli::assert_documented("audit-1.schema.json", &later.json());
     let anomaly = &later.json()["anomalies"][0];
     assert_eq!(anomaly["state"], "due");
     assert_eq!(anomaly["reasons"][0]["reason"], "review-date-passed");
