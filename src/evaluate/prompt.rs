@@ -195,6 +195,52 @@ pub fn show(out: &mut dyn Out, assessment: &Assessment, (index, total): (usize, 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::advisory::matcher::Anomaly;
+    use crate::evaluate::State;
+    use crate::model::{AnomalyKind, Component, Ecosystem};
+    use crate::out::Scripted;
+
+    fn hostile_assessment() -> Assessment {
+        let mut component = Component::new(Ecosystem::CratesIo, "evil\u{1b}[2Jcrate", "1.0.0");
+        component.dependency_path = vec!["app".into(), "evil\u{7}crate".into()];
+        Assessment {
+            anomaly: Anomaly {
+                id: "RUSTSEC-2099-0001".into(),
+                aliases: vec![],
+                records: vec!["RUSTSEC-2099-0001".into()],
+                kind: AnomalyKind::Vulnerability,
+                component,
+                summary: Some(
+                    "click \u{1b}]8;;https://evil.example/\u{1b}\\here\u{1b}]8;;\u{1b}\\".into(),
+                ),
+                details: Some("line one\rover\u{8}\u{8}written\n\u{1b}[31mred\u{1b}[0m".into()),
+                severity: None,
+                fixed: vec!["1.0.1\u{1b}[1A".into()],
+                affected: vec!["< 1.0.1".into()],
+                modified: "2026-11-01T00:00:00Z".into(),
+                content_hash: "00".into(),
+            },
+            state: State::New,
+            reasons: vec![],
+            evaluation: None,
+            carry_from: None,
+        }
+    }
+
+    #[test]
+    fn the_advisory_shown_before_the_questions_carries_no_control_sequence() {
+        let mut out = Scripted::new(&[]);
+        show(&mut out, &hostile_assessment(), (1, 1));
+        let shown = out.transcript.join("\n");
+        for forbidden in ['\u{1b}', '\u{7}', '\u{8}', '\r'] {
+            assert!(!shown.contains(forbidden), "{forbidden:?} in {shown:?}");
+        }
+        assert!(shown.contains("click here"), "{shown}");
+        assert!(
+            shown.contains("evil[2Jcrate") || shown.contains("evilcrate"),
+            "{shown}"
+        );
+    }
 
     #[test]
     fn ids_split_on_commas_and_spaces() {

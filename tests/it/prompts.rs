@@ -6,6 +6,7 @@ use rexpect::session::{PtySession, spawn_command};
 use super::cli::{EVALUATE_IDNA, Project};
 
 const DOWN: &str = "\x1b[B";
+const UP: &str = "\x1b[A";
 const ENTER: &str = "\r";
 
 /// `audit` on a terminal in the project, reading its Cargo.lock directly.
@@ -190,5 +191,26 @@ fn a_version_bump_offers_to_carry_the_evaluation_forward() {
     assert!(
         added.contains("vex_justification = \"vulnerable_code_not_in_execute_path\""),
         "{added}"
+    );
+}
+
+#[test]
+fn init_asks_for_the_safety_class_on_a_terminal() {
+    let project = Project::copy_of("pump");
+    let command = project.command(&["init"]);
+    let mut session = spawn_command(command, Some(30_000)).unwrap();
+    session.exp_string("Software safety class").unwrap();
+    // The default is C; one step up is B.
+    answer(
+        &mut session,
+        "C: death or serious injury is possible",
+        &format!("{UP}{ENTER}"),
+    );
+    session.exp_string("Wrote").unwrap();
+    assert_eq!(exit_code(&mut session), 0);
+    assert!(
+        project.record().contains("class = \"B\""),
+        "{}",
+        project.record()
     );
 }
