@@ -169,11 +169,6 @@ impl SafetyClass {
     }
 }
 
-/// Writes a date as the record does: `YYYY-MM-DD`.
-fn serialize_date<S: serde::Serializer>(date: &Date, serializer: S) -> Result<S::Ok, S::Error> {
-    serializer.collect_str(date)
-}
-
 /// The whole validated record.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Record {
@@ -269,16 +264,14 @@ pub struct Specification {
 }
 
 /// An engineer's hazard evaluation of one anomaly in one pinned version (7.1.2, 7.1.3).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Evaluation {
     pub advisory: String,
     pub aliases: Vec<String>,
     /// The exact SOUP item evaluated, with its version.
     pub purl: String,
     pub by: String,
-    #[serde(serialize_with = "serialize_date")]
     pub date: Date,
-    #[serde(serialize_with = "serialize_date")]
     pub review_by: Date,
     /// The advisory's `modified` time (RFC 3339) when it was evaluated.
     pub advisory_modified: String,
@@ -305,7 +298,6 @@ pub struct Release {
     pub sbom: String,
     /// Hex sha256 of the SBOM file.
     pub sha256: String,
-    #[serde(serialize_with = "serialize_date")]
     pub date: Date,
     /// True once no unit in the field runs this release.
     pub retired: bool,
@@ -317,7 +309,6 @@ pub struct Review {
     /// A purl, or `name@version`.
     pub item: String,
     pub by: String,
-    #[serde(serialize_with = "serialize_date")]
     pub date: Date,
     /// Where the anomaly list was read, e.g. a vendor errata page.
     pub source: String,

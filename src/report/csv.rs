@@ -99,8 +99,8 @@ fn anomaly_cells(anomaly: &AnomalyEntry) -> Vec<String> {
     if let Some(e) = &anomaly.evaluation {
         cells.extend([
             e.by.clone(),
-            e.date.clone(),
-            e.review_by.clone(),
+            e.date.to_string(),
+            e.review_by.to_string(),
             yes_no(e.hazardous),
             e.hazards.join(" "),
             e.risk_controls.join(" "),

@@ -26,7 +26,7 @@ use serde::Serialize;
 use crate::model::Component;
 use crate::report::document::is_plain_http_url;
 use crate::report::model::{
-    Action, AdvisorySource, AnomalyEntry, EvaluationEntry, Report, ReportError, Support,
+    Action, AdvisorySource, AnomalyEntry, Evaluation, Report, ReportError, Support,
     VexJustification, VexStatus, to_json,
 };
 
@@ -388,7 +388,7 @@ fn justification(justification: VexJustification) -> &'static str {
     }
 }
 
-fn response(evaluation: &EvaluationEntry) -> Option<&'static str> {
+fn response(evaluation: &Evaluation) -> Option<&'static str> {
     match (evaluation.action, evaluation.vex_status) {
         (Action::Update, _) => Some("update"),
         (Action::Mitigate, _) => Some("workaround_available"),
@@ -397,7 +397,7 @@ fn response(evaluation: &EvaluationEntry) -> Option<&'static str> {
     }
 }
 
-fn detail(anomaly: &AnomalyEntry, evaluation: &EvaluationEntry) -> String {
+fn detail(anomaly: &AnomalyEntry, evaluation: &Evaluation) -> String {
     let mut detail = format!(
         "{} Can contribute to a hazardous situation: {}. Hazards: {}. Risk controls: {}. Evaluated by {} on {}, review by {}.",
         evaluation.rationale,

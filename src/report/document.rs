@@ -4,8 +4,7 @@
 
 use crate::model::Component;
 use crate::report::model::{
-    AdvisorySource, AnomalyEntry, EvaluationEntry, Item, Report, Specification, Support,
-    UncoveredItem,
+    AdvisorySource, AnomalyEntry, Evaluation, Item, Report, Specification, Support, UncoveredItem,
 };
 
 /// A block of the document.
@@ -471,11 +470,11 @@ fn anomaly_blocks(anomaly: &AnomalyEntry) -> Vec<Block> {
     blocks
 }
 
-fn evaluation_table(evaluation: &EvaluationEntry) -> Block {
+fn evaluation_table(evaluation: &Evaluation) -> Block {
     fields_table(vec![
         field("Evaluated by", vec![text(&evaluation.by)]),
-        field("Evaluated on", vec![text(&evaluation.date)]),
-        field("Review by", vec![text(&evaluation.review_by)]),
+        field("Evaluated on", vec![text(&evaluation.date.to_string())]),
+        field("Review by", vec![text(&evaluation.review_by.to_string())]),
         field(
             "Can contribute to a hazardous situation",
             vec![text(if evaluation.hazardous { "yes" } else { "no" })],

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 pub use crate::evaluate::State as AnomalyState;
 use crate::model::{AnomalyKind, Component};
-pub use crate::record::{Action, VexJustification, VexStatus};
+pub use crate::record::{Action, Evaluation, VexJustification, VexStatus};
 
 /// The schema name written at the top of the JSON report.
 pub const JSON_SCHEMA: &str = "cargo-soup/report/1";
@@ -118,7 +118,7 @@ pub struct AnomalyEntry {
     /// Why the evaluation is due again; empty unless `state` is `due`.
     pub due_reasons: Vec<String>,
     /// The evaluation in force, if any.
-    pub evaluation: Option<EvaluationEntry>,
+    pub evaluation: Option<Evaluation>,
     /// Release baselines this anomaly affects.
     pub releases: Vec<String>,
 }
@@ -138,27 +138,6 @@ pub struct Severity {
     pub base_score: f64,
     /// Qualitative rating: `none`, `low`, `medium`, `high`, `critical`.
     pub severity: String,
-}
-
-/// The engineer's recorded hazard evaluation of one anomaly (IEC 62304 7.1.3).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct EvaluationEntry {
-    pub by: String,
-    pub date: String,
-    pub review_by: String,
-    /// Whether the flaw can contribute to a hazardous situation.
-    pub hazardous: bool,
-    /// Hazard IDs in the ISO 14971 risk file.
-    pub hazards: Vec<String>,
-    /// Risk-control IDs in the ISO 14971 risk file.
-    pub risk_controls: Vec<String>,
-    pub vex_status: VexStatus,
-    /// Required when `vex_status` is `not_affected`.
-    pub vex_justification: Option<VexJustification>,
-    pub action: Action,
-    pub rationale: String,
-    /// The version whose evaluation was carried forward to this one, if any.
-    pub carried_from: Option<String>,
 }
 
 /// A SOUP item no machine-readable anomaly list covers, and the manual reviews of its anomaly list.

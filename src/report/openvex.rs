@@ -5,7 +5,7 @@
 
 use serde_json::{Value, json};
 
-use crate::report::model::{AnomalyEntry, EvaluationEntry, Item, Report, VexStatus};
+use crate::report::model::{AnomalyEntry, Evaluation, Item, Report, VexStatus};
 
 /// What identifies an OpenVEX document, chosen by the caller.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,7 +46,7 @@ fn statement(
     header: &OpenVexHeader,
     item: &Item,
     anomaly: &AnomalyEntry,
-    evaluation: &EvaluationEntry,
+    evaluation: &Evaluation,
 ) -> Value {
     let mut statement = json!({
         "vulnerability": { "name": anomaly.id, "aliases": anomaly.aliases },
@@ -91,11 +91,16 @@ mod tests {
     fn evaluated(
         status: VexStatus,
         justification: Option<VexJustification>,
-    ) -> (Item, AnomalyEntry, EvaluationEntry) {
-        let evaluation = EvaluationEntry {
+    ) -> (Item, AnomalyEntry, Evaluation) {
+        let evaluation = Evaluation {
+            advisory: "RUSTSEC-2020-0071".into(),
+            aliases: Vec::new(),
+            purl: "pkg:cargo/time@0.1.45".into(),
             by: "b".into(),
-            date: "2026-01-01".into(),
-            review_by: "2027-01-01".into(),
+            date: time::macros::date!(2026 - 01 - 01),
+            review_by: time::macros::date!(2027 - 01 - 01),
+            advisory_modified: "2025-01-01T00:00:00Z".into(),
+            advisory_hash: format!("sha256:{}", "0".repeat(64)),
             hazardous: false,
             hazards: Vec::new(),
             risk_controls: Vec::new(),

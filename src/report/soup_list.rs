@@ -8,12 +8,12 @@ use time::Date;
 
 use super::audit::{Subject, releases_of};
 use super::model::{
-    AnomalyEntry, DataSource, EvaluationEntry, Item, ManualReview, OpenFinding, Report, Severity,
-    Specification, Support, SystemInfo, UncoveredItem,
+    AnomalyEntry, DataSource, Item, ManualReview, OpenFinding, Report, Severity, Specification,
+    Support, SystemInfo, UncoveredItem,
 };
 use crate::evaluate::{Assessment, Audit, FindingCode};
 use crate::model::{AnomalyKind, Component};
-use crate::record::{self, Evaluation, Record};
+use crate::record::{self, Record};
 
 /// The report of `audit` over `components`, as the record describes the system on `generated`.
 pub fn soup_list(
@@ -167,23 +167,7 @@ fn anomaly(a: &Assessment, releases: Vec<&str>) -> AnomalyEntry {
         fixed: a.anomaly.fixed.clone(),
         state: a.state,
         due_reasons: a.reasons.iter().map(|r| r.describe()).collect(),
-        evaluation: a.evaluation.as_ref().map(evaluation),
+        evaluation: a.evaluation.clone(),
         releases: releases.into_iter().map(str::to_string).collect(),
-    }
-}
-
-fn evaluation(e: &Evaluation) -> EvaluationEntry {
-    EvaluationEntry {
-        by: e.by.clone(),
-        date: e.date.to_string(),
-        review_by: e.review_by.to_string(),
-        hazardous: e.hazardous,
-        hazards: e.hazards.clone(),
-        risk_controls: e.risk_controls.clone(),
-        vex_status: e.vex_status,
-        vex_justification: e.vex_justification,
-        action: e.action,
-        rationale: e.rationale.clone(),
-        carried_from: e.carried_from.clone(),
     }
 }

@@ -10,9 +10,9 @@ use std::process::Command;
 use cargo_soup::model::{AnomalyKind, Component, Ecosystem, Scope, SourceKind};
 use cargo_soup::report::document::{self, Block, Inline};
 use cargo_soup::report::model::{
-    Action, AnomalyEntry, AnomalyState, DataSource, EvaluationEntry, Item, ManualReview,
-    OpenFinding, Report, Severity, Specification, Support, SystemInfo, UncoveredItem,
-    VexJustification, VexStatus,
+    Action, AnomalyEntry, AnomalyState, DataSource, Evaluation, Item, ManualReview, OpenFinding,
+    Report, Severity, Specification, Support, SystemInfo, UncoveredItem, VexJustification,
+    VexStatus,
 };
 use cargo_soup::report::openvex::OpenVexHeader;
 use cargo_soup::report::{csv, cyclonedx, html, markdown, model, openvex, sarif};
@@ -94,11 +94,16 @@ fn evaluation(
     justification: Option<VexJustification>,
     action: Action,
     rationale: &str,
-) -> EvaluationEntry {
-    EvaluationEntry {
+) -> Evaluation {
+    Evaluation {
+        advisory: "RUSTSEC-2018-0006".to_string(),
+        aliases: vec!["CVE-2018-20993".to_string()],
+        purl: "pkg:cargo/yaml-rust@0.4.0".to_string(),
         by: "Jane Doe <jane@example.com>".to_string(),
-        date: "2026-03-02".to_string(),
-        review_by: "2027-03-02".to_string(),
+        date: time::macros::date!(2026 - 03 - 02),
+        review_by: time::macros::date!(2027 - 03 - 02),
+        advisory_modified: "2023-06-13T13:10:24Z".to_string(),
+        advisory_hash: format!("sha256:{}", "ab".repeat(32)),
         hazardous: false,
         hazards: vec!["HAZ-12".to_string()],
         risk_controls: vec!["RC-7".to_string()],
@@ -136,8 +141,10 @@ fn fixture_report() -> Report {
         AnomalyState::Due,
     );
     unmaintained.due_reasons = vec!["review-by date 2026-06-01 passed".to_string()];
-    unmaintained.evaluation = Some(EvaluationEntry {
-        review_by: "2026-06-01".to_string(),
+    unmaintained.evaluation = Some(Evaluation {
+        advisory: "RUSTSEC-2024-0320".to_string(),
+        aliases: Vec::new(),
+        review_by: time::macros::date!(2026 - 06 - 01),
         ..evaluation(
             VexStatus::Affected,
             None,
