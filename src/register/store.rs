@@ -210,8 +210,10 @@ impl Store {
                 )
             })
             .collect();
-        let mut stmt = self
-            .conn
+        // One read transaction for all the lookups: otherwise SQLite takes and
+        // drops its file lock around each of them (thousands of system calls).
+        let read = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
+        let mut stmt = read
             .prepare_cached(
                 "SELECT a.id, a.modified, a.record FROM affected_package p
                  JOIN advisory a ON a.source = p.source AND a.id = p.id
@@ -233,6 +235,8 @@ impl Store {
                 newest.insert(id, (modified, record));
             }
         }
+        drop(stmt);
+        read.commit().map_err(|e| self.err(e))?;
         Ok(newest
             .into_values()
             .filter_map(|(_, json)| Advisory::from_json(&json).ok())
