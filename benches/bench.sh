@@ -37,6 +37,7 @@ if $SMOKE; then
     cargo build --locked --quiet
     SOUP=$ROOT/target/debug/cargo-soup
     LOCK_REAL=$FIX/lockfiles/nextest-dd29d36577.Cargo.lock
+    LOCK_SOURCES=("$LOCK_REAL" "$FIX/lockfiles/rustsec-7b7478e631.Cargo.lock")
     LOCK_BIG_COUNT=300
     SBOM_COUNT=100
     RECORD_COUNT=500
@@ -58,6 +59,7 @@ else
     cargo build --release --locked --quiet
     SOUP=$ROOT/target/release/cargo-soup
     LOCK_REAL=$FIX/lockfiles/deno-f74b15c304.Cargo.lock
+    LOCK_SOURCES=("$FIX"/lockfiles/*.Cargo.lock)
     LOCK_BIG_COUNT=8000
     SBOM_COUNT=10000
     RECORD_COUNT=50000
@@ -73,7 +75,7 @@ HAVE_TIME=false
 # --- inputs ----------------------------------------------------------------------
 say "generating inputs in $WORK"
 LOCK_BIG=$WORK/synthetic.Cargo.lock
-python3 benches/gen_lockfile.py "$LOCK_BIG" "$LOCK_BIG_COUNT" "$FIX"/lockfiles/*.Cargo.lock >&2
+python3 benches/gen_lockfile.py "$LOCK_BIG" "$LOCK_BIG_COUNT" "${LOCK_SOURCES[@]}" >&2
 SBOM=$WORK/release.cdx.json
 python3 benches/gen_sbom.py "$SBOM" "$SBOM_COUNT" "$FIX" >&2
 RECORDS=$WORK/records.zip
@@ -132,7 +134,7 @@ for lock in "$LOCK_REAL" "$LOCK_BIG"; do
     fi
 
     export SOUP_REGISTER=$WORK/warm/register.db SOUP_ADVISORY_DB=$WORK/warm/advisories.db
-    (cd "$RUN_DIR" && $(audit_cmd "$lock") >/dev/null || true)   # fills the register and the store
+    (cd "$RUN_DIR" && $(audit_cmd "$lock") >/dev/null 2>&1 || true)   # fills the register and the store
     RUNS=("${WARM_RUNS[@]}")
     # shellcheck disable=SC2046
     case_ "audit-warm:$label" cargo-soup "$input" - "$baseline" - "" -- $(audit_cmd "$lock")
