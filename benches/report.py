@@ -11,8 +11,27 @@ usage: report.py DIR OUT MODE
 """
 
 import json
+import os
 import pathlib
+import subprocess
 import sys
+
+
+def machine():
+    """What the run ran on: cores, CPU model, memory, load, and the commit."""
+    cpuinfo = pathlib.Path("/proc/cpuinfo").read_text()
+    model = next((l.split(":", 1)[1].strip() for l in cpuinfo.splitlines() if l.startswith("model name")), "unknown")
+    meminfo = pathlib.Path("/proc/meminfo").read_text().split()
+    mem_kib = int(meminfo[meminfo.index("MemTotal:") + 1])
+    commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True).stdout.strip()
+    return {
+        "cores": os.cpu_count(),
+        "cpu": model,
+        "memory_gib": round(mem_kib / 1024 / 1024, 1),
+        "load_average": list(os.getloadavg()),
+        "commit": commit + ("-dirty" if dirty else ""),
+    }
 
 
 def main():
@@ -57,9 +76,14 @@ def main():
             f"| {ratio} | {rate} | {rss} |"
         )
     table = "\n".join(lines)
+    info = machine()
     print(table)
+    print(
+        f"\n{info['cores']} cores, {info['cpu']}, {info['memory_gib']} GiB; load average "
+        f"{' '.join(f'{x:.2f}' for x in info['load_average'])}; commit {info['commit']}"
+    )
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({"mode": mode, "table": table, "cases": rows}, indent=2) + "\n")
+    out.write_text(json.dumps({"mode": mode, "machine": info, "table": table, "cases": rows}, indent=2) + "\n")
     print(f"\nwritten to {out}")
 
 
