@@ -200,7 +200,7 @@ mod tests {
 
     use super::*;
     use crate::inventory::{InputFile, InputFormat};
-    use crate::model::{Component, Ecosystem};
+    use crate::model::{Component, Ecosystem, Scope};
 
     fn inventory(sha: &str, crates: &[(&str, &str)]) -> Inventory {
         let components = crates
@@ -258,6 +258,65 @@ mod tests {
         assert_eq!(
             kinds,
             ["pin-added", "pin-added", "pin-added", "pin-removed"]
+        );
+    }
+
+    /// (scope, direct, last_seen, input_sha256) of one pin, read straight from the table.
+    fn stored(register: &Register, key: &str) -> (String, Option<bool>, String, String) {
+        register
+            .conn
+            .query_row(
+                "SELECT scope, direct, last_seen, input_sha256 FROM pin WHERE key = ?1",
+                [key],
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
+            )
+            .unwrap()
+    }
+
+    #[test]
+    fn a_changed_pin_is_rewritten_and_the_rest_restamped() {
+        let mut register = Register::in_memory().unwrap();
+        let mut first = inventory("aa", &[("serde", "1.0.0"), ("log", "0.4.0")]);
+        for c in &mut first.components {
+            c.scope = Scope::Runtime;
+            c.direct = Some(true);
+        }
+        let changes = register
+            .begin("list", datetime!(2026-11-01 9:00 UTC))
+            .unwrap();
+        changes.pin(&first).unwrap();
+        changes.commit().unwrap();
+
+        // serde becomes a build dependency listed twice (the last listing wins);
+        // log is unchanged but seen again in a new file.
+        let mut second = inventory(
+            "bb",
+            &[("serde", "1.0.0"), ("log", "0.4.0"), ("serde", "1.0.0")],
+        );
+        for (c, (scope, direct)) in second.components.iter_mut().zip([
+            (Scope::Dev, Some(false)),
+            (Scope::Runtime, Some(true)),
+            (Scope::Build, None),
+        ]) {
+            c.scope = scope;
+            c.direct = direct;
+        }
+        let changes = register
+            .begin("list", datetime!(2026-11-24 9:00 UTC))
+            .unwrap();
+        let diff = changes.pin(&second).unwrap();
+        changes.commit().unwrap();
+
+        assert_eq!(diff.unchanged, 3);
+        assert!(diff.added.is_empty() && diff.removed.is_empty());
+        let at = "2026-11-24T09:00:00Z".to_string();
+        assert_eq!(
+            stored(&register, "pkg:cargo/serde@1.0.0"),
+            ("build".into(), None, at.clone(), "bb".into())
+        );
+        assert_eq!(
+            stored(&register, "pkg:cargo/log@0.4.0"),
+            ("runtime".into(), Some(true), at, "bb".into())
         );
     }
 }
