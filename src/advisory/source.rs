@@ -12,7 +12,7 @@ use super::osv::Advisory;
 use super::rustsec;
 use crate::model::Ecosystem;
 use crate::net::{Client, Fetched, NetError, Validators};
-use crate::register::{LoadedSource, Skipped, SourceInfo};
+use crate::register::{LoadedSource, Skipped, SourceInfo, StoredRecord};
 
 /// The name of the RustSec source in the store.
 pub const RUSTSEC: &str = "rustsec";
@@ -113,13 +113,7 @@ pub fn from_mirror(
     loaded.info.data_date = newest_modified(&loaded.records);
     loaded.info.name = match name {
         Some(name) => name.to_string(),
-        None if loaded
-            .records
-            .iter()
-            .all(|(a, _)| a.id.starts_with("RUSTSEC-")) =>
-        {
-            RUSTSEC.to_string()
-        }
+        None if loaded.records.iter().all(|r| r.id.starts_with("RUSTSEC-")) => RUSTSEC.to_string(),
         None => format!(
             "mirror:{}",
             path.file_name()
@@ -195,13 +189,13 @@ fn complete(mut info: SourceInfo, entries: Vec<Entry>) -> Result<LoadedSource, S
 /// The OSV records among `entries`: OSV JSON files, and RustSec markdown
 /// advisories under `crates/` converted to OSV. Other files (READMEs, the
 /// standard library's advisories under `rust/`) are not records and are passed over.
-pub fn load_entries(entries: Vec<Entry>) -> (Vec<(Advisory, Vec<u8>)>, Vec<Skipped>) {
+pub fn load_entries(entries: Vec<Entry>) -> (Vec<StoredRecord>, Vec<Skipped>) {
     let mut records = Vec::new();
     let mut skipped = Vec::new();
     for entry in entries {
         let loaded = if entry.name.ends_with(".json") {
             Advisory::from_json(&entry.bytes)
-                .map(|a| (a, entry.bytes))
+                .map(|a| StoredRecord::new(&a, entry.bytes))
                 .map_err(|e| e.to_string())
         } else if is_rustsec_markdown(&entry.name) {
             parse_markdown(&entry)
@@ -223,18 +217,18 @@ fn is_rustsec_markdown(name: &str) -> bool {
     name.ends_with(".md") && name.split('/').any(|part| part == "crates")
 }
 
-fn parse_markdown(entry: &Entry) -> Result<(Advisory, Vec<u8>), String> {
+fn parse_markdown(entry: &Entry) -> Result<StoredRecord, String> {
     let text = std::str::from_utf8(&entry.bytes).map_err(|e| format!("not UTF-8: {e}"))?;
     let advisory =
         rustsec::parse_markdown(Path::new(&entry.name), text).map_err(|e| e.to_string())?;
     let json = serde_json::to_vec(&advisory).map_err(|e| e.to_string())?;
-    Ok((advisory, json))
+    Ok(StoredRecord::new(&advisory, json))
 }
 
-fn newest_modified(records: &[(Advisory, Vec<u8>)]) -> String {
+fn newest_modified(records: &[StoredRecord]) -> String {
     records
         .iter()
-        .map(|(a, _)| a.modified.as_str())
+        .map(|r| r.modified.as_str())
         .max()
         .unwrap_or_default()
         .to_string()
@@ -266,12 +260,7 @@ mod tests {
         let loaded = bundled("2026-11-24T00:00:00Z").unwrap();
         assert_eq!(loaded.info.record_count, 1206);
         assert!(loaded.info.skipped.is_empty());
-        assert!(
-            loaded
-                .records
-                .iter()
-                .all(|(a, _)| a.id.starts_with("RUSTSEC-"))
-        );
+        assert!(loaded.records.iter().all(|r| r.id.starts_with("RUSTSEC-")));
     }
 
     #[test]

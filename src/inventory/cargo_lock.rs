@@ -54,11 +54,14 @@ pub fn parse_lockfile(path_for_messages: &Path, bytes: &[u8]) -> Result<Inventor
         message: e.message().trim().to_string(),
     })?;
     check_version(path, text, raw.version.as_ref())?;
+    // Each package's line by binary search over the newline offsets: counting
+    // from the top for every package is quadratic (seconds at 8,000 packages).
+    let newlines: Vec<usize> = text.match_indices('\n').map(|(at, _)| at).collect();
     let packages: Vec<Package> = raw
         .package
         .into_iter()
         .map(|p| Package {
-            line: line_at(text.as_bytes(), p.span().start),
+            line: newlines.partition_point(|&at| at < p.span().start) + 1,
             raw: p.into_inner(),
         })
         .collect();

@@ -21,7 +21,7 @@ use time::format_description::well_known::Rfc3339;
 pub use baselines::Baseline;
 pub use events::Event;
 pub use pins::{Pin, PinDiff};
-pub use store::{LoadedSource, Skipped, SourceInfo, Store};
+pub use store::{LoadedSource, Skipped, SourceInfo, Store, StoredRecord};
 
 /// The register's schema, one step per version.
 const REGISTER_MIGRATIONS: migrate::Migrations = &[include_str!(

@@ -1,7 +1,7 @@
 //! Pins: which SOUP item at which exact version is in use, seen in which input
 //! file (and that file's sha256), first and last when.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
@@ -21,6 +21,14 @@ pub struct Pin {
     pub input_sha256: String,
     pub first_seen: String,
     pub last_seen: String,
+}
+
+/// The columns of a pin that a later sighting may change (besides its stamps).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct PinFields {
+    source: String,
+    scope: String,
+    direct: Option<bool>,
 }
 
 /// What pinning one inventory changed: keys added and no longer present.
@@ -45,7 +53,28 @@ impl Changes<'_> {
             .and_then(|mut s| s.execute(params![input_path, sha256, inventory.format.as_str(), self.now]))
             .map_err(|e| self.err(e))?;
 
-        let before = self.present_keys(&input_path)?;
+        // Pins already present with the same source, scope and direct flag only need
+        // their sighting stamped: one UPDATE for all of them instead of one upsert
+        // each. Pins that are gone are retired first so the stamp skips them.
+        let before = self.present_pins(&input_path)?;
+        let current: BTreeSet<String> = inventory.components.iter().map(|c| c.key()).collect();
+        let gone: Vec<&String> = before.keys().filter(|k| !current.contains(*k)).collect();
+        let mut retire = self
+            .tx
+            .prepare_cached("UPDATE pin SET present = 0 WHERE key = ?1 AND input_path = ?2")
+            .map_err(|e| self.err(e))?;
+        for key in &gone {
+            retire
+                .execute(params![key, input_path])
+                .map_err(|e| self.err(e))?;
+        }
+        self.tx
+            .prepare_cached(
+                "UPDATE pin SET input_sha256 = ?2, last_seen = ?3 WHERE input_path = ?1 AND present = 1",
+            )
+            .and_then(|mut s| s.execute(params![input_path, sha256, self.now]))
+            .map_err(|e| self.err(e))?;
+
         let mut diff = PinDiff::default();
         let mut upsert = self
             .tx
@@ -58,55 +87,66 @@ impl Changes<'_> {
                     input_sha256 = excluded.input_sha256, last_seen = excluded.last_seen, present = 1",
             )
             .map_err(|e| self.err(e))?;
-        let mut current = BTreeSet::new();
+        // What each key's row holds now, as this loop writes it.
+        let mut stored = before.clone();
         for c in &inventory.components {
             let key = c.key();
-            upsert
-                .execute(params![
-                    key,
-                    input_path,
-                    c.purl,
-                    c.ecosystem.osv_name(),
-                    c.name,
-                    c.version,
-                    c.source.as_str(),
-                    c.scope.as_str(),
-                    c.direct,
-                    sha256,
-                    self.now
-                ])
-                .map_err(|e| self.err(e))?;
-            if before.contains(&key) {
+            let fields = PinFields {
+                source: c.source.as_str().to_string(),
+                scope: c.scope.as_str().to_string(),
+                direct: c.direct,
+            };
+            if stored.get(&key) != Some(&fields) {
+                upsert
+                    .execute(params![
+                        key,
+                        input_path,
+                        c.purl,
+                        c.ecosystem.osv_name(),
+                        c.name,
+                        c.version,
+                        fields.source,
+                        fields.scope,
+                        fields.direct,
+                        sha256,
+                        self.now
+                    ])
+                    .map_err(|e| self.err(e))?;
+                stored.insert(key.clone(), fields);
+            }
+            if before.contains_key(&key) {
                 diff.unchanged += 1;
             } else {
                 self.log("pin-added", &key, Some(&input_path))?;
-                diff.added.push(key.clone());
+                diff.added.push(key);
             }
-            current.insert(key);
         }
-        let mut retire = self
-            .tx
-            .prepare_cached("UPDATE pin SET present = 0 WHERE key = ?1 AND input_path = ?2")
-            .map_err(|e| self.err(e))?;
-        for key in before.difference(&current) {
-            retire
-                .execute(params![key, input_path])
-                .map_err(|e| self.err(e))?;
+        for key in gone {
             self.log("pin-removed", key, Some(&input_path))?;
             diff.removed.push(key.clone());
         }
         Ok(diff)
     }
 
-    fn present_keys(&self, input_path: &str) -> Result<BTreeSet<String>, RegisterError> {
+    /// The pins of `input_path` that are present, with what an upsert would change.
+    fn present_pins(&self, input_path: &str) -> Result<BTreeMap<String, PinFields>, RegisterError> {
         let mut stmt = self
             .tx
-            .prepare_cached("SELECT key FROM pin WHERE input_path = ?1 AND present = 1")
+            .prepare_cached(
+                "SELECT key, source, scope, direct FROM pin WHERE input_path = ?1 AND present = 1",
+            )
             .map_err(|e| self.err(e))?;
-        let keys = stmt
-            .query_map([input_path], |row| row.get::<_, String>(0))
-            .and_then(|rows| rows.collect::<Result<BTreeSet<_>, _>>());
-        keys.map_err(|e| self.err(e))
+        let pins = stmt
+            .query_map([input_path], |row| {
+                let fields = PinFields {
+                    source: row.get(1)?,
+                    scope: row.get(2)?,
+                    direct: row.get(3)?,
+                };
+                Ok((row.get::<_, String>(0)?, fields))
+            })
+            .and_then(|rows| rows.collect::<Result<BTreeMap<_, _>, _>>());
+        pins.map_err(|e| self.err(e))
     }
 }
 
@@ -160,7 +200,7 @@ mod tests {
 
     use super::*;
     use crate::inventory::{InputFile, InputFormat};
-    use crate::model::{Component, Ecosystem};
+    use crate::model::{Component, Ecosystem, Scope};
 
     fn inventory(sha: &str, crates: &[(&str, &str)]) -> Inventory {
         let components = crates
@@ -218,6 +258,65 @@ mod tests {
         assert_eq!(
             kinds,
             ["pin-added", "pin-added", "pin-added", "pin-removed"]
+        );
+    }
+
+    /// (scope, direct, last_seen, input_sha256) of one pin, read straight from the table.
+    fn stored(register: &Register, key: &str) -> (String, Option<bool>, String, String) {
+        register
+            .conn
+            .query_row(
+                "SELECT scope, direct, last_seen, input_sha256 FROM pin WHERE key = ?1",
+                [key],
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
+            )
+            .unwrap()
+    }
+
+    #[test]
+    fn a_changed_pin_is_rewritten_and_the_rest_restamped() {
+        let mut register = Register::in_memory().unwrap();
+        let mut first = inventory("aa", &[("serde", "1.0.0"), ("log", "0.4.0")]);
+        for c in &mut first.components {
+            c.scope = Scope::Runtime;
+            c.direct = Some(true);
+        }
+        let changes = register
+            .begin("list", datetime!(2026-11-01 9:00 UTC))
+            .unwrap();
+        changes.pin(&first).unwrap();
+        changes.commit().unwrap();
+
+        // serde becomes a build dependency listed twice (the last listing wins);
+        // log is unchanged but seen again in a new file.
+        let mut second = inventory(
+            "bb",
+            &[("serde", "1.0.0"), ("log", "0.4.0"), ("serde", "1.0.0")],
+        );
+        for (c, (scope, direct)) in second.components.iter_mut().zip([
+            (Scope::Dev, Some(false)),
+            (Scope::Runtime, Some(true)),
+            (Scope::Build, None),
+        ]) {
+            c.scope = scope;
+            c.direct = direct;
+        }
+        let changes = register
+            .begin("list", datetime!(2026-11-24 9:00 UTC))
+            .unwrap();
+        let diff = changes.pin(&second).unwrap();
+        changes.commit().unwrap();
+
+        assert_eq!(diff.unchanged, 3);
+        assert!(diff.added.is_empty() && diff.removed.is_empty());
+        let at = "2026-11-24T09:00:00Z".to_string();
+        assert_eq!(
+            stored(&register, "pkg:cargo/serde@1.0.0"),
+            ("build".into(), None, at.clone(), "bb".into())
+        );
+        assert_eq!(
+            stored(&register, "pkg:cargo/log@0.4.0"),
+            ("runtime".into(), Some(true), at, "bb".into())
         );
     }
 }

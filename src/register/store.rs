@@ -45,8 +45,33 @@ pub struct SourceInfo {
 /// One source's complete data, ready to replace what the store holds for it.
 pub struct LoadedSource {
     pub info: SourceInfo,
-    /// Each record with the OSV JSON to keep.
-    pub records: Vec<(Advisory, Vec<u8>)>,
+    /// Each record as the store keeps it.
+    pub records: Vec<StoredRecord>,
+}
+
+/// One record as the store keeps it: what lookups need, and the OSV JSON. Only
+/// this is held while a source loads, not the parsed record: a 50,000-record
+/// source would otherwise hold every record twice in memory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredRecord {
+    pub id: String,
+    pub modified: String,
+    /// The (ecosystem, normalised name) pairs the record names.
+    pub names: BTreeSet<(String, String)>,
+    /// The OSV JSON, kept whole.
+    pub json: Vec<u8>,
+}
+
+impl StoredRecord {
+    /// The store's form of a parsed record and its OSV JSON.
+    pub fn new(advisory: &Advisory, json: Vec<u8>) -> StoredRecord {
+        StoredRecord {
+            id: advisory.id.clone(),
+            modified: advisory.modified.clone(),
+            names: affected_names(advisory),
+            json,
+        }
+    }
 }
 
 /// The machine-wide advisory store.
@@ -154,13 +179,13 @@ impl Store {
             let mut name_it = tx
                 .prepare("INSERT INTO affected_package (source, id, ecosystem, name) VALUES (?1, ?2, ?3, ?4)")
                 .map_err(err)?;
-            for (advisory, json) in &loaded.records {
+            for record in &loaded.records {
                 insert
-                    .execute(params![info.name, advisory.id, advisory.modified, json])
+                    .execute(params![info.name, record.id, record.modified, record.json])
                     .map_err(err)?;
-                for (ecosystem, name) in affected_names(advisory) {
+                for (ecosystem, name) in &record.names {
                     name_it
-                        .execute(params![info.name, advisory.id, ecosystem, name])
+                        .execute(params![info.name, record.id, ecosystem, name])
                         .map_err(err)?;
                 }
             }
@@ -224,8 +249,10 @@ impl Store {
                 )
             })
             .collect();
-        let mut stmt = self
-            .conn
+        // One read transaction for all the lookups: otherwise SQLite takes and
+        // drops its file lock around each of them (thousands of system calls).
+        let read = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
+        let mut stmt = read
             .prepare_cached(
                 "SELECT a.id, a.modified, a.record FROM affected_package p
                  JOIN advisory a ON a.source = p.source AND a.id = p.id
@@ -247,6 +274,8 @@ impl Store {
                 newest.insert(id, (modified, record));
             }
         }
+        drop(stmt);
+        read.commit().map_err(|e| self.err(e))?;
         Ok(newest
             .into_values()
             .filter_map(|(_, json)| Advisory::from_json(&json).ok())

@@ -1,0 +1,168 @@
+#!/usr/bin/env bash
+# Benchmark of cargo-soup against cargo-audit, side by side in one run.
+#
+#   benches/bench.sh           the full benchmark (release build; needs cargo-audit,
+#                              hyperfine and GNU time, installed here when absent)
+#   benches/bench.sh --smoke   everything once on tiny inputs, without cargo-audit,
+#                              with the debug build, offline: proves the script works
+#
+# Cases: `audit` warm (register and advisory store filled by an earlier run) and
+# cold (fresh register and store: the bundled snapshot is loaded on first use) on
+# the largest real lockfile and on a synthetic one of ~8,000 packages; cargo-audit
+# on the same lockfiles and the same RustSec snapshot in its native form; `import`
+# of a generated CycloneDX SBOM; `fetch --from` of a generated zip of OSV records.
+# Both tools are run as their binaries (`cargo-audit audit` is what `cargo audit`
+# runs), so neither pays for cargo's own start-up.
+#
+# Prints a table of medians, ratios to cargo-audit and peak memory, and writes it
+# as JSON to target/bench/results.json (results-smoke.json for --smoke).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+
+SMOKE=false
+if [[ "${1:-}" == "--smoke" ]]; then SMOKE=true; fi
+
+FIX=$ROOT/tests/fixtures
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+DATA=$WORK/data   # measurements: one hyperfine JSON and one .rss per case
+mkdir -p "$DATA"
+: >"$DATA/cases.tsv"
+
+say() { echo "bench: $*" >&2; }
+
+# --- tools ---------------------------------------------------------------------
+if $SMOKE; then
+    cargo build --locked --quiet
+    SOUP=$ROOT/target/debug/cargo-soup
+    LOCK_REAL=$FIX/lockfiles/nextest-dd29d36577.Cargo.lock
+    LOCK_SOURCES=("$LOCK_REAL" "$FIX/lockfiles/rustsec-7b7478e631.Cargo.lock")
+    LOCK_BIG_COUNT=300
+    SBOM_COUNT=100
+    RECORD_COUNT=500
+    WARM_RUNS=(--runs 1)
+    COLD_RUNS=(--runs 1)
+    SLOW_RUNS=(--runs 1)
+else
+    need_apt=()
+    command -v hyperfine >/dev/null || need_apt+=(hyperfine)
+    [[ -x /usr/bin/time ]] || need_apt+=(time)
+    if ((${#need_apt[@]})); then
+        say "installing ${need_apt[*]} with apt-get"
+        apt-get update -qq && apt-get install -y -qq "${need_apt[@]}" >/dev/null
+    fi
+    if ! command -v cargo-audit >/dev/null; then
+        say "installing cargo-audit with cargo install --locked cargo-audit"
+        cargo install --locked cargo-audit
+    fi
+    cargo build --release --locked --quiet
+    SOUP=$ROOT/target/release/cargo-soup
+    LOCK_REAL=$FIX/lockfiles/deno-f74b15c304.Cargo.lock
+    LOCK_SOURCES=("$FIX"/lockfiles/*.Cargo.lock)
+    LOCK_BIG_COUNT=8000
+    SBOM_COUNT=10000
+    RECORD_COUNT=50000
+    WARM_RUNS=(--warmup 3 --min-runs 20)
+    COLD_RUNS=(--min-runs 10)
+    SLOW_RUNS=(--min-runs 5)
+fi
+HAVE_HYPERFINE=false
+command -v hyperfine >/dev/null && HAVE_HYPERFINE=true
+HAVE_TIME=false
+[[ -x /usr/bin/time ]] && HAVE_TIME=true
+
+# --- inputs ----------------------------------------------------------------------
+say "generating inputs in $WORK"
+LOCK_BIG=$WORK/synthetic.Cargo.lock
+python3 benches/gen_lockfile.py "$LOCK_BIG" "$LOCK_BIG_COUNT" "${LOCK_SOURCES[@]}" >&2
+SBOM=$WORK/release.cdx.json
+python3 benches/gen_sbom.py "$SBOM" "$SBOM_COUNT" "$FIX" >&2
+RECORDS=$WORK/records.zip
+python3 benches/gen_osv_zip.py "$RECORDS" "$RECORD_COUNT" \
+    "$FIX"/advisories/rustsec-osv-*.zip "$FIX"/advisories/pypa-osv-*.zip "$FIX"/advisories/go-vulndb-osv-*.zip >&2
+if ! $SMOKE; then
+    # cargo-audit reads the RustSec database as a directory of markdown files.
+    AUDIT_DB=$WORK/advisory-db
+    mkdir -p "$AUDIT_DB"
+    python3 -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])' \
+        "$FIX"/advisories/rustsec-advisory-db-*.zip "$AUDIT_DB"
+    # The zip may hold the database in one top-level folder.
+    if [[ ! -d $AUDIT_DB/crates ]]; then AUDIT_DB=$(dirname "$(find "$AUDIT_DB" -maxdepth 2 -type d -name crates | head -1)"); fi
+fi
+# Audits run in an empty directory: no record, no Cargo.toml above to find.
+RUN_DIR=$WORK/run
+mkdir -p "$RUN_DIR"
+
+# --- measuring -------------------------------------------------------------------
+# case NAME TOOL INPUT WHAT BASELINE ITEMS PREPARE -- COMMAND...
+# Times COMMAND (after PREPARE, each run), then measures its peak memory once.
+case_() {
+    local name=$1 tool=$2 input=$3 what=$4 baseline=$5 items=$6 prepare=$7
+    shift 8
+    local runs=("${RUNS[@]}")
+    say "$name: $*"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$tool" "$input" "$what" "$baseline" "$items" >>"$DATA/cases.tsv"
+    if $HAVE_HYPERFINE; then
+        local prep=()
+        [[ -n $prepare ]] && prep=(--prepare "$prepare")
+        (cd "$RUN_DIR" && hyperfine -N -i --style none "${runs[@]}" "${prep[@]}" \
+            --export-json "$DATA/$name.json" "$*" >&2)
+    else
+        (cd "$RUN_DIR" && python3 "$ROOT/benches/measure.py" "$DATA/$name.json" "${runs[-1]}" "$prepare" "$*")
+    fi
+    if $HAVE_TIME; then
+        [[ -n $prepare ]] && bash -c "$prepare"
+        (cd "$RUN_DIR" && /usr/bin/time -v -o "$DATA/$name.time" "$@" >/dev/null 2>&1 || true)
+        awk -F': ' '/Maximum resident set size/ {print $2}' "$DATA/$name.time" >"$DATA/$name.rss"
+    fi
+}
+
+audit_cmd() { echo "$SOUP" audit --offline --allow-stale --no-prompt --format json --lockfile "$1"; }
+
+for lock in "$LOCK_REAL" "$LOCK_BIG"; do
+    label=$(basename "$lock" .Cargo.lock)
+    packages=$(grep -c '^\[\[package\]\]' "$lock")
+    input="$label ($packages packages)"
+    baseline=-
+    if ! $SMOKE; then
+        baseline=cargo-audit:$label
+        RUNS=("${WARM_RUNS[@]}")
+        # shellcheck disable=SC2046
+        case_ "$baseline" cargo-audit "$input" - - - "" -- \
+            cargo-audit audit --db "$AUDIT_DB" --no-fetch --no-yanked --json -f "$lock"
+    fi
+
+    export SOUP_REGISTER=$WORK/warm/register.db SOUP_ADVISORY_DB=$WORK/warm/advisories.db
+    (cd "$RUN_DIR" && $(audit_cmd "$lock") >/dev/null 2>&1 || true)   # fills the register and the store
+    RUNS=("${WARM_RUNS[@]}")
+    # shellcheck disable=SC2046
+    case_ "audit-warm:$label" cargo-soup "$input" - "$baseline" - "" -- $(audit_cmd "$lock")
+
+    export SOUP_REGISTER=$WORK/cold/register.db SOUP_ADVISORY_DB=$WORK/cold/advisories.db
+    RUNS=("${COLD_RUNS[@]}")
+    # shellcheck disable=SC2046
+    case_ "audit-cold:$label" cargo-soup "$input" - "$baseline" - "rm -rf $WORK/cold" -- $(audit_cmd "$lock")
+done
+
+# import: each run into a freshly started record.
+PROJECT=$WORK/project
+export SOUP_REGISTER=$PROJECT/.soup/register.db SOUP_ADVISORY_DB=$WORK/warm/advisories.db
+cat >"$WORK/new-project.sh" <<SH
+rm -rf "$PROJECT" && mkdir -p "$PROJECT" && cd "$PROJECT" && "$SOUP" --record "$PROJECT/soup-register.toml" init --class A >/dev/null
+SH
+RUNS=("${SLOW_RUNS[@]}")
+case_ "import:$SBOM_COUNT" cargo-soup "CycloneDX 1.5 JSON, $SBOM_COUNT components" components - "$SBOM_COUNT" \
+    "bash $WORK/new-project.sh" -- \
+    "$SOUP" --record "$PROJECT/soup-register.toml" import "$SBOM" --release 1.0.0
+
+# ingest: each run into a fresh advisory store.
+export SOUP_ADVISORY_DB=$WORK/ingest/advisories.db
+case_ "ingest:$RECORD_COUNT" cargo-soup "zip of $RECORD_COUNT OSV records" records - "$RECORD_COUNT" \
+    "rm -rf $WORK/ingest" -- \
+    "$SOUP" fetch --from "$RECORDS"
+
+# --- the table -------------------------------------------------------------------
+OUT=$ROOT/target/bench/results.json
+$SMOKE && OUT=$ROOT/target/bench/results-smoke.json
+python3 benches/report.py "$DATA" "$OUT" "$($SMOKE && echo smoke || echo full)"
