@@ -12,10 +12,15 @@ use super::RegisterError;
 pub(crate) type Migrations = &'static [&'static str];
 
 /// How long a command waits for another process holding the write lock.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// Opens (creating when absent) and migrates the database at `path`.
-pub(crate) fn open(path: &Path, migrations: Migrations) -> Result<Connection, RegisterError> {
+/// Opens (creating when absent) and migrates the database at `path`, waiting
+/// up to `busy_timeout` for another process's lock.
+pub(crate) fn open(
+    path: &Path,
+    migrations: Migrations,
+    busy_timeout: Duration,
+) -> Result<Connection, RegisterError> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|source| RegisterError::Io {
             path: dir.to_path_buf(),
@@ -26,14 +31,14 @@ pub(crate) fn open(path: &Path, migrations: Migrations) -> Result<Connection, Re
         | OpenFlags::SQLITE_OPEN_CREATE
         | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let conn = Connection::open_with_flags(path, flags).map_err(|e| RegisterError::sql(path, e))?;
-    prepare(conn, path, migrations, true)
+    prepare(conn, path, migrations, true, busy_timeout)
 }
 
 /// An empty database in memory, for runs that must not write beside the project.
 pub(crate) fn open_in_memory(migrations: Migrations) -> Result<Connection, RegisterError> {
     let path = Path::new(":memory:");
     let conn = Connection::open_in_memory().map_err(|e| RegisterError::sql(path, e))?;
-    prepare(conn, path, migrations, false)
+    prepare(conn, path, migrations, false, BUSY_TIMEOUT)
 }
 
 fn prepare(
@@ -41,8 +46,9 @@ fn prepare(
     path: &Path,
     migrations: Migrations,
     on_disk: bool,
+    busy_timeout: Duration,
 ) -> Result<Connection, RegisterError> {
-    conn.busy_timeout(BUSY_TIMEOUT)
+    conn.busy_timeout(busy_timeout)
         .map_err(|e| RegisterError::sql(path, e))?;
     let found = schema_version(&conn, path)?;
     let known = migrations.len() as u32;

@@ -13,6 +13,7 @@ mod pins;
 mod store;
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use rusqlite::{Connection, Transaction};
 use time::OffsetDateTime;
@@ -20,6 +21,7 @@ use time::format_description::well_known::Rfc3339;
 
 pub use baselines::Baseline;
 pub use events::Event;
+pub use migrate::BUSY_TIMEOUT;
 pub use pins::{Pin, PinDiff};
 pub use store::{LoadedSource, Skipped, SourceInfo, Store};
 
@@ -96,7 +98,13 @@ pub struct Register {
 impl Register {
     /// Opens the register at `path`, creating and migrating it as needed.
     pub fn open(path: &Path) -> Result<Register, RegisterError> {
-        let conn = migrate::open(path, REGISTER_MIGRATIONS)?;
+        Register::open_waiting(path, BUSY_TIMEOUT)
+    }
+
+    /// Opens the register, waiting at most `busy_timeout` for another
+    /// process's lock (`SOUP_BUSY_TIMEOUT_MS`; added for the lock tests).
+    pub fn open_waiting(path: &Path, busy_timeout: Duration) -> Result<Register, RegisterError> {
+        let conn = migrate::open(path, REGISTER_MIGRATIONS, busy_timeout)?;
         Ok(Register {
             conn,
             path: path.to_path_buf(),
