@@ -97,13 +97,7 @@ fn audit(cx: &mut Context, args: AuditArgs, only_due: bool) -> anyhow::Result<Ex
     };
     let today = cx.today;
     let audit_once = |record: Option<&RecordFile>| {
-        do_audit(
-            &inventory.components,
-            record.map(|r| r.record()),
-            &store,
-            today,
-            &options,
-        )
+        do_audit(&inventory.components, record.map(|r| r.record()), &store, today, &options)
     };
     let mut result = audit_once(record.as_ref())?;
 

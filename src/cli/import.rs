@@ -38,11 +38,7 @@ pub fn run(cx: &mut Context, args: ImportArgs) -> anyhow::Result<Exit> {
     let mut record_file = cx.require_record()?;
     let inventory = inventory::read_sbom(&args.sbom)?;
     let sha256 = inventory.input.sha256.clone();
-    let record_dir = cx
-        .record_path
-        .parent()
-        .unwrap_or(Path::new("."))
-        .to_path_buf();
+    let record_dir = cx.record_path.parent().unwrap_or(Path::new(".")).to_path_buf();
     let existing = record_file
         .record()
         .releases
@@ -76,8 +72,7 @@ pub fn run(cx: &mut Context, args: ImportArgs) -> anyhow::Result<Exit> {
     let relative = Path::new(&record_file.record().policy.releases_dir)
         .join(&args.release)
         .join(file_name);
-    let bytes = std::fs::read(&args.sbom)
-        .with_context(|| format!("failed to read {}", args.sbom.display()))?;
+    let bytes = std::fs::read(&args.sbom).with_context(|| format!("failed to read {}", args.sbom.display()))?;
     record::write_with_record(&record_dir.join(&relative), &bytes)?;
     let release = Release {
         version: args.release.clone(),
@@ -104,19 +99,10 @@ pub fn run(cx: &mut Context, args: ImportArgs) -> anyhow::Result<Exit> {
 }
 
 /// Pins `inventory` as the baseline of `release` in the register.
-fn rebuild_baseline(
-    cx: &Context,
-    release: &Release,
-    inventory: &inventory::Inventory,
-) -> anyhow::Result<()> {
+fn rebuild_baseline(cx: &Context, release: &Release, inventory: &inventory::Inventory) -> anyhow::Result<()> {
     let mut register = cx.open_register(true)?;
     let changes = register.begin("import", cx.now)?;
-    changes.set_baseline(
-        &release.version,
-        &release.sbom,
-        &release.sha256,
-        &inventory.components,
-    )?;
+    changes.set_baseline(&release.version, &release.sbom, &release.sha256, &inventory.components)?;
     changes.pin(inventory)?;
     changes.commit()?;
     Ok(())

@@ -101,11 +101,7 @@ fn ignore_in_git(path: &Path, entry: &str) -> anyhow::Result<()> {
         Err(e) => return Err(e).with_context(|| format!("failed to read {}", path.display())),
     };
     let bare = entry.trim_end_matches('/');
-    if existing
-        .lines()
-        .map(str::trim)
-        .any(|l| l == entry || l == bare || l == format!("/{entry}"))
-    {
+    if existing.lines().map(str::trim).any(|l| l == entry || l == bare || l == format!("/{entry}")) {
         return Ok(());
     }
     let mut text = existing;
