@@ -127,9 +127,9 @@ mod tests {
     fn refuses_a_newer_schema_untouched() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("r.db");
-        drop(open(&path, STEPS).unwrap());
+        drop(open(&path, STEPS, BUSY_TIMEOUT).unwrap());
         let before = std::fs::read(&path).unwrap();
-        let err = open(&path, &STEPS[..1]).unwrap_err();
+        let err = open(&path, &STEPS[..1], BUSY_TIMEOUT).unwrap_err();
         assert!(
             matches!(
                 err,
@@ -153,7 +153,7 @@ mod tests {
             b"this is not sqlite, just some text that is long enough",
         )
         .unwrap();
-        let err = open(&path, STEPS).unwrap_err();
+        let err = open(&path, STEPS, BUSY_TIMEOUT).unwrap_err();
         assert!(err.to_string().contains("r.db"), "{err}");
     }
 }

@@ -38,6 +38,7 @@ const CASES: &[(&str, Via)] = &[
     ("huge-number.Cargo.lock", Via::Lockfile),
     ("nul-bytes.Cargo.lock", Via::Lockfile),
     ("invalid-utf8.Cargo.lock", Via::Lockfile),
+    ("deep-nesting.Cargo.lock", Via::Lockfile),
     // CycloneDX JSON
     ("unknown-spec-1.1.cdx.json", Via::Sbom),
     ("truncated.cdx.json", Via::Sbom),
@@ -101,6 +102,7 @@ const CASES: &[(&str, Via)] = &[
     ("not-toml.soup-register.toml", Via::Record),
     ("binary.soup-register.toml", Via::Record),
     ("invalid-utf8.soup-register.toml", Via::Record),
+    ("deep-nesting.soup-register.toml", Via::Record),
 ];
 
 /// The pump project with a record, a register and a loaded advisory store,
