@@ -145,6 +145,16 @@ impl Context {
         )?)
     }
 
+    /// Saves the record while holding the register's write lock, so that a
+    /// concurrent command's save cannot slip between the record's
+    /// changed-on-disk check and its rename (fix: lost evaluations).
+    pub fn save_record(&self, record: &mut RecordFile) -> anyhow::Result<()> {
+        let mut register = self.open_register(true)?;
+        let _lock = register.lock()?;
+        record.save()?;
+        Ok(())
+    }
+
     /// Opens the machine-wide advisory store.
     pub fn open_store(&self) -> anyhow::Result<Store> {
         Ok(Store::open_waiting(&self.store_path, self.busy_timeout)?)

@@ -149,3 +149,48 @@ fn a_busy_timeout_that_is_not_a_number_is_refused() {
         run.stderr()
     );
 }
+
+#[test]
+fn evaluations_recorded_at_once_are_all_kept_or_refused() {
+    // Regression: two saves could both pass the changed-on-disk check, and
+    // the later rename dropped the earlier evaluation while both exited 0.
+    let scene = Scene::new();
+    let count = || {
+        let text = std::fs::read_to_string(scene.record()).unwrap();
+        text.lines().filter(|l| *l == "[[evaluation]]").count()
+    };
+    let mut recorded = 0;
+    for round in 0..6 {
+        let rationales: Vec<String> = (0..4).map(|i| format!("round {round}, run {i}")).collect();
+        let children = rationales
+            .iter()
+            .map(|rationale| {
+                let args = [
+                    "evaluate",
+                    "RUSTSEC-2024-0421",
+                    "--package",
+                    "idna@0.5.0",
+                    "--offline",
+                    "--not-hazardous",
+                    "--vex",
+                    "not_affected",
+                    "--justification",
+                    "vulnerable_code_not_in_execute_path",
+                    "--rationale",
+                    rationale,
+                ];
+                ("evaluate", spawn(&scene, &args))
+            })
+            .collect();
+        for (_, run) in wait_all(children) {
+            match run.code() {
+                0 => recorded += 1,
+                2 => assert!(run.stderr().contains("changed on disk"), "{}", run.stderr()),
+                code => panic!("exit {code}: {}", run.stderr()),
+            }
+        }
+        assert_eq!(count(), recorded, "round {round}: an evaluation was lost");
+    }
+    assert!(recorded >= 6, "only {recorded} evaluations were recorded");
+    scene.assert_intact();
+}
