@@ -465,3 +465,25 @@ fn a_plain_http_source_is_fetched_only_with_allow_http() {
     assert_eq!(std::fs::read_to_string(scene.record()).unwrap(), record);
     scene.assert_intact();
 }
+
+#[test]
+fn a_wholly_bad_mirror_says_what_is_wrong_with_its_record() {
+    let scene = Scene::new();
+    for (case, reason) in [
+        ("unknown-event.mirror", "unknown variant `broken`"),
+        ("record-without-id.mirror", "missing field `id`"),
+        ("bad-date.rustsec", "2024-13-45"),
+        ("no-front-matter.rustsec", "front matter"),
+    ] {
+        let mirror = fixture(&format!("bad/{case}"));
+        let run = scene
+            .run(&["fetch", "--from", mirror.to_str().unwrap()])
+            .expect(2);
+        assert!(
+            run.stderr().contains("the previous data was kept"),
+            "{}",
+            run.stderr()
+        );
+        assert!(run.stderr().contains(reason), "{case}: {}", run.stderr());
+    }
+}
