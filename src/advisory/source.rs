@@ -36,10 +36,16 @@ pub enum SourceError {
         source: std::io::Error,
     },
     #[error(
-        "failed to load {location}: it holds no OSV records ({skipped} entries could not be read); \
+        "failed to load {location}: it holds no OSV records ({skipped} entries could not be read{first}); \
          the previous data was kept"
     )]
-    NoRecords { location: String, skipped: usize },
+    NoRecords {
+        location: String,
+        skipped: usize,
+        /// `, the first: <entry>: <reason>` when an entry was skipped, so a
+        /// wholly bad mirror says what is wrong with it (added for hostile input).
+        first: String,
+    },
 }
 
 /// The name under which OSV's export of `ecosystem` is stored.
@@ -179,6 +185,10 @@ fn complete(mut info: SourceInfo, entries: Vec<Entry>) -> Result<LoadedSource, S
         return Err(SourceError::NoRecords {
             location: info.location,
             skipped: skipped.len(),
+            first: skipped
+                .first()
+                .map(|s| format!(", the first: {}: {}", s.entry, s.reason))
+                .unwrap_or_default(),
         });
     }
     info.record_count = records.len();

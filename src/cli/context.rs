@@ -3,6 +3,7 @@
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use anyhow::{Context as _, anyhow};
 use time::{Date, OffsetDateTime};
@@ -11,7 +12,7 @@ use super::{ColorChoice, GlobalArgs, InputArgs};
 use crate::inventory::{self, CargoOptions, Inventory};
 use crate::out::{Out, Terminal};
 use crate::record::RecordFile;
-use crate::register::{Register, Store};
+use crate::register::{BUSY_TIMEOUT, Register, Store};
 
 /// The record's file name, beside the workspace's Cargo.toml.
 pub const RECORD_FILE: &str = "soup-register.toml";
@@ -31,6 +32,9 @@ pub struct Context {
     pub record_path: PathBuf,
     register_override: Option<PathBuf>,
     store_path: PathBuf,
+    /// How long to wait for another process's lock on a database:
+    /// `SOUP_BUSY_TIMEOUT_MS`, else [`BUSY_TIMEOUT`].
+    busy_timeout: Duration,
     /// The terminal.
     pub out: Box<dyn Out>,
     /// `-v` was given.
@@ -72,6 +76,16 @@ impl Context {
             }
             Err(_) => now.date(),
         };
+        let busy_timeout = match std::env::var("SOUP_BUSY_TIMEOUT_MS") {
+            Ok(text) => text
+                .trim()
+                .parse()
+                .map(Duration::from_millis)
+                .map_err(|_| {
+                    anyhow!("failed to read SOUP_BUSY_TIMEOUT_MS={text}: expected milliseconds")
+                })?,
+            Err(_) => BUSY_TIMEOUT,
+        };
         let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
         let color = match global.color {
             ColorChoice::Always => true,
@@ -87,6 +101,7 @@ impl Context {
             record_path,
             register_override: global.register.clone(),
             store_path,
+            busy_timeout,
             out: Box::new(Terminal::new(color, interactive, global.quiet)),
             verbose: global.verbose,
         })
@@ -124,12 +139,25 @@ impl Context {
         if !has_record && self.register_override.is_none() {
             return Ok(Register::in_memory()?);
         }
-        Ok(Register::open(&self.register_path())?)
+        Ok(Register::open_waiting(
+            &self.register_path(),
+            self.busy_timeout,
+        )?)
+    }
+
+    /// Saves the record while holding the register's write lock, so that a
+    /// concurrent command's save cannot slip between the record's
+    /// changed-on-disk check and its rename (fix: lost evaluations).
+    pub fn save_record(&self, record: &mut RecordFile) -> anyhow::Result<()> {
+        let mut register = self.open_register(true)?;
+        let _lock = register.lock()?;
+        record.save()?;
+        Ok(())
     }
 
     /// Opens the machine-wide advisory store.
     pub fn open_store(&self) -> anyhow::Result<Store> {
-        Ok(Store::open(&self.store_path)?)
+        Ok(Store::open_waiting(&self.store_path, self.busy_timeout)?)
     }
 
     /// Reads the SOUP in use: an SBOM, a lockfile, or the project through `cargo metadata`

@@ -72,6 +72,9 @@ pub fn parse_cyclonedx_xml(
     let path = path_for_messages;
     let text = utf8_text(path, bytes)?;
     refuse_doctype(path, text)?;
+    // Fix (hostile input): the XML reader recurses per element, so a deeply
+    // nested document overflowed the stack and aborted the process.
+    refuse_deep_nesting(path, text)?;
     let version = xml_spec_version(text).ok_or_else(|| InventoryError::UnknownFormat {
         path: path.to_path_buf(),
         reason: format!("XML without the CycloneDX namespace `{XML_NAMESPACE}<version>`"),
@@ -106,6 +109,35 @@ fn refuse_doctype(path: &Path, text: &str) -> Result<(), InventoryError> {
         }),
         None => Ok(()),
     }
+}
+
+/// Deepest element nesting accepted in XML: real SBOMs nest a few levels;
+/// the XML reader recurses per element and must stay within a thread's stack.
+const MAX_XML_DEPTH: usize = 100;
+
+/// Refuses XML whose elements nest deeper than [`MAX_XML_DEPTH`], counting
+/// start tags against end tags (comments, CDATA and declarations do not nest).
+fn refuse_deep_nesting(path: &Path, text: &str) -> Result<(), InventoryError> {
+    let mut depth: usize = 0;
+    let mut rest = text;
+    while let Some(start) = rest.find('<') {
+        let tag = &rest[start + 1..];
+        let end = tag.find('>').unwrap_or(tag.len());
+        if tag.starts_with('/') {
+            depth = depth.saturating_sub(1);
+        } else if !tag.starts_with(['!', '?']) && !tag[..end].ends_with('/') {
+            depth += 1;
+            if depth > MAX_XML_DEPTH {
+                return Err(InventoryError::Syntax {
+                    path: path.to_path_buf(),
+                    line: Some(line_at(text.as_bytes(), text.len() - rest.len() + start)),
+                    message: format!("elements nest deeper than {MAX_XML_DEPTH} levels"),
+                });
+            }
+        }
+        rest = &tag[end..];
+    }
+    Ok(())
 }
 
 /// The spec version named by the first CycloneDX namespace in the document.
@@ -321,6 +353,43 @@ mod tests {
         {"type":"library","name":"app","version":"1.0.0","bom-ref":"app"},
         {"type":"library","name":"openssl","version":"3.0.2","cpe":"cpe:2.3:a:openssl:openssl:3.0.2:*:*:*:*:*:*:*"}
       ]}"#;
+
+    /// A CycloneDX 1.6 XML document with `levels` components nested in one another.
+    fn nested_xml(levels: usize) -> String {
+        let open = "<component type=\"library\"><name>a</name><version>1</version><components>";
+        format!(
+            "<?xml version=\"1.0\"?>\n<bom xmlns=\"http://cyclonedx.org/schema/bom/1.6\" version=\"1\">\
+             <components>{}{}</components></bom>",
+            open.repeat(levels),
+            "</components></component>".repeat(levels)
+        )
+    }
+
+    #[test]
+    fn xml_nested_to_the_limit_is_read_in_a_test_threads_stack() {
+        // bom + components, then two elements per level: 98 of 100 used.
+        let inv = parse_cyclonedx_xml(Path::new("bom.xml"), nested_xml(48).as_bytes()).unwrap();
+        assert_eq!(inv.components.len(), 1);
+    }
+
+    #[test]
+    fn xml_nested_past_the_limit_is_refused_not_a_stack_overflow() {
+        for levels in [50, 5000] {
+            let err = parse_cyclonedx_xml(Path::new("bom.xml"), nested_xml(levels).as_bytes())
+                .unwrap_err();
+            assert!(err.to_string().contains("bom.xml line 2"), "{err}");
+            assert!(err.to_string().contains("deeper than 100"), "{err}");
+        }
+    }
+
+    #[test]
+    fn xml_depth_ignores_self_closing_tags_comments_and_declarations() {
+        let text = format!(
+            "<?xml version=\"1.0\"?><!-- c --><a>{}</a>",
+            "<b/><![CDATA[x]]>".repeat(500)
+        );
+        assert!(refuse_deep_nesting(Path::new("x.xml"), &text).is_ok());
+    }
 
     fn parse(version: &str) -> Result<Inventory, InventoryError> {
         let text = MINIMAL_JSON.replace("VERSION", version);

@@ -13,10 +13,15 @@ use super::RegisterError;
 pub(crate) type Migrations = &'static [&'static str];
 
 /// How long a command waits for another process holding the write lock.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// Opens (creating when absent) and migrates the database at `path`.
-pub(crate) fn open(path: &Path, migrations: Migrations) -> Result<Connection, RegisterError> {
+/// Opens (creating when absent) and migrates the database at `path`, waiting
+/// up to `busy_timeout` for another process's lock.
+pub(crate) fn open(
+    path: &Path,
+    migrations: Migrations,
+    busy_timeout: Duration,
+) -> Result<Connection, RegisterError> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|source| RegisterError::Io {
             path: dir.to_path_buf(),
@@ -27,14 +32,14 @@ pub(crate) fn open(path: &Path, migrations: Migrations) -> Result<Connection, Re
         | OpenFlags::SQLITE_OPEN_CREATE
         | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let conn = Connection::open_with_flags(path, flags).map_err(|e| RegisterError::sql(path, e))?;
-    prepare(conn, path, migrations, true)
+    prepare(conn, path, migrations, true, busy_timeout)
 }
 
 /// An empty database in memory, for runs that must not write beside the project.
 pub(crate) fn open_in_memory(migrations: Migrations) -> Result<Connection, RegisterError> {
     let path = Path::new(":memory:");
     let conn = Connection::open_in_memory().map_err(|e| RegisterError::sql(path, e))?;
-    prepare(conn, path, migrations, false)
+    prepare(conn, path, migrations, false, BUSY_TIMEOUT)
 }
 
 fn prepare(
@@ -42,6 +47,7 @@ fn prepare(
     path: &Path,
     migrations: Migrations,
     on_disk: bool,
+    busy_timeout: Duration,
 ) -> Result<Connection, RegisterError> {
     if on_disk {
         // Committed transactions stay in the write-ahead log when the command
@@ -53,7 +59,7 @@ fn prepare(
         conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)
             .map_err(|e| RegisterError::sql(path, e))?;
     }
-    conn.busy_timeout(BUSY_TIMEOUT)
+    conn.busy_timeout(busy_timeout)
         .map_err(|e| RegisterError::sql(path, e))?;
     let found = schema_version(&conn, path)?;
     let known = migrations.len() as u32;
@@ -132,9 +138,9 @@ mod tests {
     fn refuses_a_newer_schema_untouched() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("r.db");
-        drop(open(&path, STEPS).unwrap());
+        drop(open(&path, STEPS, BUSY_TIMEOUT).unwrap());
         let before = std::fs::read(&path).unwrap();
-        let err = open(&path, &STEPS[..1]).unwrap_err();
+        let err = open(&path, &STEPS[..1], BUSY_TIMEOUT).unwrap_err();
         assert!(
             matches!(
                 err,
@@ -158,7 +164,7 @@ mod tests {
             b"this is not sqlite, just some text that is long enough",
         )
         .unwrap();
-        let err = open(&path, STEPS).unwrap_err();
+        let err = open(&path, STEPS, BUSY_TIMEOUT).unwrap_err();
         assert!(err.to_string().contains("r.db"), "{err}");
     }
 }

@@ -13,6 +13,7 @@ mod pins;
 mod store;
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use rusqlite::{Connection, Transaction};
 use time::OffsetDateTime;
@@ -20,6 +21,7 @@ use time::format_description::well_known::Rfc3339;
 
 pub use baselines::Baseline;
 pub use events::Event;
+pub use migrate::BUSY_TIMEOUT;
 pub use pins::{Pin, PinDiff};
 pub use store::{LoadedSource, Skipped, SourceInfo, Store, StoredRecord};
 
@@ -96,7 +98,13 @@ pub struct Register {
 impl Register {
     /// Opens the register at `path`, creating and migrating it as needed.
     pub fn open(path: &Path) -> Result<Register, RegisterError> {
-        let conn = migrate::open(path, REGISTER_MIGRATIONS)?;
+        Register::open_waiting(path, BUSY_TIMEOUT)
+    }
+
+    /// Opens the register, waiting at most `busy_timeout` for another
+    /// process's lock (`SOUP_BUSY_TIMEOUT_MS`; added for the lock tests).
+    pub fn open_waiting(path: &Path, busy_timeout: Duration) -> Result<Register, RegisterError> {
+        let conn = migrate::open(path, REGISTER_MIGRATIONS, busy_timeout)?;
         Ok(Register {
             conn,
             path: path.to_path_buf(),
@@ -115,6 +123,19 @@ impl Register {
     /// Where the register lives.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Takes the register's write lock, waiting the busy timeout for it, and
+    /// holds it until the returned guard is dropped; nothing is written.
+    /// Commands hold it while saving the record, so two saves cannot both
+    /// pass the record's changed-on-disk check (fix: concurrent `evaluate`s
+    /// silently lost evaluations).
+    pub fn lock(&mut self) -> Result<WriteLock<'_>, RegisterError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(|e| RegisterError::sql(&self.path, e))?;
+        Ok(WriteLock { _tx: tx })
     }
 
     /// Starts the one transaction of `command`, stamped `now`.
@@ -138,6 +159,11 @@ impl Register {
     fn err(&self, e: rusqlite::Error) -> RegisterError {
         RegisterError::sql(&self.path, e)
     }
+}
+
+/// The register's write lock, released (rolled back, nothing written) on drop.
+pub struct WriteLock<'a> {
+    _tx: Transaction<'a>,
 }
 
 /// The changes one command makes to the register; nothing is kept unless committed.

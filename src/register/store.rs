@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
@@ -83,8 +84,14 @@ pub struct Store {
 impl Store {
     /// Opens the store at `path`, creating and migrating it as needed.
     pub fn open(path: &Path) -> Result<Store, RegisterError> {
+        Store::open_waiting(path, migrate::BUSY_TIMEOUT)
+    }
+
+    /// Opens the store, waiting at most `busy_timeout` for another process's
+    /// lock (`SOUP_BUSY_TIMEOUT_MS`; added for the lock tests).
+    pub fn open_waiting(path: &Path, busy_timeout: Duration) -> Result<Store, RegisterError> {
         Ok(Store {
-            conn: migrate::open(path, STORE_MIGRATIONS)?,
+            conn: migrate::open(path, STORE_MIGRATIONS, busy_timeout)?,
             path: path.to_path_buf(),
         })
     }

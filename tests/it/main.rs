@@ -1,7 +1,10 @@
 //! The integration tests: one binary, one module per capability.
 
 mod advisory_match;
+mod bad_input;
 mod cli;
+mod concurrency;
+mod crash;
 mod fetch;
 mod inventory;
 mod lifecycle;

@@ -1,0 +1,20 @@
+//! `archive::read_zip` on arbitrary bytes, then `source::load_entries` on
+//! what it returns: a hostile zip is refused or read within the limits, never
+//! a panic or an unbounded allocation.
+#![no_main]
+
+use cargo_soup::advisory::archive::{Limits, read_zip};
+use cargo_soup::advisory::source::load_entries;
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    // Small limits, so the fuzzer reaches them instead of running out of memory.
+    let limits = Limits {
+        max_entries: 1_000,
+        max_entry_bytes: 1024 * 1024,
+        max_total_bytes: 8 * 1024 * 1024,
+    };
+    if let Ok(entries) = read_zip(data, "fuzz-input.zip", &limits) {
+        let _ = load_entries(entries);
+    }
+});

@@ -1,0 +1,489 @@
+//! Hostile and broken input through the binary: every case in
+//! `tests/fixtures/bad/` fails with exit code 2 (never a panic's 101 or a
+//! signal), names the file, and changes nothing on disk: the record, the
+//! register and the advisory store are byte for byte what they were, and both
+//! databases pass `PRAGMA integrity_check`.
+
+use std::path::{Path, PathBuf};
+
+use super::cli::{Project, Run, fixture};
+
+/// How a bad input reaches the tool.
+#[derive(Debug, Clone, Copy)]
+enum Via {
+    /// `list --offline --lockfile FILE`.
+    Lockfile,
+    /// `list --offline --sbom FILE`.
+    Sbom,
+    /// `fetch --from FILE-OR-DIR`.
+    Mirror,
+    /// Put in place as the project's `soup-register.toml`, then `audit`.
+    Record,
+}
+
+/// Every case: its file (or directory) under `tests/fixtures/bad/`, and how it is fed.
+const CASES: &[(&str, Via)] = &[
+    // Cargo.lock
+    ("truncated.Cargo.lock", Via::Lockfile),
+    ("not-toml.Cargo.lock", Via::Lockfile),
+    ("version-is-a-string.Cargo.lock", Via::Lockfile),
+    ("package-is-a-string.Cargo.lock", Via::Lockfile),
+    ("dependencies-is-a-number.Cargo.lock", Via::Lockfile),
+    ("unknown-version.Cargo.lock", Via::Lockfile),
+    ("missing-name.Cargo.lock", Via::Lockfile),
+    ("missing-version.Cargo.lock", Via::Lockfile),
+    ("dependency-to-missing-package.Cargo.lock", Via::Lockfile),
+    ("ambiguous-dependency.Cargo.lock", Via::Lockfile),
+    ("duplicate-key.Cargo.lock", Via::Lockfile),
+    ("huge-number.Cargo.lock", Via::Lockfile),
+    ("nul-bytes.Cargo.lock", Via::Lockfile),
+    ("invalid-utf8.Cargo.lock", Via::Lockfile),
+    ("deep-nesting.Cargo.lock", Via::Lockfile),
+    // CycloneDX JSON
+    ("unknown-spec-1.1.cdx.json", Via::Sbom),
+    ("truncated.cdx.json", Via::Sbom),
+    ("components-is-a-string.cdx.json", Via::Sbom),
+    ("name-is-a-number.cdx.json", Via::Sbom),
+    ("huge-number.cdx.json", Via::Sbom),
+    ("not-json.cdx.json", Via::Sbom),
+    ("nul-bytes.cdx.json", Via::Sbom),
+    ("wrong-bom-format.cdx.json", Via::Sbom),
+    ("array.cdx.json", Via::Sbom),
+    ("deep-nesting.cdx.json", Via::Sbom),
+    // CycloneDX XML
+    ("external-entity.cdx.xml", Via::Sbom),
+    ("billion-laughs.cdx.xml", Via::Sbom),
+    ("truncated.cdx.xml", Via::Sbom),
+    ("unknown-spec-1.1.cdx.xml", Via::Sbom),
+    ("deep-nesting.cdx.xml", Via::Sbom),
+    ("not-xml.cdx.xml", Via::Sbom),
+    ("wrong-root.cdx.xml", Via::Sbom),
+    ("version-is-text.cdx.xml", Via::Sbom),
+    // SPDX
+    ("not-spdx.spdx.json", Via::Sbom),
+    ("truncated.spdx.json", Via::Sbom),
+    ("version-3.0.spdx.json", Via::Sbom),
+    ("version-1.2.spdx.json", Via::Sbom),
+    ("version-is-a-number.spdx.json", Via::Sbom),
+    ("packages-is-an-object.spdx.json", Via::Sbom),
+    // Advisory archives and mirrors
+    ("truncated.zip", Via::Mirror),
+    ("not-a-zip.zip", Via::Mirror),
+    ("parent-dir-entry.zip", Via::Mirror),
+    ("absolute-entry.zip", Via::Mirror),
+    ("zip-bomb.zip", Via::Mirror),
+    ("empty.zip", Via::Mirror),
+    ("no-records.zip", Via::Mirror),
+    ("record-is-an-array.mirror", Via::Mirror),
+    ("event-is-a-number.mirror", Via::Mirror),
+    ("event-with-two-keys.mirror", Via::Mirror),
+    ("unknown-event.mirror", Via::Mirror),
+    ("record-without-id.mirror", Via::Mirror),
+    ("truncated-record.mirror", Via::Mirror),
+    // RustSec markdown mirrors
+    ("no-front-matter.rustsec", Via::Mirror),
+    ("bad-toml.rustsec", Via::Mirror),
+    ("bad-date.rustsec", Via::Mirror),
+    // soup-register.toml
+    ("unknown-key.soup-register.toml", Via::Record),
+    ("invalid-class.soup-register.toml", Via::Record),
+    ("class-is-a-number.soup-register.toml", Via::Record),
+    ("bad-date.soup-register.toml", Via::Record),
+    ("date-is-a-string.soup-register.toml", Via::Record),
+    ("hazardous-without-hazards.soup-register.toml", Via::Record),
+    ("duplicate-release.soup-register.toml", Via::Record),
+    ("duplicate-table.soup-register.toml", Via::Record),
+    (
+        "evaluation-without-advisory.soup-register.toml",
+        Via::Record,
+    ),
+    ("no-system.soup-register.toml", Via::Record),
+    ("truncated.soup-register.toml", Via::Record),
+    ("not-toml.soup-register.toml", Via::Record),
+    ("binary.soup-register.toml", Via::Record),
+    ("invalid-utf8.soup-register.toml", Via::Record),
+    ("deep-nesting.soup-register.toml", Via::Record),
+];
+
+/// The pump project with a record, a register and a loaded advisory store,
+/// the store kept where the test can check it.
+pub struct Scene {
+    pub project: Project,
+    store_dir: tempfile::TempDir,
+}
+
+impl Scene {
+    /// `init --class A`, then the real RustSec OSV export loaded into the store.
+    pub fn new() -> Scene {
+        let scene = Scene {
+            project: Project::copy_of("pump"),
+            store_dir: tempfile::tempdir().unwrap(),
+        };
+        scene.run(&["init", "--class", "A"]).expect(0);
+        let zip = fixture("advisories/rustsec-osv-2026-08-21.zip");
+        scene
+            .run(&["fetch", "--from", zip.to_str().unwrap()])
+            .expect(0);
+        scene
+    }
+
+    /// The advisory store's path.
+    pub fn store(&self) -> PathBuf {
+        self.store_dir.path().join("advisories.db")
+    }
+
+    /// The register's path.
+    pub fn register(&self) -> PathBuf {
+        self.project.path(".soup/register.db")
+    }
+
+    /// The record's path.
+    pub fn record(&self) -> PathBuf {
+        self.project.path("soup-register.toml")
+    }
+
+    /// The command in the project, using this scene's store.
+    pub fn command(&self, args: &[&str]) -> std::process::Command {
+        let mut command = self.project.command(args);
+        command.env("SOUP_ADVISORY_DB", self.store());
+        command
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        Run(self.command(args).output().unwrap())
+    }
+
+    /// The bytes of the record, the register and the store (with any WAL files).
+    fn state(&self) -> Vec<(PathBuf, Option<Vec<u8>>)> {
+        let mut paths = vec![self.record()];
+        for db in [self.register(), self.store()] {
+            for suffix in ["", "-wal", "-journal"] {
+                paths.push(PathBuf::from(format!("{}{suffix}", db.display())));
+            }
+        }
+        paths
+            .into_iter()
+            .map(|p| {
+                let bytes = std::fs::read(&p).ok();
+                (p, bytes)
+            })
+            .collect()
+    }
+
+    /// Both databases pass SQLite's integrity check.
+    #[track_caller]
+    pub fn assert_intact(&self) {
+        assert_integrity(&self.register());
+        assert_integrity(&self.store());
+    }
+}
+
+/// `PRAGMA integrity_check` on the database at `path` answers `ok`.
+#[track_caller]
+pub fn assert_integrity(path: &Path) {
+    let conn = rusqlite::Connection::open_with_flags(
+        path,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .unwrap_or_else(|e| panic!("failed to open {}: {e}", path.display()));
+    conn.busy_timeout(std::time::Duration::from_secs(30))
+        .unwrap();
+    let result: String = conn
+        .query_row("PRAGMA integrity_check", [], |row| row.get(0))
+        .unwrap_or_else(|e| panic!("failed to check {}: {e}", path.display()));
+    assert_eq!(result, "ok", "{}", path.display());
+}
+
+/// The arguments that feed `input` to the tool `via` the given route.
+fn arguments(via: Via, input: &str) -> Vec<&str> {
+    match via {
+        Via::Lockfile => vec!["list", "--offline", "--lockfile", input],
+        Via::Sbom => vec!["list", "--offline", "--sbom", input],
+        Via::Mirror => vec!["fetch", "--from", input],
+        Via::Record => vec!["audit", "--offline", "--allow-stale"],
+    }
+}
+
+#[test]
+fn every_bad_input_fails_with_exit_2_naming_the_file_and_changes_nothing() {
+    assert!(CASES.len() >= 40, "{} cases", CASES.len());
+    let scene = Scene::new();
+    let good_record = std::fs::read(scene.record()).unwrap();
+    let mut failures = Vec::new();
+    for &(name, via) in CASES {
+        let path = fixture(&format!("bad/{name}"));
+        assert!(path.exists(), "missing fixture {}", path.display());
+        let named = match via {
+            Via::Record => {
+                std::fs::copy(&path, scene.record()).unwrap();
+                "soup-register.toml"
+            }
+            _ => name,
+        };
+        let before = scene.state();
+        let run = scene.run(&arguments(via, path.to_str().unwrap()));
+        if run.code() != 2 || !run.stderr().contains(named) {
+            failures.push(format!(
+                "{name}: exit {} (want 2), stderr:\n{}",
+                run.code(),
+                run.stderr()
+            ));
+        }
+        assert!(
+            scene.state() == before,
+            "{name}: the record, register or store changed"
+        );
+        scene.assert_intact();
+        std::fs::write(scene.record(), &good_record).unwrap();
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn the_bad_fixtures_are_all_in_the_table() {
+    let listed: Vec<&str> = CASES.iter().map(|(name, _)| *name).collect();
+    for entry in std::fs::read_dir(fixture("bad")).unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        assert!(
+            name == "README.md" || listed.contains(&name.as_str()),
+            "{name} is in tests/fixtures/bad/ but not in CASES"
+        );
+    }
+}
+
+#[test]
+fn malformed_records_among_good_ones_are_skipped_and_named() {
+    let scene = Scene::new();
+    let mirror = tempfile::tempdir().unwrap();
+    let good = zip_entry(
+        &fixture("advisories/rustsec-osv-2026-08-21.zip"),
+        "crates/RUSTSEC-2024-0421.json",
+    );
+    std::fs::write(mirror.path().join("RUSTSEC-2024-0421.json"), good).unwrap();
+    let bad = [
+        "record-is-an-array",
+        "event-is-a-number",
+        "unknown-event",
+        "truncated-record",
+    ];
+    for case in bad {
+        let record = fixture(&format!("bad/{case}.mirror/RUSTSEC-2024-0421.json"));
+        std::fs::copy(record, mirror.path().join(format!("{case}.json"))).unwrap();
+    }
+    let record_before = std::fs::read(scene.record()).unwrap();
+    let run = scene
+        .run(&["fetch", "--from", mirror.path().to_str().unwrap()])
+        .expect(0);
+    assert!(
+        run.stdout().contains("loaded 1 records"),
+        "{}",
+        run.stdout()
+    );
+    for case in bad {
+        assert!(
+            run.stderr()
+                .contains(&format!("warning: skipped {case}.json")),
+            "{case} not named:\n{}",
+            run.stderr()
+        );
+    }
+    assert_eq!(std::fs::read(scene.record()).unwrap(), record_before);
+    scene.assert_intact();
+}
+
+/// One entry of a zip file, read with the `zip` crate.
+pub fn zip_entry(zip: &Path, name: &str) -> Vec<u8> {
+    use std::io::Read;
+    let file = std::fs::File::open(zip).unwrap();
+    let mut archive = zip::ZipArchive::new(file).unwrap();
+    let mut bytes = Vec::new();
+    archive
+        .by_name(name)
+        .unwrap()
+        .read_to_end(&mut bytes)
+        .unwrap();
+    bytes
+}
+
+/// Bytes that must never reach a terminal from outside data: ESC (and with
+/// it every ANSI and OSC 8 sequence), BEL, backspace, carriage return, and
+/// the C1 control-sequence introducer.
+fn assert_no_terminal_controls(what: &str, text: &str) {
+    for (c, name) in [
+        ('\u{1b}', "ESC"),
+        ('\u{7}', "BEL"),
+        ('\u{8}', "backspace"),
+        ('\r', "CR"),
+        ('\u{9b}', "CSI"),
+    ] {
+        assert!(!text.contains(c), "{what} contains {name}:\n{text:?}");
+    }
+}
+
+/// Colours, an OSC 8 link, backspaces, a carriage return, a bell, a C1 CSI.
+const HOSTILE: &str = "\u{1b}[31mred\u{1b}[0m \u{1b}]8;;https://evil.example/\u{7}click here\u{1b}]8;;\u{7} \
+    back\u{8}\u{8}\u{8}\u{8}space\rcarriage\u{7}bell \u{9b}31m c1 \u{1b}[2J\u{1b}c";
+
+/// A zip of one OSV record: a made-up RustSec advisory against the pump's
+/// unicode-bidi 0.3.14 whose text is all terminal control sequences.
+fn hostile_mirror(dir: &Path) -> PathBuf {
+    use std::io::Write;
+    let record = serde_json::json!({
+        "schema_version": "1.6.0",
+        "id": "RUSTSEC-2099-0001",
+        "modified": "2026-08-01T00:00:00Z",
+        "published": "2026-08-01T00:00:00Z",
+        "aliases": [format!("CVE-2099-\u{1b}[31m0001")],
+        "summary": HOSTILE,
+        "details": format!("Details: {HOSTILE}\n{HOSTILE}"),
+        "affected": [{
+            "package": {"ecosystem": "crates.io", "name": "unicode-bidi", "purl": "pkg:cargo/unicode-bidi"},
+            "ranges": [{"type": "SEMVER", "events": [{"introduced": "0"}, {"fixed": "0.3.15"}]}]
+        }],
+        "references": [{"type": "ADVISORY", "url": format!("https://example.com/{HOSTILE}")}]
+    });
+    let path = dir.join("hostile.zip");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+    zip.start_file(
+        "crates/RUSTSEC-2099-0001.json",
+        zip::write::SimpleFileOptions::default(),
+    )
+    .unwrap();
+    zip.write_all(record.to_string().as_bytes()).unwrap();
+    zip.finish().unwrap();
+    path
+}
+
+#[test]
+fn advisory_text_reaches_the_terminal_without_control_sequences() {
+    let scene = Scene::new();
+    let dir = tempfile::tempdir().unwrap();
+    let mirror = hostile_mirror(dir.path());
+    let fetch = scene
+        .run(&["fetch", "--from", mirror.to_str().unwrap()])
+        .expect(0);
+    assert_no_terminal_controls("fetch stdout", &fetch.stdout());
+    for args in [
+        &["audit", "--offline", "--allow-stale"][..],
+        &["audit", "--offline", "--allow-stale", "-v"],
+        &["audit", "--offline", "--allow-stale", "--color", "never"],
+        &["reevaluate", "--offline", "--allow-stale"],
+    ] {
+        let run = scene.run(args);
+        assert!(matches!(run.code(), 1 | 2), "{args:?}: {}", run.stderr());
+        assert_no_terminal_controls(&format!("{args:?} stdout"), &run.stdout());
+        assert_no_terminal_controls(&format!("{args:?} stderr"), &run.stderr());
+    }
+    let audit = scene
+        .run(&["audit", "--offline", "--allow-stale"])
+        .expect(1);
+    let stdout = audit.stdout();
+    assert!(stdout.contains("RUSTSEC-2099-0001"), "{stdout}");
+    // The readable text survives; the link's target does not.
+    assert!(stdout.contains("click here"), "{stdout}");
+    assert!(!stdout.contains("evil.example"), "{stdout}");
+}
+
+#[test]
+fn package_names_from_an_sbom_reach_the_terminal_without_control_sequences() {
+    let scene = Scene::new();
+    let dir = tempfile::tempdir().unwrap();
+    let sbom = dir.path().join("hostile.cdx.json");
+    let bom = serde_json::json!({
+        "bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1,
+        "components": [
+            {"type": "library", "name": format!("evil{HOSTILE}"), "version": "1.0\u{1b}[31m",
+             "supplier": {"name": "ACME\u{1b}[5m"}},
+            {"type": "library", "name": "left", "version": "1.0.0", "purl": "pkg:npm/left%1B%5B31m@1.0.0"}
+        ]
+    });
+    std::fs::write(&sbom, bom.to_string()).unwrap();
+    let sbom = sbom.to_str().unwrap();
+    for args in [
+        &["list", "--offline", "--sbom", sbom][..],
+        &["audit", "--offline", "--allow-stale", "--sbom", sbom],
+    ] {
+        let run = scene.run(args);
+        assert!(matches!(run.code(), 0 | 1), "{args:?}: {}", run.stderr());
+        assert_no_terminal_controls(&format!("{args:?} stdout"), &run.stdout());
+        assert_no_terminal_controls(&format!("{args:?} stderr"), &run.stderr());
+    }
+}
+
+#[test]
+fn an_external_entity_is_never_resolved() {
+    let scene = Scene::new();
+    let sbom = fixture("bad/external-entity.cdx.xml");
+    let run = scene
+        .run(&["list", "--offline", "--sbom", sbom.to_str().unwrap()])
+        .expect(2);
+    assert!(
+        run.stderr().contains("document type declaration"),
+        "{}",
+        run.stderr()
+    );
+    let passwd = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
+    if let Some(first) = passwd.lines().next() {
+        assert!(!run.stdout().contains(first) && !run.stderr().contains(first));
+    }
+}
+
+#[test]
+fn a_plain_http_source_is_fetched_only_with_allow_http() {
+    use super::server::{Reply, Server};
+    let scene = Scene::new();
+    let zip = std::fs::read(fixture("advisories/rustsec-osv-2026-08-21.zip")).unwrap();
+    let server = Server::start([("/osv.zip", Reply::body(&zip))]);
+    let record = std::fs::read_to_string(scene.record()).unwrap();
+    let osv_enabled = "[sources.osv]\nurl = \"https://osv-vulnerabilities.storage.googleapis.com\"\nenabled = true";
+    assert!(record.contains(osv_enabled), "{record}");
+    let record = record
+        .replace(
+            "https://github.com/rustsec/advisory-db/archive/refs/heads/osv.zip",
+            &server.url("/osv.zip"),
+        )
+        .replace(osv_enabled, &osv_enabled.replace("true", "false"));
+    std::fs::write(scene.record(), &record).unwrap();
+
+    let refused = scene.run(&["fetch", "--lockfile", "Cargo.lock"]).expect(2);
+    assert!(
+        refused.stderr().contains("--allow-http"),
+        "{}",
+        refused.stderr()
+    );
+    assert!(
+        refused.stderr().contains(&server.url("/osv.zip")),
+        "{}",
+        refused.stderr()
+    );
+    assert!(server.requests().is_empty(), "a request was sent");
+
+    scene
+        .run(&["fetch", "--lockfile", "Cargo.lock", "--allow-http"])
+        .expect(0);
+    assert_eq!(server.requests().len(), 1);
+    assert_eq!(std::fs::read_to_string(scene.record()).unwrap(), record);
+    scene.assert_intact();
+}
+
+#[test]
+fn a_wholly_bad_mirror_says_what_is_wrong_with_its_record() {
+    let scene = Scene::new();
+    for (case, reason) in [
+        ("unknown-event.mirror", "unknown variant `broken`"),
+        ("record-without-id.mirror", "missing field `id`"),
+        ("bad-date.rustsec", "2024-13-45"),
+        ("no-front-matter.rustsec", "front matter"),
+    ] {
+        let mirror = fixture(&format!("bad/{case}"));
+        let run = scene
+            .run(&["fetch", "--from", mirror.to_str().unwrap()])
+            .expect(2);
+        assert!(
+            run.stderr().contains("the previous data was kept"),
+            "{}",
+            run.stderr()
+        );
+        assert!(run.stderr().contains(reason), "{case}: {}", run.stderr());
+    }
+}
