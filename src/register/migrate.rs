@@ -15,6 +15,17 @@ pub(crate) type Migrations = &'static [&'static str];
 /// How long a command waits for another process holding the write lock.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// Leaves what a command committed in the write-ahead log when the connection
+/// closes, instead of copying it into the file with two fsyncs every time: an
+/// audit on every build must cost nothing noticeable. SQLite copies the log over
+/// once it grows large; a power cut may lose the newest commits but never leaves
+/// the file inconsistent. Only a command that commits asks for it, so one that
+/// fails closes as usual and leaves no log file behind.
+pub(crate) fn keep_log_on_close(conn: &Connection) {
+    // Best effort: without it the close is only slower.
+    let _ = conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true);
+}
+
 /// Opens (creating when absent) and migrates the database at `path`, waiting
 /// up to `busy_timeout` for another process's lock.
 pub(crate) fn open(
@@ -49,16 +60,6 @@ fn prepare(
     on_disk: bool,
     busy_timeout: Duration,
 ) -> Result<Connection, RegisterError> {
-    if on_disk {
-        // Committed transactions stay in the write-ahead log when the command
-        // ends instead of being copied into the file with two fsyncs each time:
-        // an audit on every build must cost nothing noticeable. SQLite copies
-        // the log over once it grows large; a power cut may lose the newest
-        // commits but never leaves the file inconsistent. Set first, so that a
-        // refused open (a newer schema) does not touch the file either.
-        conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)
-            .map_err(|e| RegisterError::sql(path, e))?;
-    }
     conn.busy_timeout(busy_timeout)
         .map_err(|e| RegisterError::sql(path, e))?;
     let found = schema_version(&conn, path)?;

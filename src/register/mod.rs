@@ -177,6 +177,7 @@ pub struct Changes<'a> {
 impl Changes<'_> {
     /// Makes every change of this command permanent at once.
     pub fn commit(self) -> Result<(), RegisterError> {
+        migrate::keep_log_on_close(&self.tx);
         let path = self.path;
         self.tx.commit().map_err(|e| RegisterError::sql(path, e))
     }

@@ -197,6 +197,7 @@ impl Store {
                 }
             }
         }
+        migrate::keep_log_on_close(&tx);
         tx.commit().map_err(err)
     }
 

@@ -275,9 +275,9 @@ fn malformed_records_among_good_ones_are_skipped_and_named() {
         .run(&["fetch", "--from", mirror.path().to_str().unwrap()])
         .expect(0);
     assert!(
-        run.stdout().contains("loaded 1 records"),
+        run.stderr().contains("loaded 1 records"),
         "{}",
-        run.stdout()
+        run.stderr()
     );
     for case in bad {
         assert!(
