@@ -283,7 +283,7 @@ fn walk(
         match prompt::ask(cx.out.as_mut(), assessment, &who, (index + 1, open.len()))? {
             Answer::Recorded(evaluation) => {
                 record_file.append_evaluation(&evaluation)?;
-                cx.save_record(record_file)?; // under the register lock (fix: lost evaluations)
+                cx.save_record(record_file)?;
                 cx.out.line(&cx.out.good(&format!(
                     "recorded the evaluation of {} for {} in {}",
                     evaluation.advisory,

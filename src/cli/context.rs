@@ -147,7 +147,7 @@ impl Context {
 
     /// Saves the record while holding the register's write lock, so that a
     /// concurrent command's save cannot slip between the record's
-    /// changed-on-disk check and its rename (fix: lost evaluations).
+    /// changed-on-disk check and its rename and silently replace it.
     pub fn save_record(&self, record: &mut RecordFile) -> anyhow::Result<()> {
         let mut register = self.open_register(true)?;
         let _lock = register.lock()?;

@@ -102,7 +102,7 @@ pub fn run(cx: &mut Context, args: EvaluateArgs) -> anyhow::Result<Exit> {
     };
     let evaluation = evaluation(&assessment.anomaly, judgement, &who, None);
     record_file.append_evaluation(&evaluation)?;
-    cx.save_record(&mut record_file)?; // under the register lock (fix: lost evaluations)
+    cx.save_record(&mut record_file)?;
     let mut register = cx.open_register(true)?;
     let changes = register.begin("evaluate", cx.now)?;
     changes.log(

@@ -31,7 +31,7 @@ pub fn run(cx: &mut Context, args: FmtArgs) -> anyhow::Result<Exit> {
         ));
         return Ok(Exit::NeedsAttention);
     }
-    cx.save_record(&mut record)?; // under the register lock (fix: lost evaluations)
+    cx.save_record(&mut record)?;
     cx.out.line(&format!("rewrote {path} canonically"));
     Ok(Exit::Clean)
 }

@@ -91,7 +91,7 @@ pub fn run(cx: &mut Context, args: ImportArgs) -> anyhow::Result<Exit> {
     } else {
         record_file.add_release(&release)?;
     }
-    cx.save_record(&mut record_file)?; // under the register lock (fix: lost evaluations)
+    cx.save_record(&mut record_file)?;
     rebuild_baseline(cx, &release, &inventory)?;
     cx.out.line(&format!(
         "imported release {} ({} SOUP items) from {} into {}",

@@ -24,7 +24,7 @@ pub struct RetireArgs {
 pub fn run(cx: &mut Context, args: RetireArgs) -> anyhow::Result<Exit> {
     let mut record_file = cx.require_record()?;
     record_file.set_retired(&args.release, !args.undo)?;
-    record_file.save()?;
+    cx.save_record(&mut record_file)?;
     let mut register = cx.open_register(true)?;
     let changes = register.begin("retire", cx.now)?;
     changes.log(

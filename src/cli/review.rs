@@ -50,7 +50,7 @@ pub fn run(cx: &mut Context, args: ReviewArgs) -> anyhow::Result<Exit> {
         finding: args.finding.trim().to_string(),
     };
     record_file.add_review(&review)?;
-    record_file.save()?;
+    cx.save_record(&mut record_file)?;
     let mut register = cx.open_register(true)?;
     let changes = register.begin("review", cx.now)?;
     changes.log("review-recorded", &review.item, None)?;
