@@ -128,8 +128,8 @@ impl Register {
     /// Takes the register's write lock, waiting the busy timeout for it, and
     /// holds it until the returned guard is dropped; nothing is written.
     /// Commands hold it while saving the record, so two saves cannot both
-    /// pass the record's changed-on-disk check (fix: concurrent `evaluate`s
-    /// silently lost evaluations).
+    /// pass the record's changed-on-disk check and one silently replace the
+    /// other's evaluations.
     pub fn lock(&mut self) -> Result<WriteLock<'_>, RegisterError> {
         let tx = self
             .conn
