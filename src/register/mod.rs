@@ -54,7 +54,7 @@ pub enum RegisterError {
     Locked { path: PathBuf },
     #[error(
         "failed to use {path}: {message}. The file is damaged or not a cargo-soup database; \
-         move it aside and run again to rebuild it"
+         move it aside together with its -wal and -shm files and run again to rebuild it"
     )]
     Corrupt { path: PathBuf, message: String },
     #[error("failed to use {path}: {source}")]
