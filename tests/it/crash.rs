@@ -6,7 +6,7 @@
 //! The delays come from a seeded generator, so a failure names the seed and
 //! the kill, and reproduces.
 
-use std::process::Stdio;
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use cargo_soup::record::RecordFile;
@@ -21,7 +21,7 @@ const SEED: u64 = 0x6230_4000_5eed;
 const KILLS_PER_OPERATION: usize = 17;
 
 /// Runs of one operation at most, killed or not, so a fast machine still ends.
-const MAX_RUNS_PER_OPERATION: usize = 60;
+const MAX_RUNS_PER_OPERATION: usize = 150;
 
 /// A small xorshift generator: reproducible delays without a dependency.
 struct Delays(u64);
@@ -33,6 +33,26 @@ impl Delays {
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;
         Duration::from_millis(1 + self.0 % 300)
+    }
+}
+
+/// Kills `child` with SIGKILL once `delay` has passed, unless it ends first;
+/// true when it died of the signal. A run that ended on its own must have
+/// succeeded.
+fn kill_after(child: &mut Child, delay: Duration, context: &str) -> bool {
+    let deadline = Instant::now() + delay;
+    while Instant::now() < deadline && child.try_wait().unwrap().is_none() {
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    let _ = child.kill();
+    let status = child.wait().unwrap();
+    // A run can end between the last look and the signal: its exit code says so.
+    match status.code() {
+        None => true,
+        Some(code) => {
+            assert_eq!(code, 0, "{context}: ended on its own but failed");
+            false
+        }
     }
 }
 
@@ -107,26 +127,18 @@ fn killed_runs_never_corrupt_the_record_or_the_databases() {
                 .stderr(Stdio::null())
                 .spawn()
                 .unwrap();
-            std::thread::sleep(delay);
-            let finished = child.try_wait().unwrap();
-            if finished.is_none() {
-                child.kill().unwrap();
+            let killed = kill_after(&mut child, delay, &context);
+            if killed {
                 killed_here += 1;
-            }
-            let status = child.wait().unwrap();
-            match finished {
-                Some(status) => {
-                    completed += 1;
-                    assert_eq!(status.code(), Some(0), "{context}: finished but failed");
-                }
-                None => assert!(status.code().is_none(), "{context}: {status}"),
+            } else {
+                completed += 1;
             }
             let after = evaluations(&scene, &context);
             assert!(
                 after >= before,
                 "{context}: {before} evaluations became {after}"
             );
-            if operation == "evaluate" && finished.is_some() {
+            if operation == "evaluate" && !killed {
                 assert_eq!(after, before + 1, "{context}");
             }
             scene.assert_intact();
