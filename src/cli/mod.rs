@@ -202,7 +202,11 @@ pub fn run(args: Vec<OsString>) -> u8 {
 fn fail(error: &anyhow::Error) -> u8 {
     let mut message = format!("error: {error}");
     for cause in error.chain().skip(1) {
-        message.push_str(&format!("\n  caused by: {cause}"));
+        let cause = cause.to_string();
+        // Most messages already end with their cause; say each thing once.
+        if !message.contains(&cause) {
+            message.push_str(&format!("\n  caused by: {cause}"));
+        }
     }
     eprintln!("{}", crate::out::sanitize(&message));
     Exit::Failed.code()

@@ -268,12 +268,29 @@ pub fn parse_sbom(path_for_messages: &Path, bytes: &[u8]) -> Result<Inventory, I
     }
 }
 
-/// Reads a whole file, naming it on failure.
+/// The largest input read: far above any real lockfile or SBOM, but bounded, so
+/// that a device or a runaway file cannot exhaust memory.
+const MAX_INPUT_BYTES: u64 = 512 * 1024 * 1024;
+
+/// Reads a whole file of at most [`MAX_INPUT_BYTES`], naming it on failure.
 fn read_bytes(path: &Path) -> Result<Vec<u8>, InventoryError> {
-    std::fs::read(path).map_err(|source| InventoryError::Io {
+    use std::io::Read;
+    let failed = |source| InventoryError::Io {
         path: path.to_path_buf(),
         source,
-    })
+    };
+    let file = std::fs::File::open(path).map_err(failed)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_INPUT_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(failed)?;
+    if bytes.len() as u64 > MAX_INPUT_BYTES {
+        return Err(failed(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "it is larger than the 512 MiB an input may be",
+        )));
+    }
+    Ok(bytes)
 }
 
 /// The bytes as text, without a leading byte-order mark; binary input is an error.
