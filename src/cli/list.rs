@@ -128,22 +128,21 @@ fn print_text(cx: &mut Context, inventory: &Inventory, record: Option<&Record>, 
             None => "-",
         };
         let spec = if is_specified(record, c) { "yes" } else { "-" };
-        cx.out.line(&sanitize(&format!(
+        // Sanitised before padding, so hostile names cannot shift the columns.
+        let cell = |text: Option<&str>| {
+            text.map(|t| truncate(&sanitize(t), 24))
+                .unwrap_or("-".into())
+        };
+        cx.out.line(&format!(
             "{:<32} {:<18} {:<8} {:<7} {:<10} {:<24} {:<24} {spec}",
-            c.name,
-            c.version,
+            sanitize(&c.name),
+            sanitize(&c.version),
             c.source.as_str(),
             c.scope.as_str(),
             direct,
-            c.licenses
-                .as_deref()
-                .map(|l| truncate(l, 24))
-                .unwrap_or("-".into()),
-            c.supplier
-                .as_deref()
-                .map(|s| truncate(s, 24))
-                .unwrap_or("-".into()),
-        )));
+            cell(c.licenses.as_deref()),
+            cell(c.supplier.as_deref()),
+        ));
     }
     let direct = inventory
         .components
