@@ -207,7 +207,8 @@ pub fn load_entries(entries: Vec<Entry>) -> (Vec<StoredRecord>, Vec<Skipped>) {
             Advisory::from_json(&entry.bytes)
                 .map(|a| StoredRecord::new(&a, entry.bytes))
                 .map_err(|e| e.to_string())
-        } else if is_rustsec_markdown(&entry.name) {
+        } else if entry.name.ends_with(".md") && rustsec::is_crate_advisory(Path::new(&entry.name))
+        {
             parse_markdown(&entry)
         } else {
             continue;
@@ -221,10 +222,6 @@ pub fn load_entries(entries: Vec<Entry>) -> (Vec<StoredRecord>, Vec<Skipped>) {
         }
     }
     (records, skipped)
-}
-
-fn is_rustsec_markdown(name: &str) -> bool {
-    name.ends_with(".md") && name.split('/').any(|part| part == "crates")
 }
 
 fn parse_markdown(entry: &Entry) -> Result<StoredRecord, String> {

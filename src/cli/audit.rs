@@ -125,12 +125,10 @@ fn audit(cx: &mut Context, args: AuditArgs, only_due: bool) -> anyhow::Result<Ex
     let mut result = audit_once(record.as_ref())?;
 
     let prompting = cx.out.is_interactive() && args.format == Format::Text && !args.no_prompt;
-    let mut recorded = Vec::new();
     if prompting {
         match record.as_mut() {
             Some(record_file) => {
-                recorded = walk(cx, record_file, &result, only_due, args.by.clone())?;
-                if !recorded.is_empty() {
+                if walk(cx, record_file, &result, only_due, args.by.clone())? {
                     result = audit_once(record.as_ref())?;
                 }
             }
@@ -152,9 +150,6 @@ fn audit(cx: &mut Context, args: AuditArgs, only_due: bool) -> anyhow::Result<Ex
         .collect();
     let data = serde_json::to_string(&result.advisory_data)?;
     changes.record_audit(&subject_label(&subjects), &data, &detected)?;
-    for (advisory, purl) in &recorded {
-        changes.log("evaluation-recorded", &format!("{advisory} {purl}"), None)?;
-    }
     changes.commit()?;
 
     match args.format {
@@ -182,10 +177,7 @@ pub(super) fn subjects(
     record: Option<&RecordFile>,
 ) -> anyhow::Result<Vec<Subject>> {
     if release.is_none() && !all_releases {
-        return Ok(vec![Subject {
-            release: None,
-            inventory: cx.read_inventory(input)?,
-        }]);
+        return Ok(vec![Subject::new(None, cx.read_inventory(input)?)]);
     }
     let record = record.ok_or_else(|| {
         anyhow!("failed to audit releases: there is no soup-register.toml; run `cargo soup init` and `cargo soup import`")
@@ -203,10 +195,8 @@ pub(super) fn subjects(
     releases
         .into_iter()
         .map(|release| {
-            Ok(Subject {
-                release: Some(release.version.clone()),
-                inventory: baseline_inventory(dir, release)?,
-            })
+            let inventory = baseline_inventory(dir, release)?;
+            Ok(Subject::new(Some(release.version.clone()), inventory))
         })
         .collect()
 }
@@ -251,14 +241,14 @@ fn subject_label(subjects: &[Subject]) -> String {
 }
 
 /// Asks for each anomaly that needs an evaluation; saves the record after each one.
-/// Returns the (advisory, purl) of each evaluation recorded.
+/// Returns whether any evaluation was recorded.
 fn walk(
     cx: &mut Context,
     record_file: &mut RecordFile,
     result: &Audit,
     only_due: bool,
     by: Option<String>,
-) -> anyhow::Result<Vec<(String, String)>> {
+) -> anyhow::Result<bool> {
     let open: Vec<&Assessment> = result
         .assessments
         .iter()
@@ -271,26 +261,28 @@ fn walk(
         })
         .collect();
     if open.is_empty() {
-        return Ok(Vec::new());
+        return Ok(false);
     }
     let who = Evaluator {
         by: evaluator(by)?,
         today: cx.today,
         review_period_days: record_file.record().policy.review_period_days,
     };
-    let mut recorded = Vec::new();
+    let command = if only_due { "reevaluate" } else { "audit" };
+    let mut recorded = false;
     for (index, assessment) in open.iter().enumerate() {
         match prompt::ask(cx.out.as_mut(), assessment, &who, (index + 1, open.len()))? {
             Answer::Recorded(evaluation) => {
                 record_file.append_evaluation(&evaluation)?;
-                cx.save_record(record_file)?;
+                let subject = format!("{} {}", evaluation.advisory, evaluation.purl);
+                cx.save_record(record_file, command, ("evaluation-recorded", &subject))?;
                 cx.out.line(&cx.out.good(&format!(
                     "recorded the evaluation of {} for {} in {}",
                     evaluation.advisory,
                     evaluation.purl,
                     cx.record_path.display()
                 )));
-                recorded.push((evaluation.advisory, evaluation.purl));
+                recorded = true;
             }
             Answer::Skipped => cx.out.line("skipped: it stays open"),
             Answer::Quit => break,

@@ -109,10 +109,7 @@ impl Context {
 
     /// The record, or `None` when the project has none yet.
     pub fn load_record(&self) -> anyhow::Result<Option<RecordFile>> {
-        if !self.record_path.exists() {
-            return Ok(None);
-        }
-        Ok(Some(RecordFile::load(&self.record_path)?))
+        Ok(RecordFile::load_if_exists(&self.record_path)?)
     }
 
     /// The record, or an error telling the user to run `init`.
@@ -145,13 +142,21 @@ impl Context {
         )?)
     }
 
-    /// Saves the record while holding the register's write lock, so that a
-    /// concurrent command's save cannot slip between the record's
+    /// Saves the record inside `command`'s register transaction, which logs
+    /// the `(kind, subject)` event. The transaction holds the register's write
+    /// lock, so a concurrent command's save cannot slip between the record's
     /// changed-on-disk check and its rename and silently replace it.
-    pub fn save_record(&self, record: &mut RecordFile) -> anyhow::Result<()> {
+    pub fn save_record(
+        &self,
+        record: &mut RecordFile,
+        command: &str,
+        (kind, subject): (&str, &str),
+    ) -> anyhow::Result<()> {
         let mut register = self.open_register(true)?;
-        let _lock = register.lock()?;
+        let changes = register.begin(command, self.now)?;
+        changes.log(kind, subject, None)?;
         record.save()?;
+        changes.commit()?;
         Ok(())
     }
 

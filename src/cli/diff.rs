@@ -14,7 +14,9 @@ use super::{Context, Exit, InputArgs};
 use crate::evaluate::{AuditOptions, do_audit};
 use crate::inventory::{self, Inventory};
 use crate::out::sanitize;
+use crate::record::RecordFile;
 use crate::report::diff::{SoupDiff, diff};
+use crate::report::markdown::escape;
 
 /// Compare the SOUP of two releases, lockfiles or SBOMs.
 ///
@@ -69,10 +71,10 @@ struct Side<'a> {
 
 /// Runs `diff`.
 pub fn run(cx: &mut Context, args: DiffArgs) -> anyhow::Result<Exit> {
-    let before = side(cx, &args.before, &args.input)?;
-    let after = side(cx, &args.after, &args.input)?;
-    let changes = diff(&before.components, &after.components);
     let record = cx.load_record()?;
+    let before = side(cx, &args.before, &args.input, record.as_ref())?;
+    let after = side(cx, &args.after, &args.input, record.as_ref())?;
+    let changes = diff(&before.components, &after.components);
     let mut store = cx.open_store()?;
     ensure_bundled(cx, &mut store)?;
     let anomalies = |inventory: &Inventory| -> anyhow::Result<Vec<String>> {
@@ -121,17 +123,20 @@ pub fn run(cx: &mut Context, args: DiffArgs) -> anyhow::Result<Exit> {
 }
 
 /// Reads one side: a release of the record, `.`, or a file.
-fn side(cx: &mut Context, name: &str, input: &InputArgs) -> anyhow::Result<Inventory> {
+fn side(
+    cx: &mut Context,
+    name: &str,
+    input: &InputArgs,
+    record: Option<&RecordFile>,
+) -> anyhow::Result<Inventory> {
     if name == "." {
         return cx.read_inventory(input);
     }
     let path = Path::new(name);
-    let record = if path.exists() {
-        None
-    } else {
-        cx.load_record()?
-    };
-    if let Some(release) = record.as_ref().and_then(|r| r.record().release(name)) {
+    let release = record
+        .filter(|_| !path.exists())
+        .and_then(|r| r.record().release(name));
+    if let Some(release) = release {
         let dir = cx.record_path.parent().unwrap_or(Path::new("."));
         return baseline_inventory(dir, release);
     }
@@ -143,6 +148,41 @@ fn side(cx: &mut Context, name: &str, input: &InputArgs) -> anyhow::Result<Inven
     } else {
         inventory::read_sbom(path)?
     })
+}
+
+/// One line of the change: what happened, the item, its ecosystem, versions before and after.
+type Row<'a> = (&'static str, &'a str, &'a str, String, String);
+
+/// Every added, removed and changed item, in that order.
+fn rows<'a>(d: &'a SoupDiff) -> Vec<Row<'a>> {
+    let added = d.added.iter().map(|p| {
+        (
+            "added",
+            p.name.as_str(),
+            p.ecosystem.as_str(),
+            String::new(),
+            p.versions.join(", "),
+        )
+    });
+    let removed = d.removed.iter().map(|p| {
+        (
+            "removed",
+            p.name.as_str(),
+            p.ecosystem.as_str(),
+            p.versions.join(", "),
+            String::new(),
+        )
+    });
+    let changed = d.changed.iter().map(|c| {
+        (
+            "changed",
+            c.name.as_str(),
+            c.ecosystem.as_str(),
+            c.before.join(", "),
+            c.after.join(", "),
+        )
+    });
+    added.chain(removed).chain(changed).collect()
 }
 
 fn plain(json: &DiffJson<'_>) -> String {
@@ -158,33 +198,18 @@ fn plain(json: &DiffJson<'_>) -> String {
         d.changed.len(),
         d.unchanged
     );
-    for p in &d.added {
-        let _ = writeln!(
-            out,
-            "  + {} {} ({})",
-            p.name,
-            p.versions.join(", "),
-            p.ecosystem
-        );
-    }
-    for p in &d.removed {
-        let _ = writeln!(
-            out,
-            "  - {} {} ({})",
-            p.name,
-            p.versions.join(", "),
-            p.ecosystem
-        );
-    }
-    for c in &d.changed {
-        let _ = writeln!(
-            out,
-            "  ~ {} {} -> {} ({})",
-            c.name,
-            c.before.join(", "),
-            c.after.join(", "),
-            c.ecosystem
-        );
+    for (change, name, ecosystem, before, after) in rows(d) {
+        let versions = match change {
+            "added" => after,
+            "removed" => before,
+            _ => format!("{before} -> {after}"),
+        };
+        let mark = match change {
+            "added" => '+',
+            "removed" => '-',
+            _ => '~',
+        };
+        let _ = writeln!(out, "  {mark} {name} {versions} ({ecosystem})");
     }
     anomaly_lines(&mut out, json, "  ");
     out.trim_end().to_string()
@@ -194,40 +219,22 @@ fn markdown(json: &DiffJson<'_>) -> String {
     let d = json.diff;
     let mut out = format!(
         "# SOUP changes: {} → {}\n\n| | count |\n|---|---|\n| added | {} |\n| removed | {} |\n| changed | {} |\n| unchanged | {} |\n\n",
-        md(json.before.name),
-        md(json.after.name),
+        escape(json.before.name),
+        escape(json.after.name),
         d.added.len(),
         d.removed.len(),
         d.changed.len(),
         d.unchanged
     );
     out.push_str("| change | item | ecosystem | before | after |\n|---|---|---|---|---|\n");
-    for p in &d.added {
+    for (change, name, ecosystem, before, after) in rows(d) {
         let _ = writeln!(
             out,
-            "| added | {} | {} | | {} |",
-            md(&p.name),
-            p.ecosystem,
-            md(&p.versions.join(", "))
-        );
-    }
-    for p in &d.removed {
-        let _ = writeln!(
-            out,
-            "| removed | {} | {} | {} | |",
-            md(&p.name),
-            p.ecosystem,
-            md(&p.versions.join(", "))
-        );
-    }
-    for c in &d.changed {
-        let _ = writeln!(
-            out,
-            "| changed | {} | {} | {} | {} |",
-            md(&c.name),
-            c.ecosystem,
-            md(&c.before.join(", ")),
-            md(&c.after.join(", "))
+            "| {change} | {} | {} | {} | {} |",
+            escape(name),
+            escape(ecosystem),
+            escape(&before),
+            escape(&after)
         );
     }
     out.push_str("\n## Anomalies\n\n");
@@ -250,19 +257,4 @@ fn anomaly_lines(out: &mut String, json: &DiffJson<'_>, prefix: &str) {
         "{prefix}{} anomalies on both sides",
         before.intersection(&after).count()
     );
-}
-
-/// Escapes what Markdown would read as structure.
-fn md(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if matches!(
-            c,
-            '\\' | '|' | '*' | '_' | '[' | ']' | '<' | '>' | '`' | '#'
-        ) {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
 }

@@ -7,7 +7,9 @@ use clap::{ArgGroup, Args};
 use super::audit::evaluator;
 use super::fetch::ensure_bundled;
 use super::{Context, Exit, InputArgs};
-use crate::evaluate::{AuditOptions, Evaluator, Judgement, anomaly_ids, do_audit, evaluation};
+use crate::evaluate::{
+    AuditOptions, Evaluator, Judgement, anomaly_ids, do_audit, evaluation, recording_problems,
+};
 use crate::record::{Action, VexJustification, VexStatus};
 
 /// Record the hazard evaluation of one anomaly without prompts.
@@ -101,16 +103,20 @@ pub fn run(cx: &mut Context, args: EvaluateArgs) -> anyhow::Result<Exit> {
         review_period_days: record_file.record().policy.review_period_days,
     };
     let evaluation = evaluation(&assessment.anomaly, judgement, &who, None);
+    let problems = recording_problems(&evaluation);
+    if !problems.is_empty() {
+        return Err(anyhow!(
+            "failed to record the evaluation:\n  - {}",
+            problems.join("\n  - ")
+        ));
+    }
     record_file.append_evaluation(&evaluation)?;
-    cx.save_record(&mut record_file)?;
-    let mut register = cx.open_register(true)?;
-    let changes = register.begin("evaluate", cx.now)?;
-    changes.log(
-        "evaluation-recorded",
-        &format!("{} {}", evaluation.advisory, evaluation.purl),
-        None,
+    let subject = format!("{} {}", evaluation.advisory, evaluation.purl);
+    cx.save_record(
+        &mut record_file,
+        "evaluate",
+        ("evaluation-recorded", &subject),
     )?;
-    changes.commit()?;
     cx.out.line(&format!(
         "recorded the evaluation of {} for {} in {} (review by {})",
         evaluation.advisory,
@@ -121,7 +127,7 @@ pub fn run(cx: &mut Context, args: EvaluateArgs) -> anyhow::Result<Exit> {
     Ok(Exit::Clean)
 }
 
-/// The answers given as flags, refused whole when incomplete or contradictory.
+/// The answers given as flags; whether they may be recorded is checked on the evaluation.
 fn judgement(args: &EvaluateArgs) -> anyhow::Result<Judgement> {
     let vex_status: VexStatus = args.vex.parse().map_err(|e| anyhow!("{e}"))?;
     let vex_justification = args
@@ -140,13 +146,6 @@ fn judgement(args: &EvaluateArgs) -> anyhow::Result<Judgement> {
         action,
         rationale: args.rationale.trim().to_string(),
     };
-    let problems = judgement.problems();
-    if !problems.is_empty() {
-        return Err(anyhow!(
-            "failed to record the evaluation:\n  - {}",
-            problems.join("\n  - ")
-        ));
-    }
     Ok(judgement)
 }
 

@@ -3,10 +3,10 @@
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
-use sha2::{Digest, Sha256};
 
 use super::report::{build, emit};
 use super::{Context, Exit, InputArgs};
+use crate::advisory::source::sha256_hex;
 use crate::register::stamp;
 use crate::report::openvex::{OpenVexHeader, openvex};
 use crate::report::{cyclonedx, sarif};
@@ -96,7 +96,7 @@ pub fn run(cx: &mut Context, args: ExportArgs) -> anyhow::Result<Exit> {
 /// A stable `urn:uuid:` for a document: the same system, release and time give
 /// the same serial number, so an export can be reproduced.
 fn urn_uuid(identity: &str) -> String {
-    let digest = hex::encode(Sha256::digest(identity.as_bytes()));
+    let digest = sha256_hex(identity.as_bytes());
     format!(
         "urn:uuid:{}-{}-{}-{}-{}",
         &digest[0..8],

@@ -31,7 +31,7 @@ pub fn run(cx: &mut Context, args: FmtArgs) -> anyhow::Result<Exit> {
         ));
         return Ok(Exit::NeedsAttention);
     }
-    cx.save_record(&mut record)?;
+    cx.save_record(&mut record, "fmt", ("record-formatted", &path))?;
     cx.out.line(&format!("rewrote {path} canonically"));
     Ok(Exit::Clean)
 }

@@ -2,12 +2,12 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context as _, anyhow};
+use anyhow::anyhow;
 use clap::Args;
 
 use super::{Context, Exit};
 use crate::inventory;
-use crate::record::{self, Release};
+use crate::record::{self, RecordFile, Release};
 
 /// Make a release's SBOM its baseline in the record and the register.
 ///
@@ -36,7 +36,8 @@ pub struct ImportArgs {
 pub fn run(cx: &mut Context, args: ImportArgs) -> anyhow::Result<Exit> {
     check_release_name(&args.release)?;
     let mut record_file = cx.require_record()?;
-    let inventory = inventory::read_sbom(&args.sbom)?;
+    let bytes = inventory::read_bytes(&args.sbom)?;
+    let inventory = inventory::parse_sbom(&args.sbom, &bytes)?;
     let sha256 = inventory.input.sha256.clone();
     let record_dir = cx
         .record_path
@@ -51,7 +52,7 @@ pub fn run(cx: &mut Context, args: ImportArgs) -> anyhow::Result<Exit> {
         .cloned();
     if let Some(existing) = &existing {
         if existing.sha256 == sha256 {
-            rebuild_baseline(cx, existing, &inventory)?;
+            set_baseline(cx, existing, &inventory, None)?;
             cx.out.line(&format!(
                 "release {} was already imported from this file: nothing changed",
                 args.release
@@ -76,8 +77,6 @@ pub fn run(cx: &mut Context, args: ImportArgs) -> anyhow::Result<Exit> {
     let relative = Path::new(&record_file.record().policy.releases_dir)
         .join(&args.release)
         .join(file_name);
-    let bytes = std::fs::read(&args.sbom)
-        .with_context(|| format!("failed to read {}", args.sbom.display()))?;
     record::write_file_atomically(&record_dir.join(&relative), &bytes)?;
     let release = Release {
         version: args.release.clone(),
@@ -91,8 +90,7 @@ pub fn run(cx: &mut Context, args: ImportArgs) -> anyhow::Result<Exit> {
     } else {
         record_file.add_release(&release)?;
     }
-    cx.save_record(&mut record_file)?;
-    rebuild_baseline(cx, &release, &inventory)?;
+    set_baseline(cx, &release, &inventory, Some(&mut record_file))?;
     cx.out.line(&format!(
         "imported release {} ({} SOUP items) from {} into {}",
         release.version,
@@ -103,11 +101,14 @@ pub fn run(cx: &mut Context, args: ImportArgs) -> anyhow::Result<Exit> {
     Ok(Exit::Clean)
 }
 
-/// Pins `inventory` as the baseline of `release` in the register.
-fn rebuild_baseline(
+/// Pins `inventory` as the baseline of `release` in the register, saving
+/// `record` (when it changed) inside the same transaction, whose write lock
+/// keeps a concurrent save from slipping in.
+fn set_baseline(
     cx: &Context,
     release: &Release,
     inventory: &inventory::Inventory,
+    record: Option<&mut RecordFile>,
 ) -> anyhow::Result<()> {
     let mut register = cx.open_register(true)?;
     let changes = register.begin("import", cx.now)?;
@@ -118,6 +119,9 @@ fn rebuild_baseline(
         &inventory.components,
     )?;
     changes.pin(inventory)?;
+    if let Some(record) = record {
+        record.save()?;
+    }
     changes.commit()?;
     Ok(())
 }

@@ -24,19 +24,12 @@ pub struct RetireArgs {
 pub fn run(cx: &mut Context, args: RetireArgs) -> anyhow::Result<Exit> {
     let mut record_file = cx.require_record()?;
     record_file.set_retired(&args.release, !args.undo)?;
-    cx.save_record(&mut record_file)?;
-    let mut register = cx.open_register(true)?;
-    let changes = register.begin("retire", cx.now)?;
-    changes.log(
-        if args.undo {
-            "release-in-field"
-        } else {
-            "release-retired"
-        },
-        &args.release,
-        None,
-    )?;
-    changes.commit()?;
+    let kind = if args.undo {
+        "release-in-field"
+    } else {
+        "release-retired"
+    };
+    cx.save_record(&mut record_file, "retire", (kind, &args.release))?;
     cx.out.line(&format!(
         "release {} is {}",
         args.release,

@@ -50,11 +50,11 @@ pub fn run(cx: &mut Context, args: ReviewArgs) -> anyhow::Result<Exit> {
         finding: args.finding.trim().to_string(),
     };
     record_file.add_review(&review)?;
-    cx.save_record(&mut record_file)?;
-    let mut register = cx.open_register(true)?;
-    let changes = register.begin("review", cx.now)?;
-    changes.log("review-recorded", &review.item, None)?;
-    changes.commit()?;
+    cx.save_record(
+        &mut record_file,
+        "review",
+        ("review-recorded", &review.item),
+    )?;
     cx.out.line(&format!(
         "recorded the manual review of {} in {}",
         review.item,

@@ -228,39 +228,21 @@ pub struct Judgement {
     pub rationale: String,
 }
 
-impl Judgement {
-    /// Every way the answers are incomplete or contradict one another.
-    pub fn problems(&self) -> Vec<String> {
-        let mut problems = Vec::new();
-        if self.hazardous && self.hazards.is_empty() {
-            problems
-                .push("a hazardous flaw needs the hazard IDs it traces to (--hazard)".to_string());
-        }
-        if !self.hazardous && !self.hazards.is_empty() {
-            problems
-                .push("hazard IDs were given for a flaw evaluated as not hazardous".to_string());
-        }
-        if self.hazardous && self.vex_status == VexStatus::NotAffected {
-            problems.push(
-                "a flaw that can contribute to a hazardous situation cannot be `not_affected`"
-                    .to_string(),
-            );
-        }
-        match (self.vex_status, self.vex_justification) {
-            (VexStatus::NotAffected, None) => {
-                problems.push("`not_affected` needs a justification (--justification)".to_string())
-            }
-            (status, Some(_)) if status != VexStatus::NotAffected => problems.push(format!(
-                "a justification applies only to `not_affected`, not to `{}`",
-                status.as_str()
-            )),
-            _ => {}
-        }
-        if self.rationale.trim().is_empty() {
-            problems.push("a rationale is required (--rationale)".to_string());
-        }
-        problems
+/// Everything that keeps `evaluation` from being recorded: the record's own
+/// rules for an entry, and two contradictions a new evaluation must not carry
+/// (a record written by hand before them still loads).
+pub fn recording_problems(evaluation: &Evaluation) -> Vec<String> {
+    let mut problems = evaluation.problems();
+    if !evaluation.hazardous && !evaluation.hazards.is_empty() {
+        problems.push("hazard IDs were given for a flaw evaluated as not hazardous".to_string());
     }
+    if evaluation.hazardous && evaluation.vex_status == VexStatus::NotAffected {
+        problems.push(
+            "a flaw that can contribute to a hazardous situation cannot be `not_affected`"
+                .to_string(),
+        );
+    }
+    problems
 }
 
 /// Who, when and against which advisory data an evaluation is recorded.
@@ -323,8 +305,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn contradictory_judgements_are_refused() {
-        let mut j = Judgement {
+    fn contradictory_evaluations_are_refused() {
+        let mut e = Evaluation {
+            advisory: "RUSTSEC-2024-0421".into(),
+            aliases: vec![],
+            purl: "pkg:cargo/idna@0.5.0".into(),
+            by: "QA".into(),
+            date: time::macros::date!(2026 - 11 - 24),
+            review_by: time::macros::date!(2027 - 11 - 24),
+            advisory_modified: "2025-10-28T06:02:18Z".into(),
+            advisory_hash: format!("sha256:{}", "0".repeat(64)),
             hazardous: true,
             hazards: vec![],
             risk_controls: vec![],
@@ -332,14 +322,20 @@ mod tests {
             vex_justification: None,
             action: Action::None,
             rationale: " ".into(),
+            carried_from: None,
         };
-        assert_eq!(j.problems().len(), 4, "{:?}", j.problems());
-        j.hazardous = false;
-        j.vex_justification = Some(VexJustification::VulnerableCodeNotInExecutePath);
-        j.rationale = "not called".into();
-        assert!(j.problems().is_empty());
-        j.vex_status = VexStatus::Affected;
-        assert_eq!(j.problems().len(), 1);
+        assert_eq!(
+            recording_problems(&e).len(),
+            4,
+            "{:?}",
+            recording_problems(&e)
+        );
+        e.hazardous = false;
+        e.vex_justification = Some(VexJustification::VulnerableCodeNotInExecutePath);
+        e.rationale = "not called".into();
+        assert!(recording_problems(&e).is_empty());
+        e.vex_status = VexStatus::Affected;
+        assert_eq!(recording_problems(&e).len(), 1);
     }
 
     #[test]

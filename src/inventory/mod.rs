@@ -273,7 +273,7 @@ pub fn parse_sbom(path_for_messages: &Path, bytes: &[u8]) -> Result<Inventory, I
 const MAX_INPUT_BYTES: u64 = 512 * 1024 * 1024;
 
 /// Reads a whole file of at most [`MAX_INPUT_BYTES`], naming it on failure.
-fn read_bytes(path: &Path) -> Result<Vec<u8>, InventoryError> {
+pub fn read_bytes(path: &Path) -> Result<Vec<u8>, InventoryError> {
     use std::io::Read;
     let failed = |source| InventoryError::Io {
         path: path.to_path_buf(),

@@ -2,7 +2,7 @@
 
 use rusqlite::params;
 
-use super::{Changes, Register, RegisterError};
+use super::{Changes, RegisterError};
 
 impl Changes<'_> {
     /// Records one audit of `subject` that used `advisory_data` (JSON) and
@@ -43,23 +43,11 @@ impl Changes<'_> {
     }
 }
 
-impl Register {
-    /// How many audits the register has recorded.
-    pub fn audit_count(&self) -> Result<u64, RegisterError> {
-        self.conn
-            .query_row("SELECT count(*) FROM audit_run", [], |row| {
-                row.get::<_, i64>(0)
-            })
-            .map(|n| n.max(0) as u64)
-            .map_err(|e| self.err(e))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use time::macros::datetime;
 
-    use super::*;
+    use crate::register::Register;
 
     #[test]
     fn first_detection_is_kept() {
@@ -81,7 +69,11 @@ mod tests {
             ["2026-11-01T00:00:00Z"]
         );
         changes.commit().unwrap();
-        assert_eq!(register.audit_count().unwrap(), 2);
+        let audits: i64 = register
+            .conn
+            .query_row("SELECT count(*) FROM audit_run", [], |row| row.get(0))
+            .unwrap();
+        assert_eq!(audits, 2);
         assert_eq!(register.events().unwrap().len(), 1);
     }
 }

@@ -125,19 +125,6 @@ impl Register {
         &self.path
     }
 
-    /// Takes the register's write lock, waiting the busy timeout for it, and
-    /// holds it until the returned guard is dropped; nothing is written.
-    /// Commands hold it while saving the record, so two saves cannot both
-    /// pass the record's changed-on-disk check and one silently replace the
-    /// other's evaluations.
-    pub fn lock(&mut self) -> Result<WriteLock<'_>, RegisterError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-            .map_err(|e| RegisterError::sql(&self.path, e))?;
-        Ok(WriteLock { _tx: tx })
-    }
-
     /// Starts the one transaction of `command`, stamped `now`.
     pub fn begin(
         &mut self,
@@ -159,11 +146,6 @@ impl Register {
     fn err(&self, e: rusqlite::Error) -> RegisterError {
         RegisterError::sql(&self.path, e)
     }
-}
-
-/// The register's write lock, released (rolled back, nothing written) on drop.
-pub struct WriteLock<'a> {
-    _tx: Transaction<'a>,
 }
 
 /// The changes one command makes to the register; nothing is kept unless committed.

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use rusqlite::{OptionalExtension, params};
+use rusqlite::params;
 use serde::Serialize;
 
 use super::{Changes, Register, RegisterError};
@@ -176,19 +176,6 @@ impl Register {
             })
             .and_then(|rows| rows.collect::<Result<Vec<_>, _>>());
         pins.map_err(|e| self.err(e))
-    }
-
-    /// When `key` was first pinned from any input, if ever.
-    pub fn first_seen(&self, key: &str) -> Result<Option<String>, RegisterError> {
-        self.conn
-            .query_row(
-                "SELECT min(first_seen) FROM pin WHERE key = ?1",
-                [key],
-                |row| row.get::<_, Option<String>>(0),
-            )
-            .optional()
-            .map(Option::flatten)
-            .map_err(|e| self.err(e))
     }
 }
 

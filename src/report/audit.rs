@@ -1,6 +1,8 @@
 //! `audit --format json`: a documented, versioned schema (README, "JSON output").
 //! Fields are only ever added within one schema version.
 
+use std::collections::BTreeSet;
+
 use serde::Serialize;
 
 use crate::evaluate::{Audit, DataUsed, DueReason, Findings};
@@ -45,12 +47,24 @@ pub struct InputJson<'a> {
 pub struct Subject {
     pub release: Option<String>,
     pub inventory: Inventory,
+    /// The keys of the inventory's components, for `holds`.
+    keys: BTreeSet<String>,
 }
 
 impl Subject {
+    /// The working tree (`release: None`) or a release's baseline.
+    pub fn new(release: Option<String>, inventory: Inventory) -> Subject {
+        let keys = inventory.components.iter().map(|c| c.key()).collect();
+        Subject {
+            release,
+            inventory,
+            keys,
+        }
+    }
+
     /// True when this subject's inventory holds the component `key`.
     pub fn holds(&self, key: &str) -> bool {
-        self.inventory.components.iter().any(|c| c.key() == key)
+        self.keys.contains(key)
     }
 }
 
@@ -110,8 +124,7 @@ pub struct SummaryJson {
 pub fn releases_of<'a>(subjects: &'a [Subject], key: &str) -> Vec<&'a str> {
     subjects
         .iter()
-        .filter(|s| s.holds(key))
-        .filter_map(|s| s.release.as_deref())
+        .filter_map(|s| s.release.as_deref().filter(|_| s.holds(key)))
         .collect()
 }
 
@@ -122,13 +135,7 @@ pub fn audit_json<'a>(
     record: Option<&'a Record>,
 ) -> AuditJson<'a> {
     use crate::evaluate::State;
-    let count = |state| {
-        audit
-            .assessments
-            .iter()
-            .filter(|a| a.state == state)
-            .count()
-    };
+    let count = |state| audit.in_state(state).count();
     AuditJson {
         schema: AUDIT_SCHEMA,
         system: record.map(|r| SystemJson {

@@ -80,7 +80,7 @@ fn inline(part: &Inline) -> String {
 
 /// Outside text on one line, with every character that could start Markdown
 /// syntax (emphasis, code, links, tables, HTML, entities, math) backslash-escaped.
-fn escape(text: &str) -> String {
+pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in printable(text, false).chars() {
         if matches!(

@@ -2,7 +2,7 @@
 //! record. Every renderer (Markdown, HTML, CSV, JSON, CycloneDX, SARIF, OpenVEX)
 //! reads what this builds.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use time::Date;
 
@@ -29,17 +29,25 @@ pub fn soup_list(
         .iter()
         .flat_map(|d| d.ecosystems.iter().map(String::as_str))
         .collect();
+    let mut by_component: BTreeMap<String, Vec<&Assessment>> = BTreeMap::new();
+    for a in &audit.assessments {
+        by_component
+            .entry(a.anomaly.component.key())
+            .or_default()
+            .push(a);
+    }
     let mut items: Vec<Item> = components
         .iter()
         .filter(|c| c.is_matchable())
         .map(|c| {
-            item(
-                c,
-                audit,
-                subjects,
-                record,
-                covered.contains(c.ecosystem.osv_name()),
-            )
+            let key = c.key();
+            let anomalies = by_component
+                .get(&key)
+                .map(Vec::as_slice)
+                .unwrap_or_default();
+            let releases = releases_of(subjects, &key);
+            let covered = covered.contains(c.ecosystem.osv_name());
+            item(c, anomalies, &releases, record, covered)
         })
         .collect();
     items.sort_by(|a, b| {
@@ -105,17 +113,11 @@ pub fn soup_list(
 
 fn item(
     component: &Component,
-    audit: &Audit,
-    subjects: &[Subject],
+    anomalies: &[&Assessment],
+    releases: &[&str],
     record: &Record,
     covered: bool,
 ) -> Item {
-    let key = component.key();
-    let anomalies: Vec<&Assessment> = audit
-        .assessments
-        .iter()
-        .filter(|a| a.anomaly.component.key() == key)
-        .collect();
     let support = match anomalies
         .iter()
         .find(|a| a.anomaly.kind == AnomalyKind::Unmaintained)
@@ -132,10 +134,7 @@ fn item(
             .specification_for(&component.name, component.purl.as_deref())
             .map(|(_, spec)| specification(spec)),
         support,
-        anomalies: anomalies
-            .into_iter()
-            .map(|a| anomaly(a, releases_of(subjects, &key)))
-            .collect(),
+        anomalies: anomalies.iter().map(|a| anomaly(a, releases)).collect(),
     }
 }
 
@@ -152,7 +151,7 @@ fn specification(spec: &record::Specification) -> Specification {
     }
 }
 
-fn anomaly(a: &Assessment, releases: Vec<&str>) -> AnomalyEntry {
+fn anomaly(a: &Assessment, releases: &[&str]) -> AnomalyEntry {
     AnomalyEntry {
         id: a.anomaly.id.clone(),
         aliases: a.anomaly.aliases.clone(),
@@ -168,6 +167,6 @@ fn anomaly(a: &Assessment, releases: Vec<&str>) -> AnomalyEntry {
         state: a.state,
         due_reasons: a.reasons.iter().map(|r| r.describe()).collect(),
         evaluation: a.evaluation.clone(),
-        releases: releases.into_iter().map(str::to_string).collect(),
+        releases: releases.iter().map(|r| r.to_string()).collect(),
     }
 }

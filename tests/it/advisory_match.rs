@@ -20,7 +20,7 @@ fn fixture(relative: &str) -> PathBuf {
 }
 
 /// Every file of a zip archive: (path inside the archive, bytes).
-fn zip_files(name: &str) -> Vec<(String, Vec<u8>)> {
+pub fn zip_files(name: &str) -> Vec<(String, Vec<u8>)> {
     let file = std::fs::File::open(fixture(&format!("advisories/{name}"))).unwrap();
     let mut archive = zip::ZipArchive::new(file).unwrap();
     let mut files = Vec::new();

@@ -7,6 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use super::cli::{Project, Run, fixture};
+use super::fetch::zip_of;
 
 /// How a bad input reaches the tool.
 #[derive(Debug, Clone, Copy)]
@@ -327,7 +328,6 @@ const HOSTILE: &str = "\u{1b}[31mred\u{1b}[0m \u{1b}]8;;https://evil.example/\u{
 /// A zip of one OSV record: a made-up RustSec advisory against the pump's
 /// unicode-bidi 0.3.14 whose text is all terminal control sequences.
 fn hostile_mirror(dir: &Path) -> PathBuf {
-    use std::io::Write;
     let record = serde_json::json!({
         "schema_version": "1.6.0",
         "id": "RUSTSEC-2099-0001",
@@ -343,14 +343,8 @@ fn hostile_mirror(dir: &Path) -> PathBuf {
         "references": [{"type": "ADVISORY", "url": format!("https://example.com/{HOSTILE}")}]
     });
     let path = dir.join("hostile.zip");
-    let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
-    zip.start_file(
-        "crates/RUSTSEC-2099-0001.json",
-        zip::write::SimpleFileOptions::default(),
-    )
-    .unwrap();
-    zip.write_all(record.to_string().as_bytes()).unwrap();
-    zip.finish().unwrap();
+    let zip = zip_of(&[("crates/RUSTSEC-2099-0001.json", record.to_string())]);
+    std::fs::write(&path, zip).unwrap();
     path
 }
 

@@ -7,7 +7,7 @@ use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use super::bad_input::{Scene, assert_integrity};
-use super::cli::{Run, fixture};
+use super::cli::{Run, evaluate_idna, fixture};
 
 /// How long one round may take before the test calls it a deadlock.
 const ROUND_LIMIT: Duration = Duration::from_secs(90);
@@ -165,20 +165,7 @@ fn evaluations_recorded_at_once_are_all_kept_or_refused() {
         let children = rationales
             .iter()
             .map(|rationale| {
-                let args = [
-                    "evaluate",
-                    "RUSTSEC-2024-0421",
-                    "--package",
-                    "idna@0.5.0",
-                    "--offline",
-                    "--not-hazardous",
-                    "--vex",
-                    "not_affected",
-                    "--justification",
-                    "vulnerable_code_not_in_execute_path",
-                    "--rationale",
-                    rationale,
-                ];
+                let args = evaluate_idna(rationale);
                 ("evaluate", spawn(&scene, &args))
             })
             .collect();

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use cargo_soup::record::RecordFile;
 
 use super::bad_input::Scene;
-use super::cli::fixture;
+use super::cli::{evaluate_idna, fixture};
 
 /// The generator's seed; a failure message repeats it.
 const SEED: u64 = 0x6230_4000_5eed;
@@ -71,20 +71,7 @@ fn arguments(operation: &str, run: usize) -> Vec<String> {
         }
         _ => {
             let rationale = format!("host names come only from our configuration (run {run})");
-            owned(&[
-                "evaluate",
-                "RUSTSEC-2024-0421",
-                "--package",
-                "idna@0.5.0",
-                "--offline",
-                "--not-hazardous",
-                "--vex",
-                "not_affected",
-                "--justification",
-                "vulnerable_code_not_in_execute_path",
-                "--rationale",
-                &rationale,
-            ])
+            owned(&evaluate_idna(&rationale))
         }
     }
 }

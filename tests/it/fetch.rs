@@ -64,13 +64,13 @@ fn json_count(entries: &[Entry]) -> usize {
 }
 
 /// A zip of the given (name, content) entries, deflated.
-fn zip_of(files: &[(&str, &[u8])]) -> Vec<u8> {
+pub fn zip_of<N: AsRef<str>, C: AsRef<[u8]>>(files: &[(N, C)]) -> Vec<u8> {
     let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
     for (name, content) in files {
         writer
-            .start_file(*name, SimpleFileOptions::default())
+            .start_file(name.as_ref(), SimpleFileOptions::default())
             .unwrap();
-        writer.write_all(content).unwrap();
+        writer.write_all(content.as_ref()).unwrap();
     }
     writer.finish().unwrap().into_inner()
 }

@@ -1,38 +1,19 @@
 //! Advisory data and the evaluation lifecycle through the binary: fetching from
 //! a local server, mirrors, and every reason an evaluation becomes due.
 
-use std::io::{Read, Write};
-
-use super::cli::{EVALUATE_IDNA, Project, fixture};
+use super::advisory_match::zip_files;
+use super::cli::{PUMP_RATIONALE, Project, evaluate_idna, fixture};
+use super::fetch::zip_of;
 use super::server::{Reply, Server};
 
 const IDNA_ADVISORY: &str = "RUSTSEC-2024-0421";
 
 /// Every `.json` entry of the bundled RustSec OSV export, as (name, bytes).
 fn rustsec_records() -> Vec<(String, Vec<u8>)> {
-    let bytes = std::fs::read(fixture("advisories/rustsec-osv-2026-08-21.zip")).unwrap();
-    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
-    let mut records = Vec::new();
-    for i in 0..archive.len() {
-        let mut entry = archive.by_index(i).unwrap();
-        if entry.name().ends_with(".json") {
-            let mut data = Vec::new();
-            entry.read_to_end(&mut data).unwrap();
-            records.push((entry.name().to_string(), data));
-        }
-    }
-    records
-}
-
-/// A zip of `entries`.
-fn zip_of(entries: &[(String, Vec<u8>)]) -> Vec<u8> {
-    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let options = zip::write::SimpleFileOptions::default();
-    for (name, data) in entries {
-        writer.start_file(name.as_str(), options).unwrap();
-        writer.write_all(data).unwrap();
-    }
-    writer.finish().unwrap().into_inner()
+    zip_files("rustsec-osv-2026-08-21.zip")
+        .into_iter()
+        .filter(|(name, _)| name.ends_with(".json"))
+        .collect()
 }
 
 /// The real records with the idna advisory changed by `edit`.
@@ -236,7 +217,7 @@ fn the_native_rustsec_database_loads_as_a_mirror() {
 fn an_evaluation_is_due_when_its_review_date_passes() {
     let project = Project::copy_of("pump");
     project.run(&["init", "--class", "A"]).expect(0);
-    project.run(EVALUATE_IDNA).expect(0);
+    project.run(&evaluate_idna(PUMP_RATIONALE)).expect(0);
     project
         .run(&["audit", "--offline", "--allow-stale"])
         .expect(0);
@@ -269,7 +250,7 @@ fn an_evaluation_is_due_when_the_advisory_is_modified_after_it() {
     project
         .run(&["fetch", "--allow-http", "--lockfile", "Cargo.lock"])
         .expect(0);
-    project.run(EVALUATE_IDNA).expect(0);
+    project.run(&evaluate_idna(PUMP_RATIONALE)).expect(0);
     project.run(&["audit", "--offline"]).expect(0);
 
     let revised = with_idna_record(|r| {
@@ -294,7 +275,7 @@ fn an_evaluation_is_due_when_the_advisory_is_modified_after_it() {
 fn a_version_bump_makes_the_evaluation_due_with_its_origin() {
     let project = Project::copy_of("pump");
     project.run(&["init", "--class", "A"]).expect(0);
-    project.run(EVALUATE_IDNA).expect(0);
+    project.run(&evaluate_idna(PUMP_RATIONALE)).expect(0);
     let lockfile = std::fs::read_to_string(project.path("Cargo.lock")).unwrap().replace(
         "version = \"0.5.0\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\nchecksum = \"634d9b1461af396cad843f47fdba5597a4f9e6ddd4bfb6ff5d85028c25cb12f6\"",
         "version = \"0.4.0\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\nchecksum = \"7d20d6b07bfbc108882d88ed8e37d39636dcc260e15e30c45e6ba089610b917c\"",
@@ -316,7 +297,7 @@ fn a_version_bump_makes_the_evaluation_due_with_its_origin() {
 fn a_withdrawn_advisory_keeps_its_evaluation_and_is_reported() {
     let project = Project::copy_of("pump");
     project.run(&["init", "--class", "A"]).expect(0);
-    project.run(EVALUATE_IDNA).expect(0);
+    project.run(&evaluate_idna(PUMP_RATIONALE)).expect(0);
     let withdrawn = with_idna_record(|r| {
         r["withdrawn"] = "2026-11-20T00:00:00Z".into();
         r["modified"] = "2026-11-20T00:00:00Z".into();

@@ -3,7 +3,7 @@
 use rexpect::process::WaitStatus;
 use rexpect::session::{PtySession, spawn_command};
 
-use super::cli::{EVALUATE_IDNA, Project};
+use super::cli::{PUMP_RATIONALE, Project, evaluate_idna};
 
 const DOWN: &str = "\x1b[B";
 const UP: &str = "\x1b[A";
@@ -167,7 +167,7 @@ fn a_hazardous_answer_asks_for_hazards_and_controls() {
 #[test]
 fn a_version_bump_offers_to_carry_the_evaluation_forward() {
     let project = pump_with_record();
-    project.run(EVALUATE_IDNA).expect(0);
+    project.run(&evaluate_idna(PUMP_RATIONALE)).expect(0);
     let lockfile = std::fs::read_to_string(project.path("Cargo.lock")).unwrap().replace(
         "version = \"0.5.0\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\nchecksum = \"634d9b1461af396cad843f47fdba5597a4f9e6ddd4bfb6ff5d85028c25cb12f6\"",
         "version = \"0.4.0\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\nchecksum = \"7d20d6b07bfbc108882d88ed8e37d39636dcc260e15e30c45e6ba089610b917c\"",

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use super::cli::{EVALUATE_IDNA, Project, fixture};
+use super::cli::{PUMP_RATIONALE, Project, evaluate_idna, fixture};
 use super::report::{assert_valid, redact_dates};
 
 /// The purls a real SBOM lists as SOUP, counted without the code under test.
@@ -344,7 +344,7 @@ fn the_deno_lockfiles_seven_years_apart_diff_as_counted_independently() {
 fn evaluated_pump() -> Project {
     let project = Project::copy_of("pump");
     project.run(&["init", "--class", "B"]).expect(0);
-    project.run(EVALUATE_IDNA).expect(0);
+    project.run(&evaluate_idna(PUMP_RATIONALE)).expect(0);
     project
 }
 
