@@ -10,6 +10,7 @@ use sha2::{Digest, Sha256};
 use super::archive::{self, ArchiveError, Entry, Limits};
 use super::osv::Advisory;
 use super::rustsec;
+use crate::inventory::sha256_hex;
 use crate::model::Ecosystem;
 use crate::net::{Client, Fetched, NetError, Validators};
 use crate::register::{LoadedSource, Skipped, SourceInfo, StoredRecord};
@@ -239,11 +240,6 @@ fn newest_modified(records: &[StoredRecord]) -> String {
         .max()
         .unwrap_or_default()
         .to_string()
-}
-
-/// Lowercase hex sha256 of `bytes`.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
 }
 
 fn entries_digest(entries: &[Entry]) -> String {

@@ -6,15 +6,19 @@ use std::path::Path;
 
 use anyhow::anyhow;
 use clap::Args;
+use serde::{Deserialize, Serialize};
+use time::Date;
 
+use super::context::program_identity;
 use super::fetch::{ecosystems_of, ensure_bundled, refresh};
 use super::{Context, Exit, Format, InputArgs};
 use crate::evaluate::prompt::{self, Answer};
-use crate::evaluate::{Assessment, Audit, AuditOptions, Evaluator, State, do_audit};
-use crate::inventory::{self, Inventory};
+use crate::evaluate::{Assessment, Audit, AuditOptions, Evaluator, State, audit_key, do_audit};
+use crate::inventory::{self, InputFile, InputFormat, Inventory};
 use crate::model::Component;
 use crate::out::sanitize;
 use crate::record::{RecordFile, Release};
+use crate::register::{Changes, Store};
 use crate::report::audit::{Subject, audit_json, releases_of};
 
 /// Check the SOUP in use against the published anomaly lists.
@@ -89,16 +93,64 @@ pub fn reevaluate(cx: &mut Context, args: ReevaluateArgs) -> anyhow::Result<Exit
 }
 
 fn audit(cx: &mut Context, args: AuditArgs, only_due: bool) -> anyhow::Result<Exit> {
+    let command = if only_due { "reevaluate" } else { "audit" };
     let mut record = cx.load_record()?;
-    let subjects = subjects(
-        cx,
-        &args.input,
-        args.release.as_deref(),
-        args.all_releases,
-        record.as_ref(),
-    )?;
-    let components = union_of(&subjects);
     let mut store = cx.open_store()?;
+    let mut register = cx.open_register(record.is_some())?;
+    let options = AuditOptions {
+        allow_stale: args.allow_stale,
+    };
+    let prompting = cx.out.is_interactive() && args.format == Format::Text && !args.no_prompt;
+
+    // The working tree is identified before it is read: when nothing the audit
+    // reads changed since the last audit of it, that result is reused as it is.
+    let working_tree = args.release.is_none() && !args.all_releases;
+    let identified = match working_tree {
+        true => cx.identify(&args.input, &register)?,
+        false => None,
+    };
+    if let Some(id) = identified.as_ref().filter(|_| !args.fetch) {
+        ensure_bundled(cx, &mut store)?;
+        let key = key_of(&id.fingerprint, record.as_ref(), &store, cx.today, &options)?;
+        let kept = register
+            .cached_audit(&id.input_path, &key)?
+            .and_then(|json| serde_json::from_str::<Kept>(&json).ok());
+        if let Some(kept) =
+            kept.filter(|k| !(prompting && record.is_some() && has_open(&k.audit, only_due)))
+        {
+            if cx.verbose {
+                cx.out.note("note: nothing this audit reads changed since the last one; its result is reused");
+            }
+            let subjects = [Subject::working_tree(kept.input.clone(), kept.format)];
+            let changes = register.begin(command, cx.now)?;
+            changes.read_again(&kept.input, kept.format)?;
+            record_run(&changes, &kept.audit, &subjects)?;
+            changes.commit()?;
+            return show(
+                cx,
+                &args,
+                &kept.audit,
+                &subjects,
+                record.as_ref(),
+                only_due,
+                prompting,
+            );
+        }
+    }
+
+    let fingerprint = identified.as_ref().map(|id| id.fingerprint.clone());
+    let inventories = match identified {
+        Some(id) => vec![(None, cx.read_identified(id, &args.input)?)],
+        None => subjects(
+            cx,
+            &args.input,
+            args.release.as_deref(),
+            args.all_releases,
+            record.as_ref(),
+        )?,
+    };
+    let subjects = subjects_of(&inventories);
+    let components = union_of(inventories.iter().map(|(_, inventory)| inventory));
     let mut fetch_failed = false;
     if args.fetch {
         let sources = record
@@ -109,9 +161,6 @@ fn audit(cx: &mut Context, args: AuditArgs, only_due: bool) -> anyhow::Result<Ex
         fetch_failed = refresh(cx, &mut store, &sources, &ecosystems, args.allow_http)? > 0;
     }
     ensure_bundled(cx, &mut store)?;
-    let options = AuditOptions {
-        allow_stale: args.allow_stale,
-    };
     let today = cx.today;
     let audit_once = |record: Option<&RecordFile>| {
         do_audit(
@@ -123,61 +172,138 @@ fn audit(cx: &mut Context, args: AuditArgs, only_due: bool) -> anyhow::Result<Ex
         )
     };
     let mut result = audit_once(record.as_ref())?;
+    if prompting
+        && let Some(record_file) = record.as_mut()
+        && walk(cx, record_file, &result, only_due, args.by.clone())?
+    {
+        result = audit_once(record.as_ref())?;
+    }
 
-    let prompting = cx.out.is_interactive() && args.format == Format::Text && !args.no_prompt;
-    if prompting {
-        match record.as_mut() {
-            Some(record_file) => {
-                if walk(cx, record_file, &result, only_due, args.by.clone())? {
-                    result = audit_once(record.as_ref())?;
-                }
-            }
-            None => cx
-                .out
-                .note("note: evaluations are kept in soup-register.toml, which does not exist yet"),
+    let changes = register.begin(command, cx.now)?;
+    for (_, inventory) in &inventories {
+        changes.pin(inventory)?;
+    }
+    record_run(&changes, &result, &subjects)?;
+    if working_tree {
+        let inventory = &inventories[0].1;
+        let fingerprint = match fingerprint {
+            Some(fingerprint) => Some(fingerprint),
+            None => cx.keep_inventory(&changes, &args.input, inventory)?,
+        };
+        if let Some(fingerprint) = fingerprint {
+            let key = key_of(&fingerprint, record.as_ref(), &store, today, &options)?;
+            let kept = Kept {
+                input: inventory.input.clone(),
+                format: inventory.format,
+                audit: result,
+            };
+            changes.cache_audit(
+                &kept.input.path.display().to_string(),
+                &key,
+                &serde_json::to_string(&kept)?,
+            )?;
+            result = kept.audit;
         }
     }
+    changes.commit()?;
 
-    let mut register = cx.open_register(record.is_some())?;
-    let changes = register.begin(if only_due { "reevaluate" } else { "audit" }, cx.now)?;
-    for subject in &subjects {
-        changes.pin(&subject.inventory)?;
-    }
+    let exit = show(
+        cx,
+        &args,
+        &result,
+        &subjects,
+        record.as_ref(),
+        only_due,
+        prompting,
+    )?;
+    Ok(if fetch_failed { Exit::Failed } else { exit })
+}
+
+/// An audit's result as the register keeps it for the next audit of the same input.
+#[derive(Serialize, Deserialize)]
+struct Kept {
+    input: InputFile,
+    format: InputFormat,
+    audit: Audit,
+}
+
+/// The key a result is kept under: the input's fingerprint, the record, the
+/// store's sources, the day, the options, and this build.
+fn key_of(
+    fingerprint: &str,
+    record: Option<&RecordFile>,
+    store: &Store,
+    today: Date,
+    options: &AuditOptions,
+) -> anyhow::Result<String> {
+    Ok(audit_key(
+        &program_identity(),
+        fingerprint,
+        record.map(RecordFile::saved_text),
+        &store.sources()?,
+        today,
+        options,
+    ))
+}
+
+/// True when the audit leaves an anomaly for a person to evaluate now.
+fn has_open(audit: &Audit, only_due: bool) -> bool {
+    audit.assessments.iter().any(|a| match only_due {
+        true => a.state == State::Due,
+        false => a.state.needs_person(),
+    })
+}
+
+/// Records in the register which advisory data the audit used and what it detected.
+fn record_run(changes: &Changes<'_>, result: &Audit, subjects: &[Subject]) -> anyhow::Result<()> {
     let detected: Vec<(String, String)> = result
         .assessments
         .iter()
         .map(|a| (a.anomaly.id.clone(), a.anomaly.component.key()))
         .collect();
     let data = serde_json::to_string(&result.advisory_data)?;
-    changes.record_audit(&subject_label(&subjects), &data, &detected)?;
-    changes.commit()?;
+    changes.record_audit(&subject_label(subjects), &data, &detected)?;
+    Ok(())
+}
 
+/// Prints the result in the asked format and picks the exit code.
+fn show(
+    cx: &mut Context,
+    args: &AuditArgs,
+    result: &Audit,
+    subjects: &[Subject],
+    record: Option<&RecordFile>,
+    only_due: bool,
+    prompting: bool,
+) -> anyhow::Result<Exit> {
+    if prompting && record.is_none() {
+        cx.out
+            .note("note: evaluations are kept in soup-register.toml, which does not exist yet");
+    }
     match args.format {
         Format::Json => {
-            let json = audit_json(&result, &subjects, record.as_ref().map(|r| r.record()));
+            let json = audit_json(result, subjects, record.map(|r| r.record()));
             cx.out.line(&serde_json::to_string_pretty(&json)?);
         }
-        Format::Text => print_text(cx, &result, &subjects, only_due, prompting),
+        Format::Text => print_text(cx, result, subjects, only_due, prompting),
     }
     if record.is_none() {
         cx.hint_init();
     }
-    if fetch_failed {
-        return Ok(Exit::Failed);
-    }
     Ok(Exit::from_attention(result.needs_person()))
 }
 
-/// What this audit looks at: the working tree, one release, or every release in the field.
+/// What this audit looks at, each with its inventory: the working tree
+/// (`None`), one release, or every release in the field.
 pub(super) fn subjects(
     cx: &mut Context,
     input: &InputArgs,
     release: Option<&str>,
     all_releases: bool,
     record: Option<&RecordFile>,
-) -> anyhow::Result<Vec<Subject>> {
+) -> anyhow::Result<Vec<(Option<String>, Inventory)>> {
     if release.is_none() && !all_releases {
-        return Ok(vec![Subject::new(None, cx.read_inventory(input)?)]);
+        return Ok(vec![(None, cx.read_inventory(input)?)]);
     }
     let record = record.ok_or_else(|| {
         anyhow!("failed to audit releases: there is no soup-register.toml; run `cargo soup init` and `cargo soup import`")
@@ -195,8 +321,10 @@ pub(super) fn subjects(
     releases
         .into_iter()
         .map(|release| {
-            let inventory = baseline_inventory(dir, release)?;
-            Ok(Subject::new(Some(release.version.clone()), inventory))
+            Ok((
+                Some(release.version.clone()),
+                baseline_inventory(dir, release)?,
+            ))
         })
         .collect()
 }
@@ -217,12 +345,20 @@ pub fn baseline_inventory(record_dir: &Path, release: &Release) -> anyhow::Resul
     Ok(inventory)
 }
 
-/// Every component of every subject once, by key.
-pub(super) fn union_of(subjects: &[Subject]) -> Vec<Component> {
-    let mut seen = BTreeSet::new();
-    subjects
+/// The subjects of `inventories`, as reports name them.
+pub(super) fn subjects_of(inventories: &[(Option<String>, Inventory)]) -> Vec<Subject> {
+    inventories
         .iter()
-        .flat_map(|s| &s.inventory.components)
+        .map(|(release, inventory)| Subject::new(release.clone(), inventory))
+        .collect()
+}
+
+/// Every component of every inventory once, by key.
+pub(super) fn union_of<'a>(inventories: impl IntoIterator<Item = &'a Inventory>) -> Vec<Component> {
+    let mut seen = BTreeSet::new();
+    inventories
+        .into_iter()
+        .flat_map(|inventory| &inventory.components)
         .filter(|c| seen.insert(c.key()))
         .cloned()
         .collect()
@@ -234,7 +370,7 @@ fn subject_label(subjects: &[Subject]) -> String {
         .iter()
         .map(|s| match &s.release {
             Some(version) => format!("release {version}"),
-            None => s.inventory.input.path.display().to_string(),
+            None => s.input.path.display().to_string(),
         })
         .collect::<Vec<_>>()
         .join(", ")

@@ -9,10 +9,12 @@ use anyhow::{Context as _, anyhow};
 use time::{Date, OffsetDateTime};
 
 use super::{ColorChoice, GlobalArgs, InputArgs};
-use crate::inventory::{self, CargoOptions, Inventory};
+use crate::inventory::{self, CargoOptions, InputFormat, Inventory};
 use crate::out::{Out, Terminal};
 use crate::record::RecordFile;
-use crate::register::{BUSY_TIMEOUT, Register, Store};
+use crate::register::{
+    BUSY_TIMEOUT, CachedInventory, Changes, FileDigest, Register, Store, fingerprint,
+};
 
 /// The record's file name, beside the workspace's Cargo.toml.
 pub const RECORD_FILE: &str = "soup-register.toml";
@@ -205,6 +207,77 @@ impl Context {
         }
     }
 
+    /// Identifies the working tree's input without parsing it: a lockfile or an
+    /// SBOM by its bytes, a project by the inventory `cargo metadata` gave for it
+    /// last time, while none of the files it was read from changed. `None` when
+    /// the project has no such inventory: [`Context::read_inventory`] reads it.
+    pub fn identify(
+        &self,
+        input: &InputArgs,
+        register: &Register,
+    ) -> anyhow::Result<Option<Identified>> {
+        if let Some(path) = &input.sbom {
+            return Ok(Some(Identified::of_file(path, false)?));
+        }
+        if let Some(path) = &input.lockfile {
+            return Ok(Some(Identified::of_file(path, true)?));
+        }
+        let Some(manifest) = &self.manifest else {
+            return Ok(None);
+        };
+        let cached = register.cached_inventory(manifest, &cargo_variant(input))?;
+        Ok(cached.map(|cached| Identified {
+            input_path: cached.input_path.clone(),
+            fingerprint: cached.fingerprint.clone(),
+            unread: Unread::Cached(cached),
+        }))
+    }
+
+    /// Reads the components of an identified input. A kept inventory that no
+    /// longer parses is read again from the project.
+    pub fn read_identified(
+        &mut self,
+        identified: Identified,
+        input: &InputArgs,
+    ) -> anyhow::Result<Inventory> {
+        Ok(match identified.unread {
+            Unread::Lockfile(path, bytes) => inventory::parse_lockfile(&path, &bytes)?,
+            Unread::Sbom(path, bytes) => inventory::parse_sbom(&path, &bytes)?,
+            Unread::Cached(cached) => match cached.read() {
+                Some(inventory) => inventory,
+                None => self.read_inventory(input)?,
+            },
+        })
+    }
+
+    /// Keeps what `cargo metadata` gave for the project, with the digests of the
+    /// files it was read from, so the next audit can skip running it. Returns the
+    /// fingerprint of those files; `None` for an inventory not read through
+    /// `cargo metadata` (its fallback), which is not kept.
+    pub fn keep_inventory(
+        &self,
+        changes: &Changes<'_>,
+        input: &InputArgs,
+        inventory: &Inventory,
+    ) -> anyhow::Result<Option<String>> {
+        let Some(manifest) = &self.manifest else {
+            return Ok(None);
+        };
+        if inventory.format != InputFormat::CargoMetadata {
+            return Ok(None);
+        }
+        let Some(files) = inventory
+            .files
+            .iter()
+            .map(|path| FileDigest::now(path))
+            .collect::<Option<Vec<_>>>()
+        else {
+            return Ok(None);
+        };
+        changes.cache_inventory(manifest, &cargo_variant(input), &files, inventory)?;
+        Ok(Some(fingerprint(&files)))
+    }
+
     /// Ends a run that had no record with the hint to start one.
     pub fn hint_init(&mut self) {
         let hint = format!(
@@ -213,6 +286,67 @@ impl Context {
         );
         self.out.note(&hint);
     }
+}
+
+/// The working tree's input, known by its content before it is parsed.
+pub struct Identified {
+    /// The path its pins are kept under: the input, or the workspace's Cargo.lock.
+    pub input_path: String,
+    /// A digest over every file its inventory is read from.
+    pub fingerprint: String,
+    unread: Unread,
+}
+
+/// What is left to do to read an identified input.
+enum Unread {
+    /// A lockfile's or an SBOM's bytes, parsed on demand.
+    Lockfile(PathBuf, Vec<u8>),
+    Sbom(PathBuf, Vec<u8>),
+    /// The project's inventory as the register kept it.
+    Cached(CachedInventory),
+}
+
+impl Identified {
+    fn of_file(path: &Path, lockfile: bool) -> anyhow::Result<Identified> {
+        let bytes = inventory::read_bytes(path)?;
+        Ok(Identified {
+            input_path: path.display().to_string(),
+            fingerprint: inventory::sha256_hex(&bytes),
+            unread: if lockfile {
+                Unread::Lockfile(path.to_path_buf(), bytes)
+            } else {
+                Unread::Sbom(path.to_path_buf(), bytes)
+            },
+        })
+    }
+}
+
+/// What, besides the project's files, decides the inventory `cargo metadata`
+/// gives: the target platform, and this build's way of reading it.
+fn cargo_variant(input: &InputArgs) -> String {
+    let target = match &input.target {
+        Some(triple) => format!("target {triple}"),
+        None => "all targets".to_string(),
+    };
+    format!("{target}; {}", program_identity())
+}
+
+/// Which build of cargo-soup this is: its version and its executable's size and
+/// time. A result kept by another build is not reused, as its rules may differ.
+pub fn program_identity() -> String {
+    let exe = std::env::current_exe()
+        .and_then(std::fs::metadata)
+        .map(|m| {
+            let modified = m
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map(|d| d.as_nanos())
+                .unwrap_or_default();
+            format!("{} bytes, modified {modified}", m.len())
+        })
+        .unwrap_or_default();
+    format!("cargo-soup {} ({exe})", env!("CARGO_PKG_VERSION"))
 }
 
 /// The first line of a long message.

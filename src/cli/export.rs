@@ -6,7 +6,7 @@ use clap::{Args, ValueEnum};
 
 use super::report::{build, emit};
 use super::{Context, Exit, InputArgs};
-use crate::advisory::source::sha256_hex;
+use crate::inventory::sha256_hex;
 use crate::register::stamp;
 use crate::report::openvex::{OpenVexHeader, openvex};
 use crate::report::{cyclonedx, sarif};

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 
-use super::audit::{subjects, union_of};
+use super::audit::{subjects, subjects_of, union_of};
 use super::fetch::ensure_bundled;
 use super::{Context, Exit, InputArgs};
 use crate::evaluate::{AuditOptions, do_audit};
@@ -76,8 +76,9 @@ pub(super) fn build(
     allow_stale: bool,
 ) -> anyhow::Result<Report> {
     let record_file = cx.require_record()?;
-    let subjects = subjects(cx, input, release, false, Some(&record_file))?;
-    let components = union_of(&subjects);
+    let inventories = subjects(cx, input, release, false, Some(&record_file))?;
+    let components = union_of(inventories.iter().map(|(_, inventory)| inventory));
+    let subjects = subjects_of(&inventories);
     let mut store = cx.open_store()?;
     ensure_bundled(cx, &mut store)?;
     let audit = do_audit(

@@ -4,18 +4,19 @@
 
 use std::collections::BTreeSet;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use time::Date;
 
 use super::{Assessment, Finding, FindingCode, Findings, State, assess};
 use crate::advisory::matcher;
 use crate::evaluate::findings::data_age_days;
+use crate::inventory::sha256_hex;
 use crate::model::{Component, Ecosystem};
 use crate::record::Record;
 use crate::register::{RegisterError, SourceInfo, Store};
 
 /// The advisory data an audit used, and how old it is.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct DataUsed {
     #[serde(flatten)]
     pub source: SourceInfo,
@@ -26,7 +27,7 @@ pub struct DataUsed {
 }
 
 /// The result of one audit.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Audit {
     /// How many components were audited.
     pub components: usize,
@@ -42,6 +43,35 @@ pub struct Audit {
 pub struct AuditOptions {
     /// Stale advisory data is reported but does not fail this run.
     pub allow_stale: bool,
+}
+
+/// The key of an audit's result: a digest of everything [`do_audit`] reads, so
+/// that a result kept under it can be reused while none of it changes.
+/// `components` names the components by the content of the files they were read
+/// from, `record` is the record file's text, and `program` names the build,
+/// whose rules another build may not share.
+pub fn audit_key(
+    program: &str,
+    components: &str,
+    record: Option<&str>,
+    sources: &[SourceInfo],
+    today: Date,
+    options: &AuditOptions,
+) -> String {
+    let sources = serde_json::to_string(sources).unwrap_or_default();
+    let record = match record {
+        Some(text) => format!("record\n{text}"),
+        None => "no record".to_string(),
+    };
+    let parts = [
+        program,
+        components,
+        &record,
+        &sources,
+        &today.to_string(),
+        &format!("{options:?}"),
+    ];
+    sha256_hex(parts.join("\0").as_bytes())
 }
 
 /// Audits `components` against the store and the record on `today`.
@@ -141,5 +171,60 @@ impl Audit {
                 FindingCode::UnevaluatedAnomaly | FindingCode::EvaluationDue
             )
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::date;
+
+    use super::*;
+
+    fn source(content_sha256: &str) -> SourceInfo {
+        SourceInfo {
+            name: "rustsec".into(),
+            location: "bundled".into(),
+            fetched_at: "2026-11-24T09:00:00Z".into(),
+            data_date: "2026-08-21".into(),
+            etag: None,
+            last_modified: None,
+            content_sha256: content_sha256.into(),
+            record_count: 1,
+            skipped: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_key_changes_with_everything_an_audit_reads() {
+        let strict = AuditOptions::default();
+        let lenient = AuditOptions { allow_stale: true };
+        let key = |program, components, record, sha, today, options| {
+            audit_key(program, components, record, &[source(sha)], today, options)
+        };
+        let today = date!(2026 - 11 - 24);
+        let base = key("v1", "lock-a", Some("[system]"), "s1", today, &strict);
+        assert_eq!(
+            base,
+            key("v1", "lock-a", Some("[system]"), "s1", today, &strict)
+        );
+        let others = [
+            key("v2", "lock-a", Some("[system]"), "s1", today, &strict),
+            key("v1", "lock-b", Some("[system]"), "s1", today, &strict),
+            key("v1", "lock-a", Some("[system] "), "s1", today, &strict),
+            key("v1", "lock-a", None, "s1", today, &strict),
+            key("v1", "lock-a", Some("[system]"), "s2", today, &strict),
+            key(
+                "v1",
+                "lock-a",
+                Some("[system]"),
+                "s1",
+                date!(2026 - 11 - 25),
+                &strict,
+            ),
+            key("v1", "lock-a", Some("[system]"), "s1", today, &lenient),
+        ];
+        for other in others {
+            assert_ne!(other, base);
+        }
     }
 }

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use time::Date;
 
 use super::{Assessment, State, anomaly_ids};
@@ -13,7 +13,7 @@ use crate::record::{Evaluation, Record, SafetyClass};
 use crate::register::SourceInfo;
 
 /// The kinds of finding, each with its code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum FindingCode {
     /// An anomaly with no evaluation.
@@ -70,7 +70,7 @@ impl FindingCode {
 }
 
 /// One finding about one subject.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
     pub code: FindingCode,
     /// What it is about: a purl, an advisory id, a source name.
@@ -81,7 +81,7 @@ pub struct Finding {
 }
 
 /// The findings of one audit, in a stable order.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Findings(pub Vec<Finding>);
 

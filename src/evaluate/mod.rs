@@ -10,7 +10,7 @@ use serde::Serialize;
 use time::format_description::well_known::Rfc3339;
 use time::{Date, OffsetDateTime};
 
-pub use audit::{Audit, AuditOptions, DataUsed, do_audit};
+pub use audit::{Audit, AuditOptions, DataUsed, audit_key, do_audit};
 pub use findings::{Finding, FindingCode, Findings};
 
 use crate::advisory::matcher::Anomaly;
@@ -56,7 +56,7 @@ impl State {
 }
 
 /// Why an evaluation is due again.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(tag = "reason", rename_all = "kebab-case")]
 pub enum DueReason {
     /// The evaluation's review-by date has passed.
@@ -95,7 +95,7 @@ impl DueReason {
 }
 
 /// One anomaly with its evaluation state.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct Assessment {
     #[serde(flatten)]
     pub anomaly: Anomaly,

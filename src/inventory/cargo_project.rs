@@ -33,13 +33,36 @@ pub fn read_cargo_project(
     for c in &mut components {
         c.checksum = checksums.get(&c.key()).cloned().flatten();
     }
-    Ok(finish(
+    let mut inventory = finish(
         &lock_path,
         &lock_bytes,
         InputFormat::CargoMetadata,
         components,
         product,
-    ))
+    );
+    inventory.files.extend(manifests(manifest_path, &metadata));
+    Ok(inventory)
+}
+
+/// The manifests the resolve was read from: the one given, the workspace's,
+/// and each workspace member's and path package's (those without a source).
+fn manifests(manifest_path: &Path, metadata: &Metadata) -> Vec<PathBuf> {
+    let mut manifests: Vec<PathBuf> = metadata
+        .packages
+        .iter()
+        .filter(|p| p.source.is_none())
+        .map(|p| p.manifest_path.clone().into_std_path_buf())
+        .chain([
+            metadata
+                .workspace_root
+                .join("Cargo.toml")
+                .into_std_path_buf(),
+            manifest_path.to_path_buf(),
+        ])
+        .collect();
+    manifests.sort();
+    manifests.dedup();
+    manifests
 }
 
 /// `cargo metadata` with `--offline` / `--locked` passed through when set.

@@ -61,6 +61,7 @@ mod spdx;
 
 use std::path::{Path, PathBuf};
 
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::model::Component;
@@ -71,7 +72,8 @@ pub use cyclonedx::{parse_cyclonedx_json, parse_cyclonedx_xml};
 pub use spdx::parse_spdx_json;
 
 /// The SOUP components read from one input, and the product packages left out.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Serialised only into the register's cache of `cargo metadata` results.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Inventory {
     /// The file the pins were seen in.
     pub input: InputFile,
@@ -81,10 +83,14 @@ pub struct Inventory {
     pub components: Vec<Component>,
     /// Names of path/workspace packages or the SBOM's described product: not SOUP.
     pub product: Vec<String>,
+    /// Every file the components were read from: the input, and for `cargo
+    /// metadata` also the manifest of each workspace and path package. While
+    /// none of them changes, neither does the inventory.
+    pub files: Vec<PathBuf>,
 }
 
 /// The file an inventory was read from, so a pin can say where it was seen.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InputFile {
     /// The path as given (for `cargo metadata`, the workspace's `Cargo.lock`).
     pub path: PathBuf,
@@ -93,17 +99,22 @@ pub struct InputFile {
 }
 
 /// Which reader produced an inventory.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum InputFormat {
     /// `cargo metadata` on a manifest, pins from its `Cargo.lock`.
+    #[serde(rename = "cargo-metadata")]
     CargoMetadata,
     /// A bare `Cargo.lock`.
+    #[serde(rename = "cargo-lock")]
     CargoLock,
     /// CycloneDX 1.4–1.6 JSON.
+    #[serde(rename = "cyclonedx-json")]
     CycloneDxJson,
     /// CycloneDX 1.4–1.6 XML.
+    #[serde(rename = "cyclonedx-xml")]
     CycloneDxXml,
     /// SPDX 2.x JSON.
+    #[serde(rename = "spdx-json")]
     SpdxJson,
 }
 
@@ -327,8 +338,13 @@ fn json_error(path: &Path, e: &serde_json::Error) -> InventoryError {
 fn input_file(path: &Path, bytes: &[u8]) -> InputFile {
     InputFile {
         path: path.to_path_buf(),
-        sha256: hex::encode(Sha256::digest(bytes)),
+        sha256: sha256_hex(bytes),
     }
+}
+
+/// Lowercase hex SHA-256 of `bytes`: how every file and record is identified.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
 }
 
 /// Assembles an inventory: components sorted and de-duplicated by key, product
@@ -357,6 +373,7 @@ fn finish(
         format,
         components,
         product,
+        files: vec![path.to_path_buf()],
     }
 }
 

@@ -98,6 +98,11 @@ impl RecordFile {
         &self.record
     }
 
+    /// The file's text as last read or saved; edits not yet saved are not in it.
+    pub fn saved_text(&self) -> &str {
+        &self.original
+    }
+
     /// The record's text with the edits made so far, in the order they were made.
     pub fn text(&self) -> String {
         self.with_line_endings(self.document.to_string())

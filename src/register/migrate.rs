@@ -15,15 +15,36 @@ pub(crate) type Migrations = &'static [&'static str];
 /// How long a command waits for another process holding the write lock.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// Leaves what a command committed in the write-ahead log when the connection
+/// Leaves what commands committed in the write-ahead log when a connection
 /// closes, instead of copying it into the file with two fsyncs every time: an
-/// audit on every build must cost nothing noticeable. SQLite copies the log over
-/// once it grows large; a power cut may lose the newest commits but never leaves
-/// the file inconsistent. Only a command that commits asks for it, so one that
-/// fails closes as usual and leaves no log file behind.
-pub(crate) fn keep_log_on_close(conn: &Connection) {
+/// audit on every build must cost nothing noticeable, and a command that fails
+/// leaves both files exactly as they were. [`settle_log`] copies the log over
+/// once it grows large; a power cut may lose the newest commits but never
+/// leaves the file inconsistent.
+fn keep_log_on_close(conn: &Connection) {
     // Best effort: without it the close is only slower.
     let _ = conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true);
+}
+
+/// The write-ahead log size past which [`settle_log`] empties it.
+const LOG_LIMIT: u64 = 1024 * 1024;
+
+/// After a commit: copies a write-ahead log that grew past [`LOG_LIMIT`] into
+/// the database at `path` and empties it. The first connection of every
+/// process reads the whole log before anything else, so a log left to grow
+/// would make every later command slower; this pays its fsyncs once in a
+/// while instead. Best effort, on a connection of its own: a busy database is
+/// settled after a later commit.
+pub(crate) fn settle_log(path: &Path) {
+    let mut log = path.as_os_str().to_owned();
+    log.push("-wal");
+    if !std::fs::metadata(&log).is_ok_and(|m| m.len() > LOG_LIMIT) {
+        return;
+    }
+    if let Ok(conn) = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE) {
+        keep_log_on_close(&conn);
+        let _ = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+    }
 }
 
 /// Opens (creating when absent) and migrates the database at `path`, waiting
@@ -43,6 +64,7 @@ pub(crate) fn open(
         | OpenFlags::SQLITE_OPEN_CREATE
         | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let conn = Connection::open_with_flags(path, flags).map_err(|e| RegisterError::sql(path, e))?;
+    keep_log_on_close(&conn);
     prepare(conn, path, migrations, true, busy_timeout)
 }
 
@@ -154,6 +176,30 @@ mod tests {
             "{err}"
         );
         assert_eq!(std::fs::read(&path).unwrap(), before);
+    }
+
+    #[test]
+    fn a_large_log_is_emptied_after_a_commit_and_a_small_one_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.db");
+        let log = dir.path().join("r.db-wal");
+        let conn = open(&path, STEPS, BUSY_TIMEOUT).unwrap();
+        conn.execute("INSERT INTO a VALUES (?1)", [vec![0u8; 1000]])
+            .unwrap();
+        settle_log(&path);
+        assert!(std::fs::metadata(&log).unwrap().len() > 0);
+
+        conn.execute(
+            "INSERT INTO a VALUES (?1)",
+            [vec![0u8; 2 * LOG_LIMIT as usize]],
+        )
+        .unwrap();
+        settle_log(&path);
+        assert_eq!(std::fs::metadata(&log).unwrap().len(), 0);
+        let rows: i64 = conn
+            .query_row("SELECT count(*) FROM a", [], |row| row.get(0))
+            .unwrap();
+        assert_eq!(rows, 2);
     }
 
     #[test]

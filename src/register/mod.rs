@@ -7,6 +7,7 @@
 
 mod audits;
 mod baselines;
+mod cache;
 mod events;
 mod migrate;
 mod pins;
@@ -20,15 +21,17 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 pub use baselines::Baseline;
+pub use cache::{CachedInventory, FileDigest, fingerprint};
 pub use events::Event;
 pub use migrate::BUSY_TIMEOUT;
 pub use pins::{Pin, PinDiff};
 pub use store::{LoadedSource, Skipped, SourceInfo, Store, StoredRecord};
 
 /// The register's schema, one step per version.
-const REGISTER_MIGRATIONS: migrate::Migrations = &[include_str!(
-    "../../data/migrations/register/0001_pins_events.sql"
-)];
+const REGISTER_MIGRATIONS: migrate::Migrations = &[
+    include_str!("../../data/migrations/register/0001_pins_events.sql"),
+    include_str!("../../data/migrations/register/0002_caches.sql"),
+];
 
 /// Why the register or the advisory store could not be used.
 #[derive(Debug, thiserror::Error)]
@@ -159,9 +162,10 @@ pub struct Changes<'a> {
 impl Changes<'_> {
     /// Makes every change of this command permanent at once.
     pub fn commit(self) -> Result<(), RegisterError> {
-        migrate::keep_log_on_close(&self.tx);
         let path = self.path;
-        self.tx.commit().map_err(|e| RegisterError::sql(path, e))
+        self.tx.commit().map_err(|e| RegisterError::sql(path, e))?;
+        migrate::settle_log(path);
+        Ok(())
     }
 
     fn err(&self, e: rusqlite::Error) -> RegisterError {

@@ -7,7 +7,7 @@ use rusqlite::params;
 use serde::Serialize;
 
 use super::{Changes, Register, RegisterError};
-use crate::inventory::Inventory;
+use crate::inventory::{InputFile, InputFormat, Inventory};
 
 /// One pinned component as the register holds it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -41,17 +41,12 @@ pub struct PinDiff {
 
 impl Changes<'_> {
     /// Pins every component of `inventory`; pins of the same input file that are
-    /// gone are marked not present (never deleted: the history stays).
+    /// gone are marked not present (never deleted: the history stays). A change
+    /// to the input's pins forgets the cached audit of that input.
     pub fn pin(&self, inventory: &Inventory) -> Result<PinDiff, RegisterError> {
+        self.read_again(&inventory.input, inventory.format)?;
         let input_path = inventory.input.path.display().to_string();
         let sha256 = &inventory.input.sha256;
-        self.tx
-            .prepare_cached(
-                "INSERT INTO input (path, sha256, format, first_read, last_read) VALUES (?1, ?2, ?3, ?4, ?4)
-                 ON CONFLICT (path, sha256) DO UPDATE SET last_read = excluded.last_read",
-            )
-            .and_then(|mut s| s.execute(params![input_path, sha256, inventory.format.as_str(), self.now]))
-            .map_err(|e| self.err(e))?;
 
         // Pins already present with the same source, scope and direct flag only need
         // their sighting stamped: one UPDATE for all of them instead of one upsert
@@ -68,12 +63,17 @@ impl Changes<'_> {
                 .execute(params![key, input_path])
                 .map_err(|e| self.err(e))?;
         }
-        self.tx
+        // Pins of an unchanged file keep their stamp: the input's `last_read`
+        // says when they were last seen (see `Register::pins`).
+        let restamped = self
+            .tx
             .prepare_cached(
-                "UPDATE pin SET input_sha256 = ?2, last_seen = ?3 WHERE input_path = ?1 AND present = 1",
+                "UPDATE pin SET input_sha256 = ?2, last_seen = ?3
+                 WHERE input_path = ?1 AND present = 1 AND input_sha256 <> ?2",
             )
             .and_then(|mut s| s.execute(params![input_path, sha256, self.now]))
             .map_err(|e| self.err(e))?;
+        let mut rewritten = restamped > 0 || !gone.is_empty();
 
         let mut diff = PinDiff::default();
         let mut upsert = self
@@ -113,6 +113,7 @@ impl Changes<'_> {
                     ])
                     .map_err(|e| self.err(e))?;
                 stored.insert(key.clone(), fields);
+                rewritten = true;
             }
             if before.contains_key(&key) {
                 diff.unchanged += 1;
@@ -125,7 +126,25 @@ impl Changes<'_> {
             self.log("pin-removed", key, Some(&input_path))?;
             diff.removed.push(key.clone());
         }
+        if rewritten {
+            self.forget_audit(&input_path)?;
+        }
         Ok(diff)
+    }
+
+    /// Stamps `input` as read now. Alone, for an input whose pins are known to
+    /// be current (a cached audit of it), this is all that pinning it again does.
+    pub fn read_again(&self, input: &InputFile, format: InputFormat) -> Result<(), RegisterError> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO input (path, sha256, format, first_read, last_read) VALUES (?1, ?2, ?3, ?4, ?4)
+                 ON CONFLICT (path, sha256) DO UPDATE SET last_read = excluded.last_read",
+            )
+            .and_then(|mut s| {
+                s.execute(params![input.path.display().to_string(), input.sha256, format.as_str(), self.now])
+            })
+            .map(|_| ())
+            .map_err(|e| self.err(e))
     }
 
     /// The pins of `input_path` that are present, with what an upsert would change.
@@ -151,13 +170,16 @@ impl Changes<'_> {
 }
 
 impl Register {
-    /// The pins currently present, by key.
+    /// The pins currently present, by key. A pin was last seen when its input
+    /// file, with the content it was pinned from, was last read.
     pub fn pins(&self) -> Result<Vec<Pin>, RegisterError> {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT key, purl, ecosystem, name, version, input_path, input_sha256, first_seen, last_seen
-                 FROM pin WHERE present = 1 ORDER BY key, input_path",
+                "SELECT p.key, p.purl, p.ecosystem, p.name, p.version, p.input_path, p.input_sha256,
+                        p.first_seen, max(p.last_seen, coalesce(i.last_read, p.last_seen))
+                 FROM pin p LEFT JOIN input i ON i.path = p.input_path AND i.sha256 = p.input_sha256
+                 WHERE p.present = 1 ORDER BY p.key, p.input_path",
             )
             .map_err(|e| self.err(e))?;
         let pins = stmt
@@ -186,7 +208,6 @@ mod tests {
     use time::macros::datetime;
 
     use super::*;
-    use crate::inventory::{InputFile, InputFormat};
     use crate::model::{Component, Ecosystem, Scope};
 
     fn inventory(sha: &str, crates: &[(&str, &str)]) -> Inventory {
@@ -206,6 +227,7 @@ mod tests {
             format: InputFormat::CargoLock,
             components,
             product: vec!["app".into()],
+            files: vec![PathBuf::from("Cargo.lock")],
         }
     }
 
@@ -245,6 +267,40 @@ mod tests {
         assert_eq!(
             kinds,
             ["pin-added", "pin-added", "pin-added", "pin-removed"]
+        );
+    }
+
+    #[test]
+    fn pins_of_an_unchanged_input_are_seen_when_it_is_read_again() {
+        let mut register = Register::in_memory().unwrap();
+        let lock = inventory("aa", &[("serde", "1.0.0")]);
+        for at in [
+            datetime!(2026-11-01 9:00 UTC),
+            datetime!(2026-11-02 9:00 UTC),
+        ] {
+            let changes = register.begin("audit", at).unwrap();
+            changes.pin(&lock).unwrap();
+            changes.commit().unwrap();
+        }
+        // The row keeps its stamp; the input's reading says when it was seen.
+        assert_eq!(
+            stored(&register, "pkg:cargo/serde@1.0.0").2,
+            "2026-11-01T09:00:00Z"
+        );
+        assert_eq!(
+            register.pins().unwrap()[0].last_seen,
+            "2026-11-02T09:00:00Z"
+        );
+
+        let changes = register
+            .begin("audit", datetime!(2026-11-24 9:00 UTC))
+            .unwrap();
+        changes.read_again(&lock.input, lock.format).unwrap();
+        changes.commit().unwrap();
+        let pin = &register.pins().unwrap()[0];
+        assert_eq!(
+            (pin.first_seen.as_str(), pin.last_seen.as_str()),
+            ("2026-11-01T09:00:00Z", "2026-11-24T09:00:00Z")
         );
     }
 

@@ -197,8 +197,9 @@ impl Store {
                 }
             }
         }
-        migrate::keep_log_on_close(&tx);
-        tx.commit().map_err(err)
+        tx.commit().map_err(err)?;
+        migrate::settle_log(&self.path);
+        Ok(())
     }
 
     /// Touches a source's fetch time after the server said its data is unchanged.

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use serde::Serialize;
 
 use crate::evaluate::{Audit, DataUsed, DueReason, Findings};
-use crate::inventory::Inventory;
+use crate::inventory::{InputFile, InputFormat, Inventory};
 use crate::model::Ecosystem;
 use crate::record::{Evaluation, Record};
 
@@ -43,22 +43,35 @@ pub struct InputJson<'a> {
     pub release: Option<&'a str>,
 }
 
-/// One audited inventory: the working tree (`release: None`) or a release baseline.
+/// What one audit looked at: the working tree (`release: None`) or a release baseline.
 pub struct Subject {
     pub release: Option<String>,
-    pub inventory: Inventory,
-    /// The keys of the inventory's components, for `holds`.
+    /// The file its components were read from.
+    pub input: InputFile,
+    pub format: InputFormat,
+    /// The keys of its components, for `holds`.
     keys: BTreeSet<String>,
 }
 
 impl Subject {
-    /// The working tree (`release: None`) or a release's baseline.
-    pub fn new(release: Option<String>, inventory: Inventory) -> Subject {
-        let keys = inventory.components.iter().map(|c| c.key()).collect();
+    /// The working tree (`release: None`) or a release's baseline, from its inventory.
+    pub fn new(release: Option<String>, inventory: &Inventory) -> Subject {
         Subject {
             release,
-            inventory,
-            keys,
+            input: inventory.input.clone(),
+            format: inventory.format,
+            keys: inventory.components.iter().map(|c| c.key()).collect(),
+        }
+    }
+
+    /// The working tree, known by its input alone: an audit whose result was
+    /// reused does not read its components. (`holds` is asked only of releases.)
+    pub fn working_tree(input: InputFile, format: InputFormat) -> Subject {
+        Subject {
+            release: None,
+            input,
+            format,
+            keys: BTreeSet::new(),
         }
     }
 
@@ -145,9 +158,9 @@ pub fn audit_json<'a>(
         inputs: subjects
             .iter()
             .map(|s| InputJson {
-                path: s.inventory.input.path.display().to_string(),
-                format: s.inventory.format.as_str(),
-                sha256: &s.inventory.input.sha256,
+                path: s.input.path.display().to_string(),
+                format: s.format.as_str(),
+                sha256: &s.input.sha256,
                 release: s.release.as_deref(),
             })
             .collect(),

@@ -155,6 +155,7 @@ impl Scene {
     }
 
     /// The bytes of the record, the register and the store (with any WAL files).
+    /// An empty log is no log: SQLite creates one whenever it opens a database.
     fn state(&self) -> Vec<(PathBuf, Option<Vec<u8>>)> {
         let mut paths = vec![self.record()];
         for db in [self.register(), self.store()] {
@@ -165,7 +166,7 @@ impl Scene {
         paths
             .into_iter()
             .map(|p| {
-                let bytes = std::fs::read(&p).ok();
+                let bytes = std::fs::read(&p).ok().filter(|b| !b.is_empty());
                 (p, bytes)
             })
             .collect()

@@ -67,9 +67,12 @@ impl Project {
     }
 
     /// Every file under the project, with its bytes, for "nothing changed" checks.
+    /// SQLite's `-shm` files are left out: they are the shared-memory index any
+    /// reader rebuilds, and hold no data (the database and its `-wal` do).
     pub fn snapshot(&self) -> Vec<(PathBuf, Vec<u8>)> {
         let mut files = Vec::new();
         walk(self.dir.path(), &mut files);
+        files.retain(|(path, _)| !path.to_string_lossy().ends_with("-shm"));
         files.sort();
         files
     }

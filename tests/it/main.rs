@@ -12,4 +12,5 @@ mod prompts;
 mod record;
 mod releases;
 mod report;
+mod reuse;
 mod server;
