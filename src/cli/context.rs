@@ -225,7 +225,10 @@ impl Context {
         let Some(manifest) = &self.manifest else {
             return Ok(None);
         };
-        let cached = register.cached_inventory(manifest, &cargo_variant(input))?;
+        let mut cached = register.cached_inventory(manifest, &cargo_variant(input, false))?;
+        if cached.is_none() && input.offline {
+            cached = register.cached_inventory(manifest, &cargo_variant(input, true))?;
+        }
         Ok(cached.map(|cached| Identified {
             input_path: cached.input_path.clone(),
             fingerprint: cached.fingerprint.clone(),
@@ -250,31 +253,41 @@ impl Context {
         })
     }
 
-    /// Keeps what `cargo metadata` gave for the project, with the digests of the
-    /// files it was read from, so the next audit can skip running it. Returns the
-    /// fingerprint of those files; `None` for an inventory not read through
-    /// `cargo metadata` (its fallback), which is not kept.
+    /// Keeps the inventory [`Context::read_inventory`] read for the project, with
+    /// the digests of the files it was read from, so the next audit can skip
+    /// `cargo metadata`; returns the fingerprint of those files. The lockfile
+    /// read when `cargo metadata --offline` could not run (crates of other
+    /// platforms not downloaded, typically) is kept too, with the project's
+    /// manifest, but reused only by offline runs: an online run tries again.
     pub fn keep_inventory(
         &self,
         changes: &Changes<'_>,
         input: &InputArgs,
         inventory: &Inventory,
     ) -> anyhow::Result<Option<String>> {
-        let Some(manifest) = &self.manifest else {
+        let Some(manifest) = self
+            .manifest
+            .as_ref()
+            .filter(|_| input.lockfile.is_none() && input.sbom.is_none())
+        else {
             return Ok(None);
         };
-        if inventory.format != InputFormat::CargoMetadata {
+        let fallback = inventory.format != InputFormat::CargoMetadata;
+        if fallback && !input.offline {
             return Ok(None);
         }
-        let Some(files) = inventory
-            .files
+        let mut paths = inventory.files.clone();
+        if fallback {
+            paths.push(manifest.clone());
+        }
+        let Some(files) = paths
             .iter()
             .map(|path| FileDigest::now(path))
             .collect::<Option<Vec<_>>>()
         else {
             return Ok(None);
         };
-        changes.cache_inventory(manifest, &cargo_variant(input), &files, inventory)?;
+        changes.cache_inventory(manifest, &cargo_variant(input, fallback), &files, inventory)?;
         Ok(Some(fingerprint(&files)))
     }
 
@@ -321,14 +334,20 @@ impl Identified {
     }
 }
 
-/// What, besides the project's files, decides the inventory `cargo metadata`
-/// gives: the target platform, and this build's way of reading it.
-fn cargo_variant(input: &InputArgs) -> String {
+/// What, besides the project's files, decides the inventory kept for it: the
+/// target platform, this build's way of reading it, and whether it is the
+/// lockfile read because `cargo metadata --offline` could not run.
+fn cargo_variant(input: &InputArgs, offline_fallback: bool) -> String {
     let target = match &input.target {
         Some(triple) => format!("target {triple}"),
         None => "all targets".to_string(),
     };
-    format!("{target}; {}", program_identity())
+    let fallback = if offline_fallback {
+        "; offline, Cargo.lock only"
+    } else {
+        ""
+    };
+    format!("{target}; {}{fallback}", program_identity())
 }
 
 /// Which build of cargo-soup this is: its version and its executable's size and
