@@ -18,7 +18,7 @@ use crate::inventory::{self, InputFile, InputFormat, Inventory};
 use crate::model::Component;
 use crate::out::sanitize;
 use crate::record::{RecordFile, Release};
-use crate::register::{Changes, Store};
+use crate::register::{Changes, Register, Store};
 use crate::report::audit::{Subject, audit_json, releases_of};
 
 /// Check the SOUP in use against the published anomaly lists.
@@ -92,73 +92,82 @@ pub fn reevaluate(cx: &mut Context, args: ReevaluateArgs) -> anyhow::Result<Exit
     audit(cx, args.audit, true)
 }
 
+/// What one run of `audit` or `reevaluate` was asked for.
+struct Asked {
+    args: AuditArgs,
+    /// `reevaluate`: only due anomalies are shown and asked about.
+    only_due: bool,
+    options: AuditOptions,
+    /// Evaluations are asked for on the terminal.
+    prompting: bool,
+}
+
+impl Asked {
+    fn command(&self) -> &'static str {
+        if self.only_due { "reevaluate" } else { "audit" }
+    }
+}
+
 fn audit(cx: &mut Context, args: AuditArgs, only_due: bool) -> anyhow::Result<Exit> {
-    let command = if only_due { "reevaluate" } else { "audit" };
+    let asked = Asked {
+        options: AuditOptions {
+            allow_stale: args.allow_stale,
+        },
+        prompting: cx.out.is_interactive() && args.format == Format::Text && !args.no_prompt,
+        args,
+        only_due,
+    };
     let mut record = cx.load_record()?;
     let mut store = cx.open_store()?;
     let mut register = cx.open_register(record.is_some())?;
-    let options = AuditOptions {
-        allow_stale: args.allow_stale,
-    };
-    let prompting = cx.out.is_interactive() && args.format == Format::Text && !args.no_prompt;
 
     // The working tree is identified before it is read: when nothing the audit
     // reads changed since the last audit of it, that result is reused as it is.
-    let working_tree = args.release.is_none() && !args.all_releases;
+    let working_tree = asked.args.release.is_none() && !asked.args.all_releases;
     let identified = match working_tree {
-        true => cx.identify(&args.input, &register)?,
+        true => cx.identify(&asked.args.input, &register)?,
         false => None,
     };
-    if let Some(id) = identified.as_ref().filter(|_| !args.fetch) {
+    if let Some(id) = identified.as_ref().filter(|_| !asked.args.fetch) {
         ensure_bundled(cx, &mut store)?;
-        let key = key_of(&id.fingerprint, record.as_ref(), &store, cx.today, &options)?;
-        let kept = register
-            .cached_audit(&id.input_path, &key)?
-            .and_then(|json| serde_json::from_str::<Kept>(&json).ok());
-        if let Some(kept) =
-            kept.filter(|k| !(prompting && record.is_some() && has_open(&k.audit, only_due)))
-        {
-            if cx.verbose {
-                cx.out.note("note: nothing this audit reads changed since the last one; its result is reused");
+        let key = key_of(
+            &id.fingerprint,
+            record.as_ref(),
+            &store,
+            cx.today,
+            &asked.options,
+        )?;
+        if let Some(kept) = register.cached_audit(&id.input_path, &key)? {
+            let kept = serde_json::from_str::<Kept>(&kept).ok();
+            if let Some(kept) = kept
+                .filter(|k| !(asked.prompting && record.is_some() && has_open(&k.audit, only_due)))
+            {
+                return reuse(cx, &asked, &mut register, kept, record.as_ref());
             }
-            let subjects = [Subject::working_tree(kept.input.clone(), kept.format)];
-            let changes = register.begin(command, cx.now)?;
-            changes.read_again(&kept.input, kept.format)?;
-            record_run(&changes, &kept.audit, &subjects)?;
-            changes.commit()?;
-            return show(
-                cx,
-                &args,
-                &kept.audit,
-                &subjects,
-                record.as_ref(),
-                only_due,
-                prompting,
-            );
         }
     }
 
     let fingerprint = identified.as_ref().map(|id| id.fingerprint.clone());
     let inventories = match identified {
-        Some(id) => vec![(None, cx.read_identified(id, &args.input)?)],
+        Some(id) => vec![(None, cx.read_identified(id, &asked.args.input)?)],
         None => subjects(
             cx,
-            &args.input,
-            args.release.as_deref(),
-            args.all_releases,
+            &asked.args.input,
+            asked.args.release.as_deref(),
+            asked.args.all_releases,
             record.as_ref(),
         )?,
     };
     let subjects = subjects_of(&inventories);
     let components = union_of(inventories.iter().map(|(_, inventory)| inventory));
     let mut fetch_failed = false;
-    if args.fetch {
+    if asked.args.fetch {
         let sources = record
             .as_ref()
             .map(|r| r.record().sources.clone())
             .unwrap_or_default();
         let ecosystems = ecosystems_of(&components);
-        fetch_failed = refresh(cx, &mut store, &sources, &ecosystems, args.allow_http)? > 0;
+        fetch_failed = refresh(cx, &mut store, &sources, &ecosystems, asked.args.allow_http)? > 0;
     }
     ensure_bundled(cx, &mut store)?;
     let today = cx.today;
@@ -168,18 +177,18 @@ fn audit(cx: &mut Context, args: AuditArgs, only_due: bool) -> anyhow::Result<Ex
             record.map(|r| r.record()),
             &store,
             today,
-            &options,
+            &asked.options,
         )
     };
     let mut result = audit_once(record.as_ref())?;
-    if prompting
+    if asked.prompting
         && let Some(record_file) = record.as_mut()
-        && walk(cx, record_file, &result, only_due, args.by.clone())?
+        && walk(cx, record_file, &result, only_due, asked.args.by.clone())?
     {
         result = audit_once(record.as_ref())?;
     }
 
-    let changes = register.begin(command, cx.now)?;
+    let changes = register.begin(asked.command(), cx.now)?;
     for (_, inventory) in &inventories {
         changes.pin(inventory)?;
     }
@@ -188,34 +197,16 @@ fn audit(cx: &mut Context, args: AuditArgs, only_due: bool) -> anyhow::Result<Ex
         let inventory = &inventories[0].1;
         let fingerprint = match fingerprint {
             Some(fingerprint) => Some(fingerprint),
-            None => cx.keep_inventory(&changes, &args.input, inventory)?,
+            None => cx.keep_inventory(&changes, &asked.args.input, inventory)?,
         };
         if let Some(fingerprint) = fingerprint {
-            let key = key_of(&fingerprint, record.as_ref(), &store, today, &options)?;
-            let kept = Kept {
-                input: inventory.input.clone(),
-                format: inventory.format,
-                audit: result,
-            };
-            changes.cache_audit(
-                &kept.input.path.display().to_string(),
-                &key,
-                &serde_json::to_string(&kept)?,
-            )?;
-            result = kept.audit;
+            let key = key_of(&fingerprint, record.as_ref(), &store, today, &asked.options)?;
+            result = keep(&changes, &key, inventory, result)?;
         }
     }
     changes.commit()?;
 
-    let exit = show(
-        cx,
-        &args,
-        &result,
-        &subjects,
-        record.as_ref(),
-        only_due,
-        prompting,
-    )?;
+    let exit = show(cx, &asked, &result, &subjects, record.as_ref())?;
     Ok(if fetch_failed { Exit::Failed } else { exit })
 }
 
@@ -225,6 +216,46 @@ struct Kept {
     input: InputFile,
     format: InputFormat,
     audit: Audit,
+}
+
+/// Keeps `result`, the audit of `inventory`, under `key`; gives it back.
+fn keep(
+    changes: &Changes<'_>,
+    key: &str,
+    inventory: &Inventory,
+    result: Audit,
+) -> anyhow::Result<Audit> {
+    let kept = Kept {
+        input: inventory.input.clone(),
+        format: inventory.format,
+        audit: result,
+    };
+    let input_path = kept.input.path.display().to_string();
+    changes.cache_audit(&input_path, key, &serde_json::to_string(&kept)?)?;
+    Ok(kept.audit)
+}
+
+/// Shows a kept result again. Its input was read again (its pins are current:
+/// pinning anything else under its path would have forgotten it), and the
+/// register records this audit as any other.
+fn reuse(
+    cx: &mut Context,
+    asked: &Asked,
+    register: &mut Register,
+    kept: Kept,
+    record: Option<&RecordFile>,
+) -> anyhow::Result<Exit> {
+    if cx.verbose {
+        cx.out.note(
+            "note: nothing this audit reads changed since the last one; its result is reused",
+        );
+    }
+    let subjects = [Subject::working_tree(kept.input.clone(), kept.format)];
+    let changes = register.begin(asked.command(), cx.now)?;
+    changes.read_again(&kept.input, kept.format)?;
+    record_run(&changes, &kept.audit, &subjects)?;
+    changes.commit()?;
+    show(cx, asked, &kept.audit, &subjects, record)
 }
 
 /// The key a result is kept under: the input's fingerprint, the record, the
@@ -269,23 +300,21 @@ fn record_run(changes: &Changes<'_>, result: &Audit, subjects: &[Subject]) -> an
 /// Prints the result in the asked format and picks the exit code.
 fn show(
     cx: &mut Context,
-    args: &AuditArgs,
+    asked: &Asked,
     result: &Audit,
     subjects: &[Subject],
     record: Option<&RecordFile>,
-    only_due: bool,
-    prompting: bool,
 ) -> anyhow::Result<Exit> {
-    if prompting && record.is_none() {
+    if asked.prompting && record.is_none() {
         cx.out
             .note("note: evaluations are kept in soup-register.toml, which does not exist yet");
     }
-    match args.format {
+    match asked.args.format {
         Format::Json => {
             let json = audit_json(result, subjects, record.map(|r| r.record()));
             cx.out.line(&serde_json::to_string_pretty(&json)?);
         }
-        Format::Text => print_text(cx, result, subjects, only_due, prompting),
+        Format::Text => print_text(cx, result, subjects, asked.only_due, asked.prompting),
     }
     if record.is_none() {
         cx.hint_init();

@@ -128,7 +128,12 @@ fn cargo_metadata_runs_again_only_when_a_manifest_or_the_lockfile_changes() {
     std::fs::write(&manifest, format!("{text}description = \"The display\"\n")).unwrap();
     let changed = audit(&project, &json, &no_cargo).expect(0);
     assert_reused(&changed, false);
-    assert_eq!(changed.json()["inputs"][0]["format"], "cargo-lock", "{}", changed.stderr());
+    assert_eq!(
+        changed.json()["inputs"][0]["format"],
+        "cargo-lock",
+        "{}",
+        changed.stderr()
+    );
 
     // What an offline run read instead is kept for offline runs...
     let offline = audit(&project, &json, &no_cargo).expect(0);
