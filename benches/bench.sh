@@ -145,6 +145,25 @@ for lock in "$LOCK_REAL" "$LOCK_BIG"; do
     case_ "audit-cold:$label" cargo-soup "$input" - "$baseline" - "rm -rf $WORK/cold" -- $(audit_cmd "$lock")
 done
 
+# This repository as its users run the tool: `audit` finds Cargo.toml and its
+# record, and reads the project through `cargo metadata` (offline, where the
+# crates of other platforms were never downloaded, through its Cargo.lock); what
+# it read is kept in the register after the first run.
+packages=$(grep -c '^\[\[package\]\]' "$ROOT/Cargo.lock")
+input="cargo-soup itself ($packages packages)"
+baseline=-
+if ! $SMOKE; then
+    baseline=cargo-audit:cargo-soup
+    RUNS=("${WARM_RUNS[@]}")
+    case_ "$baseline" cargo-audit "$input" - - - "" -- \
+        cargo-audit audit --db "$AUDIT_DB" --no-fetch --no-yanked --json -f "$ROOT/Cargo.lock"
+fi
+export SOUP_REGISTER=$WORK/self/register.db SOUP_ADVISORY_DB=$WORK/warm/advisories.db
+project_cmd=("$SOUP" --manifest-path "$ROOT/Cargo.toml" audit --offline --allow-stale --no-prompt --format json)
+(cd "$RUN_DIR" && "${project_cmd[@]}" >/dev/null 2>&1 || true)
+RUNS=("${WARM_RUNS[@]}")
+case_ "audit-warm:cargo-soup" cargo-soup "$input" - "$baseline" - "" -- "${project_cmd[@]}"
+
 # import: each run into a freshly started record.
 PROJECT=$WORK/project
 export SOUP_REGISTER=$PROJECT/.soup/register.db SOUP_ADVISORY_DB=$WORK/warm/advisories.db
