@@ -18,7 +18,7 @@ use crate::inventory::{self, InputFile, InputFormat, Inventory};
 use crate::model::Component;
 use crate::out::sanitize;
 use crate::record::{RecordFile, Release};
-use crate::register::{Changes, Register, Store};
+use crate::register::{Changes, Register, SourceInfo};
 use crate::report::audit::{Subject, audit_json, releases_of};
 
 /// Check the SOUP in use against the published anomaly lists.
@@ -130,13 +130,14 @@ fn audit(cx: &mut Context, args: AuditArgs, only_due: bool) -> anyhow::Result<Ex
     };
     if let Some(id) = identified.as_ref().filter(|_| !asked.args.fetch) {
         ensure_bundled(cx, &mut store)?;
+        let sources = store.sources()?;
         let key = key_of(
             &id.fingerprint,
             record.as_ref(),
-            &store,
+            &sources,
             cx.today,
             &asked.options,
-        )?;
+        );
         if let Some(kept) = register.cached_audit(&id.input_path, &key)? {
             let kept = serde_json::from_str::<Kept>(&kept).ok();
             if let Some(kept) = kept
@@ -170,6 +171,9 @@ fn audit(cx: &mut Context, args: AuditArgs, only_due: bool) -> anyhow::Result<Ex
         fetch_failed = refresh(cx, &mut store, &sources, &ecosystems, asked.args.allow_http)? > 0;
     }
     ensure_bundled(cx, &mut store)?;
+    // Read before matching: data fetched meanwhile by another run makes the next
+    // audit do the work again rather than reuse a result that did not see it.
+    let sources = store.sources()?;
     let today = cx.today;
     let audit_once = |record: Option<&RecordFile>| {
         do_audit(
@@ -200,7 +204,13 @@ fn audit(cx: &mut Context, args: AuditArgs, only_due: bool) -> anyhow::Result<Ex
             None => cx.keep_inventory(&changes, &asked.args.input, inventory)?,
         };
         if let Some(fingerprint) = fingerprint {
-            let key = key_of(&fingerprint, record.as_ref(), &store, today, &asked.options)?;
+            let key = key_of(
+                &fingerprint,
+                record.as_ref(),
+                &sources,
+                today,
+                &asked.options,
+            );
             result = keep(&changes, &key, inventory, result)?;
         }
     }
@@ -263,18 +273,18 @@ fn reuse(
 fn key_of(
     fingerprint: &str,
     record: Option<&RecordFile>,
-    store: &Store,
+    sources: &[SourceInfo],
     today: Date,
     options: &AuditOptions,
-) -> anyhow::Result<String> {
-    Ok(audit_key(
+) -> String {
+    audit_key(
         &program_identity(),
         fingerprint,
         record.map(RecordFile::saved_text),
-        &store.sources()?,
+        sources,
         today,
         options,
-    ))
+    )
 }
 
 /// True when the audit leaves an anomaly for a person to evaluate now.

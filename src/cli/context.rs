@@ -287,6 +287,13 @@ impl Context {
         else {
             return Ok(None);
         };
+        // A lockfile changed since it was read would key the inventory wrongly.
+        let lockfile_changed = files
+            .iter()
+            .any(|f| f.path == inventory.input.path && f.sha256 != inventory.input.sha256);
+        if lockfile_changed {
+            return Ok(None);
+        }
         changes.cache_inventory(manifest, &cargo_variant(input, fallback), &files, inventory)?;
         Ok(Some(fingerprint(&files)))
     }
