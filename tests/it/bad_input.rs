@@ -292,6 +292,58 @@ fn malformed_records_among_good_ones_are_skipped_and_named() {
     scene.assert_intact();
 }
 
+#[test]
+fn a_mirror_that_fails_half_way_changes_nothing() {
+    let scene = Scene::new();
+    // Every record of the real export (more than SQLite keeps in memory, so
+    // the load writes to the log before it fails), then one that is damaged.
+    let export = std::fs::File::open(fixture("advisories/rustsec-osv-2026-08-21.zip")).unwrap();
+    let mut export = zip::ZipArchive::new(export).unwrap();
+    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for index in 0..export.len() {
+        writer
+            .raw_copy_file(export.by_index(index).unwrap())
+            .unwrap();
+    }
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    writer
+        .start_file("crates/RUSTSEC-9999-0001.json", stored)
+        .unwrap();
+    std::io::Write::write_all(&mut writer, br#"{"id": "RUSTSEC-9999-0001"}"#).unwrap();
+    let mut zip = writer.finish().unwrap().into_inner();
+    let at = zip.windows(9).position(|w| w == b"9999-0001").unwrap();
+    let at = at
+        + zip[at..]
+            .windows(9)
+            .skip(1)
+            .position(|w| w == b"9999-0001")
+            .unwrap()
+        + 1;
+    zip[at] = b'8'; // the stored record's bytes, not its names: its checksum fails
+    let mirror = tempfile::tempdir().unwrap();
+    let path = mirror.path().join("damaged.zip");
+    std::fs::write(&path, &zip).unwrap();
+
+    // A command that fails closes the store as usual, folding the log of the
+    // last commit into the file; one does so first, so that what is compared
+    // is what the damaged mirror leaves behind.
+    let not_a_zip = fixture("bad/not-a-zip.zip");
+    scene
+        .run(&["fetch", "--from", not_a_zip.to_str().unwrap()])
+        .expect(2);
+    let before = scene.state();
+    let run = scene.run(&["fetch", "--from", path.to_str().unwrap()]);
+    assert_eq!(run.code(), 2, "{}", run.stderr());
+    assert!(
+        run.stderr().contains("damaged.zip") && run.stderr().contains("RUSTSEC-9999-0001"),
+        "{}",
+        run.stderr()
+    );
+    assert!(scene.state() == before, "the store changed");
+    scene.assert_intact();
+}
+
 /// One entry of a zip file, read with the `zip` crate.
 pub fn zip_entry(zip: &Path, name: &str) -> Vec<u8> {
     use std::io::Read;
