@@ -6,7 +6,7 @@
 use std::io::Cursor;
 
 use cargo_soup::advisory::archive::{Limits, read_zip};
-use cargo_soup::advisory::source::read_record;
+use cargo_soup::advisory::source::{Parse, read_record};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -18,7 +18,7 @@ fuzz_target!(|data: &[u8]| {
     };
     if let Ok(entries) = read_zip(Cursor::new(data), "fuzz-input.zip", &limits) {
         for entry in entries.flatten() {
-            let _ = read_record(&entry.name, entry.bytes);
+            let _ = read_record(&entry.name, entry.bytes, Parse::Full);
         }
     }
 });

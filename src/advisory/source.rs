@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use super::archive::{self, ArchiveError, Entry, Limits};
-use super::osv::Advisory;
+use super::osv::{Advisory, RecordKeys};
 use super::rustsec;
 use crate::model::Ecosystem;
 use crate::net::{Client, Fetched, NetError, Validators};
@@ -23,6 +23,10 @@ pub const RUSTSEC: &str = "rustsec";
 
 /// The RustSec database in OSV form, compiled in so the first run needs no network.
 const BUNDLED_SNAPSHOT: &[u8] = include_bytes!("../../data/rustsec-osv.zip");
+
+/// The sha256 of [`BUNDLED_SNAPSHOT`], written out so that a first audit does
+/// not hash the snapshot (a test checks it).
+const BUNDLED_SHA256: &str = "bfcd71ea97a1b9b95588ca74df8f03b36439bd46b694f4dd86f0fe536fc1b10f";
 
 /// The date of the bundled snapshot (data/README.md).
 pub const BUNDLED_DATE: &str = "2026-08-21";
@@ -57,6 +61,17 @@ pub enum SourceError {
     },
 }
 
+/// How far a source's records are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Parse {
+    /// Every field, so that a malformed record is skipped and named: for
+    /// anything from outside the binary.
+    Full,
+    /// Only what the store indexes a record by ([`RecordKeys`]): for the
+    /// bundled snapshot, known to be well-formed.
+    KeysOnly,
+}
+
 /// A source opened and checked as far as can be before its records are read:
 /// an archive's entry names and entry count are; its records and their sizes
 /// are checked as [`Incoming::load`] reads them.
@@ -64,6 +79,7 @@ pub struct Incoming {
     /// What is known of the source before its records are read.
     info: SourceInfo,
     entries: Box<dyn Iterator<Item = Result<Entry, ArchiveError>>>,
+    parse: Parse,
     /// For a mirror, what is completed from its records.
     mirror: Option<Mirror>,
 }
@@ -104,11 +120,12 @@ pub fn bundled(now: &str) -> Result<Incoming, SourceError> {
             data_date: format!("{BUNDLED_DATE}T00:00:00Z"),
             etag: None,
             last_modified: None,
-            content_sha256: sha256_hex(BUNDLED_SNAPSHOT),
+            content_sha256: BUNDLED_SHA256.to_string(),
             record_count: 0,
             skipped: Vec::new(),
         },
         entries: Box::new(entries),
+        parse: Parse::KeysOnly,
         mirror: None,
     })
 }
@@ -146,6 +163,7 @@ pub fn from_mirror(path: &Path, name: Option<&str>, now: &str) -> Result<Incomin
             skipped: Vec::new(),
         },
         entries,
+        parse: Parse::Full,
         mirror: Some(Mirror {
             name: name.map(str::to_string),
             file_name: path
@@ -203,6 +221,7 @@ pub fn download(
             skipped: Vec::new(),
         },
         entries: Box::new(entries),
+        parse: Parse::Full,
         mirror: None,
     })))
 }
@@ -216,6 +235,7 @@ impl Incoming {
         let Incoming {
             mut info,
             entries,
+            parse,
             mut mirror,
         } = self;
         let mut newest = String::new();
@@ -227,7 +247,7 @@ impl Incoming {
                 digest.update([0]);
                 digest.update(&bytes);
             }
-            let record = match read_record(&name, bytes) {
+            let record = match read_record(&name, bytes, parse) {
                 None => continue,
                 Some(Ok(record)) => record,
                 Some(Err(reason)) => {
@@ -281,9 +301,18 @@ impl Incoming {
 /// markdown advisory under `crates/` converted to OSV. `None` for other files
 /// (READMEs, the standard library's advisories under `rust/`), which are not
 /// records; why not for a record that does not load.
-pub fn read_record(name: &str, bytes: Vec<u8>) -> Option<Result<StoredRecord, String>> {
+pub fn read_record(
+    name: &str,
+    bytes: Vec<u8>,
+    parse: Parse,
+) -> Option<Result<StoredRecord, String>> {
     if name.ends_with(".json") {
-        let record = Advisory::from_json(&bytes).map(|a| StoredRecord::new(&a, bytes));
+        let record = match parse {
+            Parse::Full => Advisory::from_json(&bytes).map(|a| StoredRecord::new(&a, bytes)),
+            Parse::KeysOnly => {
+                RecordKeys::from_json(&bytes).map(|keys| StoredRecord::from_keys(keys, bytes))
+            }
+        };
         Some(record.map_err(|e| e.to_string()))
     } else if name.ends_with(".md") && rustsec::is_crate_advisory(Path::new(name)) {
         Some(parse_markdown(name, &bytes))
@@ -369,6 +398,29 @@ mod tests {
     use crate::register::Store;
 
     #[test]
+    fn the_bundled_snapshot_is_whole_well_formed_osv() {
+        assert_eq!(sha256_hex(BUNDLED_SNAPSHOT), BUNDLED_SHA256);
+        let entries = archive::read_zip(
+            Cursor::new(BUNDLED_SNAPSHOT),
+            "snapshot",
+            &Limits::default(),
+        )
+        .unwrap();
+        let mut records = 0;
+        for entry in entries {
+            let Entry { name, bytes } = entry.unwrap();
+            let Some(full) = read_record(&name, bytes.clone(), Parse::Full) else {
+                continue;
+            };
+            let keys = read_record(&name, bytes, Parse::KeysOnly).unwrap();
+            assert_eq!(full, keys, "{name}");
+            assert!(full.unwrap().id.starts_with("RUSTSEC-"), "{name}");
+            records += 1;
+        }
+        assert_eq!(records, 1206);
+    }
+
+    #[test]
     fn the_bundled_snapshot_loads_whole() {
         let mut store = Store::in_memory().unwrap();
         let snapshot = bundled("2026-11-24T00:00:00Z").unwrap();
@@ -389,7 +441,7 @@ mod tests {
 
     #[test]
     fn a_malformed_record_is_skipped_and_named() {
-        let record = |name: &str, bytes: &[u8]| read_record(name, bytes.to_vec());
+        let record = |name: &str, bytes: &[u8]| read_record(name, bytes.to_vec(), Parse::Full);
         let good = record(
             "good.json",
             br#"{"id":"X-1","modified":"2024-01-01T00:00:00Z"}"#,

@@ -12,7 +12,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
 use super::{RegisterError, migrate};
-use crate::advisory::osv::{Advisory, Package};
+use crate::advisory::osv::{Advisory, Package, RecordKeys};
 use crate::model::{Component, Ecosystem};
 
 /// The store's schema, one step per version.
@@ -65,6 +65,16 @@ impl StoredRecord {
             id: advisory.id.clone(),
             modified: advisory.modified.clone(),
             names: affected_names(packages),
+            json,
+        }
+    }
+
+    /// The store's form of a record read only for its keys, and its OSV JSON.
+    pub fn from_keys(keys: RecordKeys, json: Vec<u8>) -> StoredRecord {
+        StoredRecord {
+            names: affected_names(keys.packages()),
+            id: keys.id,
+            modified: keys.modified,
             json,
         }
     }
