@@ -1,13 +1,19 @@
-//! Reads advisory archives (a downloaded zip, or a mirror directory) into
-//! memory, refusing hostile ones whole (DESIGN.md §6).
+//! Reads advisory archives (a downloaded zip, or a mirror directory) one
+//! entry at a time, refusing hostile ones (DESIGN.md §6).
 //!
 //! Only regular files named `*.json` (OSV records) or `*.md` (RustSec's native
 //! advisories) are returned. An archive with an entry name that could escape a
-//! directory, or that exceeds a [`Limits`] bound, is refused as a whole: the
-//! caller never sees part of it.
+//! directory, or with more entries than [`Limits`] allows, is refused before
+//! any entry is returned. Sizes are checked as each entry is read, so an entry
+//! past a size limit ends the reading with an error after the entries before
+//! it: the caller keeps nothing it read from an archive that fails (the store
+//! loads a source in one transaction).
+//!
+//! Entries are read one at a time so that loading an archive needs memory for
+//! one entry, not for all of them (an OSV export expands to hundreds of MB).
 
 use std::fs;
-use std::io::{Cursor, Read};
+use std::io::{Read, Seek};
 use std::path::{Path, PathBuf};
 
 use zip::ZipArchive;
@@ -141,36 +147,94 @@ pub enum ArchiveError {
     },
 }
 
-/// Reads the `.json` and `.md` files of a zip archive held in memory;
-/// `archive` labels it (path or URL) in errors.
-pub fn read_zip(bytes: &[u8], archive: &str, limits: &Limits) -> Result<Vec<Entry>, ArchiveError> {
-    let corrupt = |error: zip::result::ZipError| ArchiveError::Corrupt {
-        archive: archive.into(),
-        reason: error.to_string(),
-    };
-    let mut zip = ZipArchive::new(Cursor::new(bytes)).map_err(corrupt)?;
-    let mut budget = Budget::new(archive, limits);
-    budget.count_entries(zip.len())?;
-    let mut entries = Vec::new();
-    for index in 0..zip.len() {
-        let mut file = zip.by_index(index).map_err(corrupt)?;
-        let name = file.name().to_owned();
-        check_name(&name).map_err(|why| budget.unsafe_name(&name, why))?;
-        if file.is_file() && is_advisory(&name) {
-            let declared = file.size();
-            let bytes = budget.read(&mut file, declared, &name)?;
-            entries.push(Entry { name, bytes });
-        }
-    }
-    Ok(entries)
+/// The advisory files of a zip archive, read one at a time in the archive's
+/// order.
+pub struct ZipEntries<R> {
+    zip: ZipArchive<R>,
+    /// The index of the next entry to look at.
+    next: usize,
+    budget: Budget,
 }
 
-/// Reads the `.json` and `.md` files under a mirror directory, without
-/// following symbolic links; entries are sorted by name.
-pub fn read_dir(path: &Path, limits: &Limits) -> Result<Vec<Entry>, ArchiveError> {
-    let label = path.display().to_string();
-    let mut budget = Budget::new(&label, limits);
-    let mut entries = Vec::new();
+/// Opens a zip archive, checking every entry name and the entry count before
+/// any entry is read; `archive` labels it (path or URL) in errors.
+pub fn read_zip<R: Read + Seek>(
+    reader: R,
+    archive: &str,
+    limits: &Limits,
+) -> Result<ZipEntries<R>, ArchiveError> {
+    let zip = ZipArchive::new(reader).map_err(|error| corrupt(archive, error))?;
+    let mut budget = Budget::new(archive, limits);
+    budget.count_entries(zip.len())?;
+    for name in zip.file_names() {
+        check_name(name).map_err(|why| budget.unsafe_name(name, why))?;
+    }
+    Ok(ZipEntries {
+        zip,
+        next: 0,
+        budget,
+    })
+}
+
+impl<R: Read + Seek> ZipEntries<R> {
+    /// Reads the entry at `index`, if it is an advisory file.
+    fn read(&mut self, index: usize) -> Result<Option<Entry>, ArchiveError> {
+        let mut file = self
+            .zip
+            .by_index(index)
+            .map_err(|error| corrupt(&self.budget.archive, error))?;
+        let name = file.name().to_owned();
+        if !(file.is_file() && is_advisory(&name)) {
+            return Ok(None);
+        }
+        let declared = file.size();
+        let bytes = self.budget.read(&mut file, declared, &name)?;
+        Ok(Some(Entry { name, bytes }))
+    }
+}
+
+impl<R: Read + Seek> Iterator for ZipEntries<R> {
+    type Item = Result<Entry, ArchiveError>;
+
+    /// The next advisory file; after an error, nothing more.
+    fn next(&mut self) -> Option<Self::Item> {
+        while self.next < self.zip.len() {
+            let index = self.next;
+            self.next += 1;
+            match self.read(index) {
+                Ok(Some(entry)) => return Some(Ok(entry)),
+                Ok(None) => {}
+                Err(error) => {
+                    self.next = self.zip.len();
+                    return Some(Err(error));
+                }
+            }
+        }
+        None
+    }
+}
+
+/// The error for a zip that cannot be read at all.
+fn corrupt(archive: &str, error: zip::result::ZipError) -> ArchiveError {
+    ArchiveError::Corrupt {
+        archive: archive.into(),
+        reason: error.to_string(),
+    }
+}
+
+/// The advisory files of a mirror directory, read one at a time in name order.
+pub struct DirEntries {
+    /// Each file's name in the mirror and its path, sorted by name.
+    files: std::vec::IntoIter<(String, PathBuf)>,
+    budget: Budget,
+}
+
+/// Lists the `.json` and `.md` files under a mirror directory, without
+/// following symbolic links, counting every entry against the limit before
+/// any file is read.
+pub fn read_dir(path: &Path, limits: &Limits) -> Result<DirEntries, ArchiveError> {
+    let mut budget = Budget::new(&path.display().to_string(), limits);
+    let mut files = Vec::new();
     let mut pending = vec![(path.to_path_buf(), String::new())];
     while let Some((directory, prefix)) = pending.pop() {
         for item in list_dir(&directory)? {
@@ -186,15 +250,31 @@ pub fn read_dir(path: &Path, limits: &Limits) -> Result<Vec<Entry>, ArchiveError
             if kind.is_dir() {
                 pending.push((item.path(), format!("{name}/")));
             } else if kind.is_file() && is_advisory(&name) {
-                entries.push(Entry {
-                    bytes: read_file(&item.path(), &name, &mut budget)?,
-                    name,
-                });
+                files.push((name, item.path()));
             }
         }
     }
-    entries.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(entries)
+    files.sort();
+    Ok(DirEntries {
+        files: files.into_iter(),
+        budget,
+    })
+}
+
+impl Iterator for DirEntries {
+    type Item = Result<Entry, ArchiveError>;
+
+    /// The next advisory file; after an error, nothing more.
+    fn next(&mut self) -> Option<Self::Item> {
+        let (name, path) = self.files.next()?;
+        match read_file(&path, &name, &mut self.budget) {
+            Ok(bytes) => Some(Ok(Entry { name, bytes })),
+            Err(error) => {
+                self.files = Vec::new().into_iter();
+                Some(Err(error))
+            }
+        }
+    }
 }
 
 /// The entries of one directory.
@@ -256,23 +336,23 @@ fn has_drive_prefix(component: &str) -> bool {
 }
 
 /// What an archive has used of its [`Limits`] so far.
-struct Budget<'a> {
+struct Budget {
     /// The archive's label, for errors.
-    archive: &'a str,
+    archive: String,
     /// The limits.
-    limits: &'a Limits,
+    limits: Limits,
     /// Entries seen.
     entries: usize,
     /// Bytes read.
     total: u64,
 }
 
-impl<'a> Budget<'a> {
+impl Budget {
     /// An unused budget for one archive.
-    fn new(archive: &'a str, limits: &'a Limits) -> Self {
+    fn new(archive: &str, limits: &Limits) -> Self {
         Budget {
-            archive,
-            limits,
+            archive: archive.to_owned(),
+            limits: limits.clone(),
             entries: 0,
             total: 0,
         }
@@ -283,7 +363,7 @@ impl<'a> Budget<'a> {
         self.entries = self.entries.saturating_add(more);
         if self.entries > self.limits.max_entries {
             return Err(ArchiveError::TooManyEntries {
-                archive: self.archive.into(),
+                archive: self.archive.clone(),
                 limit: self.limits.max_entries,
             });
         }
@@ -326,7 +406,7 @@ impl<'a> Budget<'a> {
     fn check_total(&self, more: u64) -> Result<(), ArchiveError> {
         if self.total.saturating_add(more) > self.limits.max_total_bytes {
             return Err(ArchiveError::TotalTooLarge {
-                archive: self.archive.into(),
+                archive: self.archive.clone(),
                 limit: self.limits.max_total_bytes,
             });
         }
@@ -336,7 +416,7 @@ impl<'a> Budget<'a> {
     /// The error for an entry over the per-entry limit.
     fn entry_too_large(&self, name: &str) -> ArchiveError {
         ArchiveError::EntryTooLarge {
-            archive: self.archive.into(),
+            archive: self.archive.clone(),
             entry: name.into(),
             limit: self.limits.max_entry_bytes,
         }
@@ -345,7 +425,7 @@ impl<'a> Budget<'a> {
     /// The error for an entry that cannot be read as it claims.
     fn corrupt_entry(&self, name: &str, reason: String) -> ArchiveError {
         ArchiveError::CorruptEntry {
-            archive: self.archive.into(),
+            archive: self.archive.clone(),
             entry: name.into(),
             reason,
         }
@@ -354,7 +434,7 @@ impl<'a> Budget<'a> {
     /// The error for an entry name that could escape a directory.
     fn unsafe_name(&self, name: &str, why: &'static str) -> ArchiveError {
         ArchiveError::UnsafeName {
-            archive: self.archive.into(),
+            archive: self.archive.clone(),
             entry: name.into(),
             why,
         }
@@ -363,11 +443,21 @@ impl<'a> Budget<'a> {
 
 #[cfg(test)]
 mod tests {
-    use std::io::Write;
+    use std::io::{Cursor, Write};
 
     use zip::write::SimpleFileOptions;
 
     use super::*;
+
+    /// Every entry of a zip held in memory, or the first error.
+    fn zip_entries(zip: &[u8], label: &str, limits: &Limits) -> Result<Vec<Entry>, ArchiveError> {
+        read_zip(Cursor::new(zip), label, limits)?.collect()
+    }
+
+    /// Every entry of a mirror directory, or the first error.
+    fn dir_entries(path: &Path, limits: &Limits) -> Result<Vec<Entry>, ArchiveError> {
+        read_dir(path, limits)?.collect()
+    }
 
     /// A zip of the given (name, content) entries, deflated.
     fn zip_of(files: &[(&str, &[u8])]) -> Vec<u8> {
@@ -420,7 +510,7 @@ mod tests {
             ("a/b.json", b"{}"),
             ("a/c.toml", b"x = 1"),
         ]);
-        let entries = read_zip(&zip, "test.zip", &Limits::default()).unwrap();
+        let entries = zip_entries(&zip, "test.zip", &Limits::default()).unwrap();
         let names: Vec<_> = entries.iter().map(|entry| entry.name.as_str()).collect();
         assert_eq!(names, ["README.md", "a/b.json"]);
         assert_eq!(entries[1].bytes, b"{}");
@@ -434,7 +524,7 @@ mod tests {
             max_entry_bytes: 4,
             max_total_bytes: 8,
         };
-        assert_eq!(read_zip(&zip, "test.zip", &limits).unwrap().len(), 2);
+        assert_eq!(zip_entries(&zip, "test.zip", &limits).unwrap().len(), 2);
     }
 
     #[test]
@@ -444,7 +534,7 @@ mod tests {
             max_total_bytes: 7,
             ..Limits::default()
         };
-        let error = read_zip(&zip, "test.zip", &limits).unwrap_err();
+        let error = zip_entries(&zip, "test.zip", &limits).unwrap_err();
         assert!(
             matches!(error, ArchiveError::TotalTooLarge { limit: 7, .. }),
             "{error}"
@@ -458,9 +548,9 @@ mod tests {
             for value in [0x00, 0xff, 0x7f] {
                 let mut damaged = zip.clone();
                 damaged[position] = value;
-                let _ = read_zip(&damaged, "damaged.zip", &Limits::default());
+                let _ = zip_entries(&damaged, "damaged.zip", &Limits::default());
             }
-            let _ = read_zip(&zip[..position], "cut.zip", &Limits::default());
+            let _ = zip_entries(&zip[..position], "cut.zip", &Limits::default());
         }
     }
 
@@ -475,7 +565,7 @@ mod tests {
         fs::write(outside.path().join("secret.json"), b"{}").unwrap();
         #[cfg(unix)]
         std::os::unix::fs::symlink(outside.path(), root.path().join("link")).unwrap();
-        let entries = read_dir(root.path(), &Limits::default()).unwrap();
+        let entries = dir_entries(root.path(), &Limits::default()).unwrap();
         let names: Vec<_> = entries.iter().map(|entry| entry.name.as_str()).collect();
         assert_eq!(names, ["README.md", "crates/x/A.json"]);
     }
@@ -490,7 +580,7 @@ mod tests {
             max_entries: 2,
             ..Limits::default()
         };
-        let error = read_dir(root.path(), &limits).unwrap_err();
+        let error = dir_entries(root.path(), &limits).unwrap_err();
         assert!(
             matches!(error, ArchiveError::TooManyEntries { limit: 2, .. }),
             "{error}"
@@ -501,7 +591,7 @@ mod tests {
     fn a_missing_directory_is_an_error_naming_it() {
         let root = tempfile::tempdir().unwrap();
         let missing = root.path().join("nowhere");
-        let error = read_dir(&missing, &Limits::default()).unwrap_err();
+        let error = dir_entries(&missing, &Limits::default()).unwrap_err();
         assert!(error.to_string().contains("nowhere"), "{error}");
     }
 }

@@ -9,7 +9,7 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::{Context, Exit, InputArgs};
-use crate::advisory::source::{self, Download, RUSTSEC};
+use crate::advisory::source::{self, Download, RUSTSEC, SourceError};
 use crate::model::Ecosystem;
 use crate::net::{Client, NetOptions};
 use crate::record::Sources;
@@ -50,12 +50,12 @@ pub struct FetchArgs {
 pub fn run(cx: &mut Context, args: FetchArgs) -> anyhow::Result<Exit> {
     let mut store = cx.open_store()?;
     if let Some(path) = &args.from {
-        let loaded = source::from_mirror(path, args.name.as_deref(), &stamp(cx.now))?;
-        report_skipped(cx, &loaded.info.skipped);
-        store.replace(&loaded)?;
+        let mirror = source::from_mirror(path, args.name.as_deref(), &stamp(cx.now))?;
+        let info = store.replace(|loader| mirror.load(loader))?;
+        report_skipped(cx, &info.skipped);
         cx.out.note(&format!(
             "loaded {} records from {} as `{}` (newest record {})",
-            loaded.info.record_count, loaded.info.location, loaded.info.name, loaded.info.data_date
+            info.record_count, info.location, info.name, info.data_date
         ));
         return Ok(Exit::Clean);
     }
@@ -143,20 +143,22 @@ pub fn refresh(
             },
         );
         bar.finish_and_clear();
-        match result {
-            Ok(Download::Unchanged) => {
+        let loaded = result.and_then(|download| match download {
+            Download::Unchanged => Ok(None),
+            Download::Updated(incoming) => store.replace(|loader| incoming.load(loader)).map(Some),
+        });
+        match loaded {
+            Ok(None) => {
                 store.confirm_unchanged(&name, &now, &now)?;
                 cx.out
                     .note(&format!("{name}: unchanged since the last fetch ({url})"));
             }
-            Ok(Download::Updated(loaded)) => {
-                report_skipped(cx, &loaded.info.skipped);
-                store.replace(&loaded)?;
-                cx.out.note(&format!(
-                    "{name}: {} records from {url}",
-                    loaded.info.record_count
-                ));
+            Ok(Some(info)) => {
+                report_skipped(cx, &info.skipped);
+                cx.out
+                    .note(&format!("{name}: {} records from {url}", info.record_count));
             }
+            Err(SourceError::Store(e)) => return Err(e.into()),
             Err(e) => {
                 failures += 1;
                 cx.out
@@ -170,7 +172,8 @@ pub fn refresh(
 /// Loads the bundled RustSec snapshot when the store has no RustSec data yet.
 pub fn ensure_bundled(cx: &Context, store: &mut Store) -> anyhow::Result<()> {
     if store.source(RUSTSEC)?.is_none() {
-        store.replace(&source::bundled(&stamp(cx.now))?)?;
+        let snapshot = source::bundled(&stamp(cx.now))?;
+        store.replace(|loader| snapshot.load(loader))?;
     }
     Ok(())
 }

@@ -54,6 +54,18 @@ pub(crate) fn open(
     migrations: Migrations,
     busy_timeout: Duration,
 ) -> Result<Connection, RegisterError> {
+    open_with_page_size(path, migrations, busy_timeout, None)
+}
+
+/// Opens the database at `path` as [`open`] does; when it is created, its
+/// pages are `page_size` bytes (a file keeps the page size it was created
+/// with).
+pub(crate) fn open_with_page_size(
+    path: &Path,
+    migrations: Migrations,
+    busy_timeout: Duration,
+    page_size: Option<u32>,
+) -> Result<Connection, RegisterError> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|source| RegisterError::Io {
             path: dir.to_path_buf(),
@@ -65,6 +77,11 @@ pub(crate) fn open(
         | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let conn = Connection::open_with_flags(path, flags).map_err(|e| RegisterError::sql(path, e))?;
     keep_log_on_close(&conn);
+    if let Some(page_size) = page_size {
+        // Only takes effect before the first write, which the WAL switch below is.
+        conn.pragma_update(None, "page_size", page_size)
+            .map_err(|e| RegisterError::sql(path, e))?;
+    }
     prepare(conn, path, migrations, true, busy_timeout)
 }
 

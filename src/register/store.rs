@@ -1,6 +1,8 @@
 //! The advisory store: OSV records from every source, shared by all projects on
 //! the machine. Each source's data is swapped in one transaction, so a failed
-//! or partial download never leaves a half-updated store.
+//! or partial download never leaves a half-updated store. Records are written
+//! as they are read, inside that transaction: loading a source of any size
+//! needs memory for one record at a time.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -10,13 +12,20 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
 use super::{RegisterError, migrate};
-use crate::advisory::osv::Advisory;
+use crate::advisory::osv::{Advisory, Package, RecordKeys};
 use crate::model::{Component, Ecosystem};
 
 /// The store's schema, one step per version.
-const STORE_MIGRATIONS: migrate::Migrations = &[include_str!(
-    "../../data/migrations/store/0001_advisories.sql"
-)];
+const STORE_MIGRATIONS: migrate::Migrations = &[
+    include_str!("../../data/migrations/store/0001_advisories.sql"),
+    include_str!("../../data/migrations/store/0002_source_keys.sql"),
+];
+
+/// The page size of a new store. Records are a few KB of JSON each: with
+/// SQLite's default of 4 KB most take a page of their own, half empty, and
+/// writing them costs a system call per page; 16 KB pages make the store a
+/// sixth smaller and loading it a fifth faster.
+const STORE_PAGE_SIZE: u32 = 16 * 1024;
 
 /// A record that could not be loaded, and why: the audit says its data is incomplete.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -43,16 +52,7 @@ pub struct SourceInfo {
     pub skipped: Vec<Skipped>,
 }
 
-/// One source's complete data, ready to replace what the store holds for it.
-pub struct LoadedSource {
-    pub info: SourceInfo,
-    /// Each record as the store keeps it.
-    pub records: Vec<StoredRecord>,
-}
-
-/// One record as the store keeps it: what lookups need, and the OSV JSON. Only
-/// this is held while a source loads, not the parsed record: a 50,000-record
-/// source would otherwise hold every record twice in memory.
+/// One record as the store keeps it: what lookups need, and the OSV JSON.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredRecord {
     pub id: String,
@@ -66,10 +66,21 @@ pub struct StoredRecord {
 impl StoredRecord {
     /// The store's form of a parsed record and its OSV JSON.
     pub fn new(advisory: &Advisory, json: Vec<u8>) -> StoredRecord {
+        let packages = advisory.affected.iter().filter_map(|a| a.package.as_ref());
         StoredRecord {
             id: advisory.id.clone(),
             modified: advisory.modified.clone(),
-            names: affected_names(advisory),
+            names: affected_names(packages),
+            json,
+        }
+    }
+
+    /// The store's form of a record read only for its keys, and its OSV JSON.
+    pub fn from_keys(keys: RecordKeys, json: Vec<u8>) -> StoredRecord {
+        StoredRecord {
+            names: affected_names(keys.packages()),
+            id: keys.id,
+            modified: keys.modified,
             json,
         }
     }
@@ -91,7 +102,12 @@ impl Store {
     /// lock (`SOUP_BUSY_TIMEOUT_MS`; added for the lock tests).
     pub fn open_waiting(path: &Path, busy_timeout: Duration) -> Result<Store, RegisterError> {
         Ok(Store {
-            conn: migrate::open(path, STORE_MIGRATIONS, busy_timeout)?,
+            conn: migrate::open_with_page_size(
+                path,
+                STORE_MIGRATIONS,
+                busy_timeout,
+                Some(STORE_PAGE_SIZE),
+            )?,
             path: path.to_path_buf(),
         })
     }
@@ -119,7 +135,7 @@ impl Store {
             .conn
             .prepare(
                 "SELECT name, location, fetched_at, data_date, etag, last_modified, content_sha256,
-                        record_count, skipped FROM source ORDER BY name",
+                        record_count, skipped FROM source WHERE name IS NOT NULL ORDER BY name",
             )
             .map_err(|e| self.err(e))?;
         let rows = stmt
@@ -141,32 +157,51 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
-    /// Replaces everything held for the source with `loaded`, in one transaction.
-    pub fn replace(&mut self, loaded: &LoadedSource) -> Result<(), RegisterError> {
-        let path = self.path.clone();
-        let err = |e| RegisterError::sql(&path, e);
+    /// Replaces everything held for one source, in one transaction: `load` adds
+    /// the source's records one at a time and returns what the source is (a
+    /// mirror's name and date depend on its records). Until `load` returns,
+    /// the records are held under a new source row without a name, which no
+    /// reader sees; then the source's previous data is deleted and the new row
+    /// takes its name. When `load` fails, nothing changes.
+    pub fn replace<E: From<RegisterError>>(
+        &mut self,
+        load: impl FnOnce(&mut Loader<'_>) -> Result<SourceInfo, E>,
+    ) -> Result<SourceInfo, E> {
+        let path = self.path.as_path();
+        let err = |e| RegisterError::sql(path, e);
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(err)?;
-        let info = &loaded.info;
         tx.execute(
-            "DELETE FROM affected_package WHERE source = ?1",
-            [&info.name],
+            "INSERT INTO source (name, location, fetched_at, data_date, content_sha256,
+                                 record_count, skipped)
+             VALUES (NULL, '', '', '', '', 0, '[]')",
+            [],
         )
         .map_err(err)?;
-        tx.execute("DELETE FROM advisory WHERE source = ?1", [&info.name])
-            .map_err(err)?;
+        let mut loader = Loader {
+            path,
+            source: tx.last_insert_rowid(),
+            insert: tx
+                .prepare("INSERT INTO advisory (source, id, modified, record) VALUES (?1, ?2, ?3, ?4)")
+                .map_err(err)?,
+            insert_name: tx
+                .prepare("INSERT INTO affected_package (source, id, ecosystem, name) VALUES (?1, ?2, ?3, ?4)")
+                .map_err(err)?,
+        };
+        let info = load(&mut loader)?;
+        let source = loader.source;
+        drop(loader);
+        retire(&tx, &info.name).map_err(err)?;
         let skipped = serde_json::to_string(&info.skipped).unwrap_or_else(|_| "[]".into());
         tx.execute(
-            "INSERT INTO source (name, location, fetched_at, data_date, etag, last_modified,
-                                 content_sha256, record_count, skipped)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-             ON CONFLICT (name) DO UPDATE SET location = excluded.location,
-                fetched_at = excluded.fetched_at, data_date = excluded.data_date, etag = excluded.etag,
-                last_modified = excluded.last_modified, content_sha256 = excluded.content_sha256,
-                record_count = excluded.record_count, skipped = excluded.skipped",
+            "UPDATE source SET name = ?2, location = ?3, fetched_at = ?4, data_date = ?5,
+                etag = ?6, last_modified = ?7, content_sha256 = ?8, record_count = ?9,
+                skipped = ?10
+             WHERE key = ?1",
             params![
+                source,
                 info.name,
                 info.location,
                 info.fetched_at,
@@ -179,27 +214,9 @@ impl Store {
             ],
         )
         .map_err(err)?;
-        {
-            let mut insert = tx
-                .prepare("INSERT OR REPLACE INTO advisory (source, id, modified, record) VALUES (?1, ?2, ?3, ?4)")
-                .map_err(err)?;
-            let mut name_it = tx
-                .prepare("INSERT INTO affected_package (source, id, ecosystem, name) VALUES (?1, ?2, ?3, ?4)")
-                .map_err(err)?;
-            for record in &loaded.records {
-                insert
-                    .execute(params![info.name, record.id, record.modified, record.json])
-                    .map_err(err)?;
-                for (ecosystem, name) in &record.names {
-                    name_it
-                        .execute(params![info.name, record.id, ecosystem, name])
-                        .map_err(err)?;
-                }
-            }
-        }
         tx.commit().map_err(err)?;
         migrate::settle_log(&self.path);
-        Ok(())
+        Ok(info)
     }
 
     /// Touches a source's fetch time after the server said its data is unchanged.
@@ -236,7 +253,10 @@ impl Store {
     pub fn coverage(&self) -> Result<Vec<(String, String)>, RegisterError> {
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT DISTINCT source, ecosystem FROM affected_package ORDER BY 1, 2")
+            .prepare_cached(
+                "SELECT DISTINCT s.name, p.ecosystem FROM affected_package p
+                 JOIN source s ON s.key = p.source ORDER BY 1, 2",
+            )
             .map_err(|e| self.err(e))?;
         let pairs = stmt
             .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
@@ -292,12 +312,68 @@ impl Store {
     }
 }
 
-/// The (ecosystem, normalised name) pairs a record names.
-fn affected_names(advisory: &Advisory) -> BTreeSet<(String, String)> {
-    advisory
-        .affected
-        .iter()
-        .filter_map(|a| a.package.as_ref())
+/// Adds one source's records to the store, inside [`Store::replace`]'s transaction.
+pub struct Loader<'t> {
+    /// The store's path, for errors.
+    path: &'t Path,
+    /// The key of the source row the records are held under.
+    source: i64,
+    insert: rusqlite::Statement<'t>,
+    insert_name: rusqlite::Statement<'t>,
+}
+
+impl Loader<'_> {
+    /// Adds one record; false, adding nothing, when the source already has a
+    /// record with its id.
+    pub fn add(&mut self, record: &StoredRecord) -> Result<bool, RegisterError> {
+        let err = |e| RegisterError::sql(self.path, e);
+        let inserted = self.insert.execute(params![
+            self.source,
+            record.id,
+            record.modified,
+            record.json
+        ]);
+        match inserted {
+            Ok(_) => {}
+            Err(e) if is_duplicate_key(&e) => return Ok(false),
+            Err(e) => return Err(err(e)),
+        }
+        for (ecosystem, name) in &record.names {
+            self.insert_name
+                .execute(params![self.source, record.id, ecosystem, name])
+                .map_err(err)?;
+        }
+        Ok(true)
+    }
+}
+
+/// Whether an insert failed because the row's key is already taken.
+fn is_duplicate_key(error: &rusqlite::Error) -> bool {
+    matches!(
+        error,
+        rusqlite::Error::SqliteFailure(failure, _)
+            if failure.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
+    )
+}
+
+/// Deletes the source named `name` with its records, if the store holds it.
+fn retire(tx: &rusqlite::Transaction<'_>, name: &str) -> rusqlite::Result<()> {
+    let key: Option<i64> = tx
+        .query_row("SELECT key FROM source WHERE name = ?1", [name], |row| {
+            row.get(0)
+        })
+        .optional()?;
+    if let Some(key) = key {
+        tx.execute("DELETE FROM affected_package WHERE source = ?1", [key])?;
+        tx.execute("DELETE FROM advisory WHERE source = ?1", [key])?;
+        tx.execute("DELETE FROM source WHERE key = ?1", [key])?;
+    }
+    Ok(())
+}
+
+/// The (ecosystem, normalised name) pairs of a record's packages.
+fn affected_names<'a>(packages: impl Iterator<Item = &'a Package>) -> BTreeSet<(String, String)> {
+    packages
         .map(|p| {
             let ecosystem = Ecosystem::from_osv_name(&p.ecosystem);
             let name = ecosystem.normalize_name(&p.name);
@@ -319,4 +395,148 @@ fn source_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<SourceInfo> {
         record_count: row.get::<_, i64>(7)?.try_into().unwrap_or(0),
         skipped: serde_json::from_str(&skipped).unwrap_or_default(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A record of `id` naming the crate `name`.
+    fn record(id: &str, name: &str) -> StoredRecord {
+        let json = format!(
+            r#"{{"id": "{id}", "modified": "2024-01-01T00:00:00Z",
+                "affected": [{{"package": {{"ecosystem": "crates.io", "name": "{name}"}}}}]}}"#
+        );
+        let advisory = Advisory::from_json(json.as_bytes()).unwrap();
+        StoredRecord::new(&advisory, json.into_bytes())
+    }
+
+    fn info(name: &str, record_count: usize) -> SourceInfo {
+        SourceInfo {
+            name: name.to_string(),
+            location: format!("{name}.zip"),
+            fetched_at: "2024-01-02T00:00:00Z".to_string(),
+            data_date: "2024-01-02T00:00:00Z".to_string(),
+            etag: None,
+            last_modified: None,
+            content_sha256: String::new(),
+            record_count,
+            skipped: Vec::new(),
+        }
+    }
+
+    /// Loads `records` as the source `name`.
+    fn load(store: &mut Store, name: &str, records: &[StoredRecord]) {
+        store
+            .replace(|loader| {
+                for record in records {
+                    assert!(loader.add(record)?);
+                }
+                Ok::<_, RegisterError>(info(name, records.len()))
+            })
+            .unwrap();
+    }
+
+    /// The ids of the records that name the crate `name`.
+    fn ids_for(store: &Store, name: &str) -> Vec<String> {
+        let mut component = Component::new(Ecosystem::CratesIo, name, "1.0.0");
+        component.purl = Some(format!("pkg:cargo/{name}@1.0.0"));
+        let advisories = store.advisories_for(&[component]).unwrap();
+        advisories.into_iter().map(|a| a.id).collect()
+    }
+
+    #[test]
+    fn a_source_is_replaced_whole_and_the_others_kept() {
+        let mut store = Store::in_memory().unwrap();
+        load(&mut store, "a", &[record("A-1", "x"), record("A-2", "y")]);
+        load(&mut store, "b", &[record("B-1", "x")]);
+        load(&mut store, "a", &[record("A-3", "x")]);
+        assert_eq!(ids_for(&store, "x"), ["A-3", "B-1"]);
+        assert!(ids_for(&store, "y").is_empty());
+        let names: Vec<String> = store
+            .sources()
+            .unwrap()
+            .into_iter()
+            .map(|s| s.name)
+            .collect();
+        assert_eq!(names, ["a", "b"]);
+        assert_eq!(store.source("a").unwrap().unwrap().record_count, 1);
+        let coverage = store.coverage().unwrap();
+        assert_eq!(
+            coverage,
+            [
+                ("a".into(), "crates.io".into()),
+                ("b".into(), "crates.io".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn a_load_that_fails_changes_nothing() {
+        let mut store = Store::in_memory().unwrap();
+        load(&mut store, "a", &[record("A-1", "x")]);
+        let before = store.sources().unwrap();
+        let failed = store.replace(|loader| {
+            loader.add(&record("A-2", "x"))?;
+            Err::<SourceInfo, _>(RegisterError::Locked {
+                path: PathBuf::from("test"),
+            })
+        });
+        assert!(failed.is_err());
+        assert_eq!(store.sources().unwrap(), before);
+        assert_eq!(ids_for(&store, "x"), ["A-1"]);
+    }
+
+    #[test]
+    fn a_repeated_id_is_not_added_twice() {
+        let mut store = Store::in_memory().unwrap();
+        store
+            .replace(|loader| {
+                assert!(loader.add(&record("A-1", "x"))?);
+                assert!(!loader.add(&record("A-1", "y"))?);
+                Ok::<_, RegisterError>(info("a", 1))
+            })
+            .unwrap();
+        assert_eq!(ids_for(&store, "x"), ["A-1"]);
+        assert!(ids_for(&store, "y").is_empty());
+    }
+
+    #[test]
+    fn a_new_store_has_large_pages() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("advisories.db")).unwrap();
+        let page_size: u32 = store
+            .conn
+            .query_row("PRAGMA page_size", [], |row| row.get(0))
+            .unwrap();
+        assert_eq!(page_size, STORE_PAGE_SIZE);
+    }
+
+    #[test]
+    fn a_store_of_the_first_schema_keeps_its_data() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("advisories.db");
+        let old = migrate::open(&path, &STORE_MIGRATIONS[..1], migrate::BUSY_TIMEOUT).unwrap();
+        old.execute(
+            "INSERT INTO source VALUES ('a', 'a.zip', 'f', 'd', NULL, NULL, 'sha', 1, '[]')",
+            [],
+        )
+        .unwrap();
+        old.execute(
+            "INSERT INTO advisory VALUES ('a', 'A-1', '2024-01-01T00:00:00Z', ?1)",
+            [record("A-1", "x").json],
+        )
+        .unwrap();
+        old.execute(
+            "INSERT INTO affected_package VALUES ('a', 'A-1', 'crates.io', 'x')",
+            [],
+        )
+        .unwrap();
+        drop(old);
+        let mut store = Store::open(&path).unwrap();
+        assert_eq!(store.source("a").unwrap().unwrap().content_sha256, "sha");
+        assert_eq!(ids_for(&store, "x"), ["A-1"]);
+        load(&mut store, "a", &[record("A-2", "x")]);
+        assert_eq!(ids_for(&store, "x"), ["A-2"]);
+    }
 }

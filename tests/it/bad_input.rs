@@ -106,6 +106,9 @@ const CASES: &[(&str, Via)] = &[
     ("deep-nesting.soup-register.toml", Via::Record),
 ];
 
+/// Sources as (name, content hash, record count) and records as (source, id, modified).
+type StoreContent = (Vec<(String, String, i64)>, Vec<(String, String, String)>);
+
 /// The pump project with a record, a register and a loaded advisory store,
 /// the store kept where the test can check it.
 pub struct Scene {
@@ -170,6 +173,34 @@ impl Scene {
                 (p, bytes)
             })
             .collect()
+    }
+
+    /// What the store holds: each source's name, content hash and record count,
+    /// and every (source, id, modified) of its records.
+    fn store_content(&self) -> StoreContent {
+        let conn = rusqlite::Connection::open_with_flags(
+            self.store(),
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+        )
+        .unwrap();
+        let sources = conn
+            .prepare("SELECT name, content_sha256, record_count FROM source ORDER BY name")
+            .unwrap()
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let records = conn
+            .prepare(
+                "SELECT s.name, a.id, a.modified FROM advisory a JOIN source s ON s.key = a.source
+                 ORDER BY 1, 2",
+            )
+            .unwrap()
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        (sources, records)
     }
 
     /// Both databases pass SQLite's integrity check.
@@ -290,6 +321,60 @@ fn malformed_records_among_good_ones_are_skipped_and_named() {
         );
     }
     assert_eq!(std::fs::read(scene.record()).unwrap(), record_before);
+    scene.assert_intact();
+}
+
+#[test]
+fn a_mirror_that_fails_half_way_changes_nothing() {
+    let scene = Scene::new();
+    // Every record of the real export (more than SQLite keeps in memory, so
+    // the load writes to the log before it fails), then one that is damaged.
+    let export = std::fs::File::open(fixture("advisories/rustsec-osv-2026-08-21.zip")).unwrap();
+    let mut export = zip::ZipArchive::new(export).unwrap();
+    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for index in 0..export.len() {
+        writer
+            .raw_copy_file(export.by_index(index).unwrap())
+            .unwrap();
+    }
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    writer
+        .start_file("crates/RUSTSEC-9999-0001.json", stored)
+        .unwrap();
+    std::io::Write::write_all(&mut writer, br#"{"id": "RUSTSEC-9999-0001"}"#).unwrap();
+    let mut zip = writer.finish().unwrap().into_inner();
+    let at = zip.windows(9).position(|w| w == b"9999-0001").unwrap();
+    let at = at
+        + zip[at..]
+            .windows(9)
+            .skip(1)
+            .position(|w| w == b"9999-0001")
+            .unwrap()
+        + 1;
+    zip[at] = b'8'; // the stored record's bytes, not its names: its checksum fails
+    let mirror = tempfile::tempdir().unwrap();
+    let path = mirror.path().join("damaged.zip");
+    std::fs::write(&path, &zip).unwrap();
+
+    // The load spills pages of its transaction into the log before it fails;
+    // they follow the last commit and are never read. So the database file is
+    // compared byte for byte, and what it holds through SQLite.
+    let files = |scene: &Scene| {
+        let mut state = scene.state();
+        state.retain(|(path, _)| !path.to_string_lossy().ends_with("-wal"));
+        state
+    };
+    let (files_before, held_before) = (files(&scene), scene.store_content());
+    let run = scene.run(&["fetch", "--from", path.to_str().unwrap()]);
+    assert_eq!(run.code(), 2, "{}", run.stderr());
+    assert!(
+        run.stderr().contains("damaged.zip") && run.stderr().contains("RUSTSEC-9999-0001"),
+        "{}",
+        run.stderr()
+    );
+    assert!(files(&scene) == files_before, "the store's file changed");
+    assert_eq!(scene.store_content(), held_before);
     scene.assert_intact();
 }
 

@@ -56,6 +56,11 @@ fn body(fetched: Fetched) -> (Vec<u8>, Validators) {
     }
 }
 
+/// Every entry of a zip held in memory, or the first error.
+fn zip_entries(zip: &[u8], label: &str, limits: &Limits) -> Result<Vec<Entry>, ArchiveError> {
+    archive::read_zip(Cursor::new(zip), label, limits)?.collect()
+}
+
 fn json_count(entries: &[Entry]) -> usize {
     entries
         .iter()
@@ -101,7 +106,7 @@ fn first_download_returns_the_body_its_validators_and_progress() {
     );
     assert!(reports.windows(2).all(|pair| pair[0].0 <= pair[1].0));
 
-    let entries = archive::read_zip(&bytes, "osv.zip", &Limits::default()).unwrap();
+    let entries = zip_entries(&bytes, "osv.zip", &Limits::default()).unwrap();
     assert_eq!(json_count(&entries), RUSTSEC_OSV_RECORDS);
 
     let requests = server.requests();
@@ -388,7 +393,9 @@ fn a_truncated_zip_is_refused() {
     let server = Server::start([("/osv.zip", Reply::body(half))]);
     let url = server.url("/osv.zip");
     let (bytes, _) = body(get(&client(), &url, &Validators::default()).unwrap());
-    let error = archive::read_zip(&bytes, &url, &Limits::default()).unwrap_err();
+    let Err(error) = archive::read_zip(Cursor::new(&bytes), &url, &Limits::default()) else {
+        panic!("a truncated zip was opened");
+    };
     assert!(matches!(error, ArchiveError::Corrupt { .. }), "{error}");
     assert!(error.to_string().contains(&url), "{error}");
 }
@@ -402,7 +409,11 @@ fn entries_that_escape_the_directory_are_refused_whole() {
         "C:\\evil.json",
     ] {
         let zip = zip_of(&[("crates/GOOD.json", b"{}"), (hostile, b"{}")]);
-        let error = archive::read_zip(&zip, "hostile.zip", &Limits::default()).unwrap_err();
+        // Refused on opening, before any entry is read.
+        let Err(error) = archive::read_zip(Cursor::new(&zip), "hostile.zip", &Limits::default())
+        else {
+            panic!("{hostile}: the archive was opened");
+        };
         let ArchiveError::UnsafeName { entry, .. } = &error else {
             panic!("{hostile}: {error}");
         };
@@ -423,7 +434,9 @@ fn an_archive_with_too_many_entries_is_refused() {
         max_entries: 10,
         ..Limits::default()
     };
-    let error = archive::read_zip(&zip, "many.zip", &limits).unwrap_err();
+    let Err(error) = archive::read_zip(Cursor::new(&zip), "many.zip", &limits) else {
+        panic!("the archive was opened");
+    };
     assert!(
         matches!(error, ArchiveError::TooManyEntries { limit: 10, .. }),
         "{error}"
@@ -440,7 +453,7 @@ fn an_entry_that_expands_over_the_limit_is_refused() {
         max_entry_bytes: 64 * 1024,
         ..Limits::default()
     };
-    let error = archive::read_zip(&zip, "bomb.zip", &limits).unwrap_err();
+    let error = zip_entries(&zip, "bomb.zip", &limits).unwrap_err();
     let ArchiveError::EntryTooLarge { entry, limit, .. } = &error else {
         panic!("{error}");
     };
@@ -455,7 +468,7 @@ fn an_entry_whose_header_lies_about_its_size_is_refused() {
         max_entry_bytes: 64 * 1024,
         ..Limits::default()
     };
-    let error = archive::read_zip(&zip, "liar.zip", &limits).unwrap_err();
+    let error = zip_entries(&zip, "liar.zip", &limits).unwrap_err();
     assert!(
         matches!(error, ArchiveError::EntryTooLarge { ref entry, .. } if entry == "bomb.json"),
         "{error}"
@@ -470,7 +483,7 @@ fn entries_that_expand_over_the_total_limit_are_refused() {
         max_total_bytes: 250 * 1024,
         ..Limits::default()
     };
-    let error = archive::read_zip(&zip, "wide.zip", &limits).unwrap_err();
+    let error = zip_entries(&zip, "wide.zip", &limits).unwrap_err();
     assert!(
         matches!(error, ArchiveError::TotalTooLarge { .. }),
         "{error}"
@@ -481,14 +494,17 @@ fn entries_that_expand_over_the_total_limit_are_refused() {
 #[test]
 fn a_mirror_directory_reads_like_its_zip() {
     let zip = rustsec_osv();
-    let from_zip = archive::read_zip(&zip, "osv.zip", &Limits::default()).unwrap();
+    let from_zip = zip_entries(&zip, "osv.zip", &Limits::default()).unwrap();
     let root = tempfile::tempdir().unwrap();
     for entry in &from_zip {
         let path = root.path().join(&entry.name);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(&path, &entry.bytes).unwrap();
     }
-    let from_dir = archive::read_dir(root.path(), &Limits::default()).unwrap();
+    let from_dir: Vec<Entry> = archive::read_dir(root.path(), &Limits::default())
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
     assert_eq!(json_count(&from_dir), RUSTSEC_OSV_RECORDS);
     let mut sorted = from_zip;
     sorted.sort_by(|a, b| a.name.cmp(&b.name));
