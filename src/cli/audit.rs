@@ -9,8 +9,8 @@ use clap::Args;
 use serde::{Deserialize, Serialize};
 use time::Date;
 
-use super::context::program_identity;
-use super::fetch::{ecosystems_of, ensure_bundled, refresh};
+use super::context::{Identified, program_identity};
+use super::fetch::{ecosystems_of, ensure_bundled, load_bundled, needs_bundled, refresh};
 use super::{Context, Exit, Format, InputArgs};
 use crate::evaluate::prompt::{self, Answer};
 use crate::evaluate::{Assessment, Audit, AuditOptions, Evaluator, State, audit_key, do_audit};
@@ -18,7 +18,7 @@ use crate::inventory::{self, InputFile, InputFormat, Inventory};
 use crate::model::Component;
 use crate::out::sanitize;
 use crate::record::{RecordFile, Release};
-use crate::register::{Changes, Register, SourceInfo};
+use crate::register::{Changes, Register, SourceInfo, Store};
 use crate::report::audit::{Subject, audit_json, releases_of};
 
 /// Check the SOUP in use against the published anomaly lists.
@@ -128,8 +128,12 @@ fn audit(cx: &mut Context, args: AuditArgs, only_due: bool) -> anyhow::Result<Ex
         true => cx.identify(&asked.args.input, &register)?,
         false => None,
     };
-    if let Some(id) = identified.as_ref().filter(|_| !asked.args.fetch) {
-        ensure_bundled(cx, &mut store)?;
+    // An empty store has nothing a kept result could have been made from.
+    let first_use = needs_bundled(&store)?;
+    if let Some(id) = identified
+        .as_ref()
+        .filter(|_| !asked.args.fetch && !first_use)
+    {
         let sources = store.sources()?;
         let key = key_of(
             &id.fingerprint,
@@ -149,16 +153,15 @@ fn audit(cx: &mut Context, args: AuditArgs, only_due: bool) -> anyhow::Result<Ex
     }
 
     let fingerprint = identified.as_ref().map(|id| id.fingerprint.clone());
-    let inventories = match identified {
-        Some(id) => vec![(None, cx.read_identified(id, &asked.args.input)?)],
-        None => subjects(
-            cx,
-            &asked.args.input,
-            asked.args.release.as_deref(),
-            asked.args.all_releases,
-            record.as_ref(),
-        )?,
-    };
+    let load_meanwhile = first_use && !asked.args.fetch;
+    let inventories = read_subjects(
+        cx,
+        &asked,
+        identified,
+        record.as_ref(),
+        load_meanwhile.then_some(&mut store),
+    )?;
+    let _settling = load_meanwhile.then(|| store.settle_in_background());
     let subjects = subjects_of(&inventories);
     let components = union_of(inventories.iter().map(|(_, inventory)| inventory));
     let mut fetch_failed = false;
@@ -218,6 +221,51 @@ fn audit(cx: &mut Context, args: AuditArgs, only_due: bool) -> anyhow::Result<Ex
 
     let exit = show(cx, &asked, &result, &subjects, record.as_ref())?;
     Ok(if fetch_failed { Exit::Failed } else { exit })
+}
+
+/// Reads what the audit looks at: the identified working tree, or what
+/// [`subjects`] finds. Given a `store` (its first use), the bundled snapshot
+/// loads into it on a second thread meanwhile: neither needs the other, and each
+/// is much of a first audit's time. The load is kept only if the reading
+/// succeeded, so a bad input changes nothing.
+fn read_subjects(
+    cx: &mut Context,
+    asked: &Asked,
+    identified: Option<Identified>,
+    record: Option<&RecordFile>,
+    store: Option<&mut Store>,
+) -> anyhow::Result<Vec<(Option<String>, Inventory)>> {
+    let read = |cx: &mut Context| match identified {
+        Some(id) => cx
+            .read_identified(id, &asked.args.input)
+            .map(|inventory| vec![(None, inventory)]),
+        None => subjects(
+            cx,
+            &asked.args.input,
+            asked.args.release.as_deref(),
+            asked.args.all_releases,
+            record,
+        ),
+    };
+    let Some(store) = store else {
+        return read(cx);
+    };
+    let now = cx.now;
+    let (read_ok, verdict) = std::sync::mpsc::channel();
+    std::thread::scope(|scope| {
+        // Owned here, so that even a panic tells the loader not to keep its load.
+        let read_ok = read_ok;
+        let loading =
+            scope.spawn(move || load_bundled(store, now, move || verdict.recv() == Ok(true)));
+        let inventories = read(cx);
+        let _ = read_ok.send(inventories.is_ok());
+        let loaded = loading
+            .join()
+            .unwrap_or_else(|_| Err(anyhow!("failed to load the bundled advisory snapshot")));
+        let inventories = inventories?;
+        loaded?;
+        Ok(inventories)
+    })
 }
 
 /// An audit's result as the register keeps it for the next audit of the same input.

@@ -7,6 +7,7 @@ use std::time::Duration;
 use anyhow::anyhow;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use time::OffsetDateTime;
 
 use super::{Context, Exit, InputArgs};
 use crate::advisory::source::{self, Download, RUSTSEC, SourceError};
@@ -52,6 +53,7 @@ pub fn run(cx: &mut Context, args: FetchArgs) -> anyhow::Result<Exit> {
     if let Some(path) = &args.from {
         let mirror = source::from_mirror(path, args.name.as_deref(), &stamp(cx.now))?;
         let info = store.replace(|loader| mirror.load(loader))?;
+        store.settle();
         report_skipped(cx, &info.skipped);
         cx.out.note(&format!(
             "loaded {} records from {} as `{}` (newest record {})",
@@ -145,7 +147,11 @@ pub fn refresh(
         bar.finish_and_clear();
         let loaded = result.and_then(|download| match download {
             Download::Unchanged => Ok(None),
-            Download::Updated(incoming) => store.replace(|loader| incoming.load(loader)).map(Some),
+            Download::Updated(incoming) => {
+                let info = store.replace(|loader| incoming.load(loader))?;
+                store.settle();
+                Ok(Some(info))
+            }
         });
         match loaded {
             Ok(None) => {
@@ -171,10 +177,36 @@ pub fn refresh(
 
 /// Loads the bundled RustSec snapshot when the store has no RustSec data yet.
 pub fn ensure_bundled(cx: &Context, store: &mut Store) -> anyhow::Result<()> {
-    if store.source(RUSTSEC)?.is_none() {
-        let snapshot = source::bundled(&stamp(cx.now))?;
-        store.replace(|loader| snapshot.load(loader))?;
+    if needs_bundled(store)? {
+        load_bundled(store, cx.now, || true)?;
+        store.settle();
     }
+    Ok(())
+}
+
+/// True when the store has no RustSec data yet: the bundled snapshot is loaded first.
+pub fn needs_bundled(store: &Store) -> anyhow::Result<bool> {
+    Ok(store.source(RUSTSEC)?.is_none())
+}
+
+/// Loads the bundled RustSec snapshot, stamped as fetched `now`, and keeps it
+/// if `proceed` says so once it is in (else the store is left as it was); the
+/// caller settles the store's log.
+pub fn load_bundled(
+    store: &mut Store,
+    now: OffsetDateTime,
+    proceed: impl FnOnce() -> bool,
+) -> anyhow::Result<()> {
+    let snapshot = source::bundled(&stamp(now))?;
+    store.replace(|loader| {
+        let info = snapshot.load(loader)?;
+        match proceed() {
+            true => Ok(info),
+            false => Err(anyhow!(
+                "the command failed; the bundled snapshot was not kept"
+            )),
+        }
+    })?;
     Ok(())
 }
 

@@ -25,7 +25,7 @@ pub use cache::{CachedInventory, FileDigest, fingerprint};
 pub use events::Event;
 pub use migrate::BUSY_TIMEOUT;
 pub use pins::{Pin, PinDiff};
-pub use store::{Loader, Skipped, SourceInfo, Store, StoredRecord};
+pub use store::{Loader, Settling, Skipped, SourceInfo, Store, StoredRecord};
 
 /// The register's schema, one step per version.
 const REGISTER_MIGRATIONS: migrate::Migrations = &[

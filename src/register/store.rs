@@ -215,8 +215,20 @@ impl Store {
         )
         .map_err(err)?;
         tx.commit().map_err(err)?;
-        migrate::settle_log(&self.path);
         Ok(info)
+    }
+
+    /// Copies a large write-ahead log into the store, after a source was replaced
+    /// (see `migrate::settle_log`).
+    pub fn settle(&self) {
+        migrate::settle_log(&self.path);
+    }
+
+    /// [`Store::settle`] on another thread, so that the disk syncs it waits for
+    /// overlap with the rest of the command; the guard waits for it when dropped.
+    pub fn settle_in_background(&self) -> Settling {
+        let path = self.path.clone();
+        Settling(Some(std::thread::spawn(move || migrate::settle_log(&path))))
     }
 
     /// Touches a source's fetch time after the server said its data is unchanged.
@@ -369,6 +381,18 @@ fn retire(tx: &rusqlite::Transaction<'_>, name: &str) -> rusqlite::Result<()> {
         tx.execute("DELETE FROM source WHERE key = ?1", [key])?;
     }
     Ok(())
+}
+
+/// A store's log being settled on another thread; dropping it waits for the thread.
+pub struct Settling(Option<std::thread::JoinHandle<()>>);
+
+impl Drop for Settling {
+    fn drop(&mut self) {
+        if let Some(thread) = self.0.take() {
+            // A panic there lost nothing: the log is only not settled.
+            let _ = thread.join();
+        }
+    }
 }
 
 /// The (ecosystem, normalised name) pairs of a record's packages.

@@ -36,13 +36,18 @@ impl Project {
         self.dir.path().join(relative)
     }
 
+    /// This project's advisory store.
+    pub fn store(&self) -> PathBuf {
+        self.cache.path().join("advisories.db")
+    }
+
     /// The command, run in the project, isolated from the user's environment.
     pub fn command(&self, args: &[&str]) -> Command {
         let mut command = Command::new(env!("CARGO_BIN_EXE_cargo-soup"));
         command
             .args(args)
             .current_dir(self.dir.path())
-            .env("SOUP_ADVISORY_DB", self.cache.path().join("advisories.db"))
+            .env("SOUP_ADVISORY_DB", self.store())
             .env("SOUP_TODAY", TODAY)
             .env("SOUP_EVALUATOR", "Test Engineer <test@example.com>")
             .env("NO_COLOR", "1")
@@ -392,6 +397,12 @@ fn a_bad_lockfile_fails_naming_it_and_changes_nothing() {
         .expect(2);
     assert!(run.stderr().contains("broken.lock"), "{}", run.stderr());
     assert_eq!(project.snapshot(), before);
+    // The bundled snapshot, loaded meanwhile into the empty store, was not kept.
+    let store = rusqlite::Connection::open(project.store()).unwrap();
+    let sources: i64 = store
+        .query_row("SELECT count(*) FROM source", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(sources, 0);
 }
 
 #[test]
