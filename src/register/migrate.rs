@@ -111,10 +111,12 @@ fn prepare(
         });
     }
     if on_disk {
-        // Readers never block the writer, and a killed writer leaves the last commit intact.
-        conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(|e| RegisterError::sql(path, e))?;
+        // Readers never block the writer, and a killed writer leaves the last
+        // commit intact. `synchronous` first: a new file's switch to the log is
+        // itself a write, made with the syncs this level asks for.
         conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(|e| RegisterError::sql(path, e))?;
+        conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(|e| RegisterError::sql(path, e))?;
     }
     conn.pragma_update(None, "foreign_keys", "ON")
