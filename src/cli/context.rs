@@ -225,9 +225,11 @@ impl Context {
         let Some(manifest) = &self.manifest else {
             return Ok(None);
         };
-        let mut cached = register.cached_inventory(manifest, &cargo_variant(input, false))?;
+        let program = program_identity();
+        let mut cached =
+            register.cached_inventory(manifest, &cargo_variant(input, false), &program)?;
         if cached.is_none() && input.offline {
-            cached = register.cached_inventory(manifest, &cargo_variant(input, true))?;
+            cached = register.cached_inventory(manifest, &cargo_variant(input, true), &program)?;
         }
         Ok(cached.map(|cached| Identified {
             input_path: cached.input_path.clone(),
@@ -294,7 +296,9 @@ impl Context {
         if lockfile_changed {
             return Ok(None);
         }
-        changes.cache_inventory(manifest, &cargo_variant(input, fallback), &files, inventory)?;
+        let variant = cargo_variant(input, fallback);
+        let program = program_identity();
+        changes.cache_inventory((manifest, &variant, &program), &files, inventory)?;
         Ok(Some(fingerprint(&files)))
     }
 
@@ -341,20 +345,18 @@ impl Identified {
     }
 }
 
-/// What, besides the project's files, decides the inventory kept for it: the
-/// target platform, this build's way of reading it, and whether it is the
-/// lockfile read because `cargo metadata --offline` could not run.
+/// What, besides the project's files and the build, decides the inventory kept
+/// for it: the target platform, and whether it is the lockfile read because
+/// `cargo metadata --offline` could not run.
 fn cargo_variant(input: &InputArgs, offline_fallback: bool) -> String {
     let target = match &input.target {
         Some(triple) => format!("target {triple}"),
         None => "all targets".to_string(),
     };
-    let fallback = if offline_fallback {
-        "; offline, Cargo.lock only"
-    } else {
-        ""
-    };
-    format!("{target}; {}{fallback}", program_identity())
+    match offline_fallback {
+        true => format!("{target}; offline, Cargo.lock only"),
+        false => target,
+    }
 }
 
 /// Which build of cargo-soup this is: its version and its executable's size and

@@ -61,18 +61,20 @@ pub fn fingerprint(files: &[FileDigest]) -> String {
 }
 
 impl Register {
-    /// The inventory cached for `manifest` under `variant`, if every file it was
-    /// read from is unchanged.
+    /// The inventory cached for `manifest` under `variant` by `program`, if
+    /// every file it was read from is unchanged.
     pub fn cached_inventory(
         &self,
         manifest: &Path,
         variant: &str,
+        program: &str,
     ) -> Result<Option<CachedInventory>, RegisterError> {
         let row: Option<(String, String, String)> = self
             .conn
             .query_row(
-                "SELECT input, files, inventory FROM inventory_cache WHERE manifest = ?1 AND variant = ?2",
-                params![manifest.display().to_string(), variant],
+                "SELECT input, files, inventory FROM inventory_cache
+                 WHERE manifest = ?1 AND variant = ?2 AND program = ?3",
+                params![manifest.display().to_string(), variant, program],
                 |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
             )
             .optional()
@@ -111,11 +113,11 @@ impl Register {
 }
 
 impl Changes<'_> {
-    /// Keeps `inventory`, read from `files`, as the one cached for `manifest` under `variant`.
+    /// Keeps `inventory`, read by `program` from `files`, as the one cached for
+    /// `manifest` under `variant` (replacing what another build kept).
     pub fn cache_inventory(
         &self,
-        manifest: &Path,
-        variant: &str,
+        (manifest, variant, program): (&Path, &str, &str),
         files: &[FileDigest],
         inventory: &Inventory,
     ) -> Result<(), RegisterError> {
@@ -124,13 +126,14 @@ impl Changes<'_> {
         let input = inventory.input.path.display().to_string();
         self.tx
             .prepare_cached(
-                "INSERT OR REPLACE INTO inventory_cache (manifest, variant, input, files, inventory)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT OR REPLACE INTO inventory_cache (manifest, variant, program, input, files, inventory)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )
             .and_then(|mut s| {
                 s.execute(params![
                     manifest.display().to_string(),
                     variant,
+                    program,
                     input,
                     files,
                     json
@@ -201,39 +204,31 @@ mod tests {
             .begin("audit", datetime!(2026-11-24 9:00 UTC))
             .unwrap();
         changes
-            .cache_inventory(&manifest, "all", &files, &inventory_of(&lock))
+            .cache_inventory((&manifest, "all", "v1"), &files, &inventory_of(&lock))
             .unwrap();
         changes.commit().unwrap();
 
         let cached = register
-            .cached_inventory(&manifest, "all")
+            .cached_inventory(&manifest, "all", "v1")
             .unwrap()
             .unwrap();
         assert_eq!(cached.read(), Some(inventory_of(&lock)));
         assert_eq!(cached.input_path, lock.display().to_string());
         assert_eq!(cached.fingerprint, fingerprint(&files));
-        assert!(
+        let absent = |variant, program| {
             register
-                .cached_inventory(&manifest, "x86_64-unknown-linux-gnu")
+                .cached_inventory(&manifest, variant, program)
                 .unwrap()
                 .is_none()
-        );
+        };
+        assert!(absent("x86_64-unknown-linux-gnu", "v1"));
+        assert!(absent("all", "v2"));
 
         std::fs::write(&manifest, "[package]\nname = \"app\"").unwrap();
-        assert!(
-            register
-                .cached_inventory(&manifest, "all")
-                .unwrap()
-                .is_none()
-        );
+        assert!(absent("all", "v1"));
         std::fs::write(&manifest, "[package]").unwrap();
         std::fs::remove_file(&lock).unwrap();
-        assert!(
-            register
-                .cached_inventory(&manifest, "all")
-                .unwrap()
-                .is_none()
-        );
+        assert!(absent("all", "v1"));
     }
 
     #[test]

@@ -6,6 +6,7 @@
 CREATE TABLE inventory_cache (
     manifest  TEXT NOT NULL,  -- the project's Cargo.toml
     variant   TEXT NOT NULL,  -- the options that change the result (target platform)
+    program   TEXT NOT NULL,  -- the build that read it: another build reads it again
     input     TEXT NOT NULL,  -- the path its pins are kept under (the workspace's Cargo.lock)
     files     TEXT NOT NULL,  -- JSON [{path, sha256}, ...]
     inventory TEXT NOT NULL,  -- the Inventory as JSON
