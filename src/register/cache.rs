@@ -45,7 +45,7 @@ pub struct CachedInventory {
 }
 
 impl CachedInventory {
-    /// The inventory; `None` when the row no longer parses (written by another version).
+    /// The inventory; `None` when the row does not parse (a damaged register).
     pub fn read(&self) -> Option<Inventory> {
         serde_json::from_str(&self.json).ok()
     }

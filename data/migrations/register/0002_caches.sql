@@ -14,9 +14,9 @@ CREATE TABLE inventory_cache (
 );
 
 -- The last result of an audit of one input, under the key of everything that
--- result depends on. Pinning the input again deletes it (see pins.rs).
+-- result depends on. Pinning other content under its path deletes it (pins.rs).
 CREATE TABLE audit_cache (
     input_path TEXT NOT NULL PRIMARY KEY,
     key        TEXT NOT NULL,
-    result     TEXT NOT NULL  -- JSON, owned by the evaluate module
+    result     TEXT NOT NULL  -- the result as JSON, written and read by `audit`
 );
