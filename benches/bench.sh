@@ -120,18 +120,22 @@ case_() {
 
 audit_cmd() { echo "$SOUP" audit --offline --allow-stale --no-prompt --format json --lockfile "$1"; }
 
+# peer_case LABEL INPUT LOCK: cargo-audit on LOCK (not in --smoke), and sets
+# `baseline` to its case, or "-", for the cargo-soup cases that follow.
+peer_case() {
+    baseline=-
+    if $SMOKE; then return; fi
+    baseline=cargo-audit:$1
+    RUNS=("${WARM_RUNS[@]}")
+    case_ "$baseline" cargo-audit "$2" - - - "" -- \
+        cargo-audit audit --db "$AUDIT_DB" --no-fetch --no-yanked --json -f "$3"
+}
+
 for lock in "$LOCK_REAL" "$LOCK_BIG"; do
     label=$(basename "$lock" .Cargo.lock)
     packages=$(grep -c '^\[\[package\]\]' "$lock")
     input="$label ($packages packages)"
-    baseline=-
-    if ! $SMOKE; then
-        baseline=cargo-audit:$label
-        RUNS=("${WARM_RUNS[@]}")
-        # shellcheck disable=SC2046
-        case_ "$baseline" cargo-audit "$input" - - - "" -- \
-            cargo-audit audit --db "$AUDIT_DB" --no-fetch --no-yanked --json -f "$lock"
-    fi
+    peer_case "$label" "$input" "$lock"
 
     export SOUP_REGISTER=$WORK/warm/register.db SOUP_ADVISORY_DB=$WORK/warm/advisories.db
     (cd "$RUN_DIR" && $(audit_cmd "$lock") >/dev/null 2>&1 || true)   # fills the register and the store
@@ -151,13 +155,7 @@ done
 # it read is kept in the register after the first run.
 packages=$(grep -c '^\[\[package\]\]' "$ROOT/Cargo.lock")
 input="cargo-soup itself ($packages packages)"
-baseline=-
-if ! $SMOKE; then
-    baseline=cargo-audit:cargo-soup
-    RUNS=("${WARM_RUNS[@]}")
-    case_ "$baseline" cargo-audit "$input" - - - "" -- \
-        cargo-audit audit --db "$AUDIT_DB" --no-fetch --no-yanked --json -f "$ROOT/Cargo.lock"
-fi
+peer_case cargo-soup "$input" "$ROOT/Cargo.lock"
 export SOUP_REGISTER=$WORK/self/register.db SOUP_ADVISORY_DB=$WORK/warm/advisories.db
 project_cmd=("$SOUP" --manifest-path "$ROOT/Cargo.toml" audit --offline --allow-stale --no-prompt --format json)
 (cd "$RUN_DIR" && "${project_cmd[@]}" >/dev/null 2>&1 || true)

@@ -106,6 +106,15 @@ impl Asked {
     fn command(&self) -> &'static str {
         if self.only_due { "reevaluate" } else { "audit" }
     }
+
+    /// True when this run asks a person about `a`: every anomaly that needs
+    /// one, or for `reevaluate` only those due again.
+    fn is_open(&self, a: &Assessment) -> bool {
+        match self.only_due {
+            true => a.state == State::Due,
+            false => a.state.needs_person(),
+        }
+    }
 }
 
 fn audit(cx: &mut Context, args: AuditArgs, only_due: bool) -> anyhow::Result<Exit> {
@@ -145,7 +154,7 @@ fn audit(cx: &mut Context, args: AuditArgs, only_due: bool) -> anyhow::Result<Ex
         if let Some(kept) = register.cached_audit(&id.input_path, &key)? {
             let kept = serde_json::from_str::<Kept>(&kept).ok();
             if let Some(kept) = kept
-                .filter(|k| !(asked.prompting && record.is_some() && has_open(&k.audit, only_due)))
+                .filter(|k| !(asked.prompting && record.is_some() && has_open(&asked, &k.audit)))
             {
                 return reuse(cx, &asked, &mut register, kept, record.as_ref());
             }
@@ -190,7 +199,7 @@ fn audit(cx: &mut Context, args: AuditArgs, only_due: bool) -> anyhow::Result<Ex
     let mut result = audit_once(record.as_ref())?;
     if asked.prompting
         && let Some(record_file) = record.as_mut()
-        && walk(cx, record_file, &result, only_due, asked.args.by.clone())?
+        && walk(cx, record_file, &result, &asked)?
     {
         result = audit_once(record.as_ref())?;
     }
@@ -326,7 +335,7 @@ fn key_of(
     options: &AuditOptions,
 ) -> String {
     audit_key(
-        &program_identity(),
+        program_identity(),
         fingerprint,
         record.map(RecordFile::saved_text),
         sources,
@@ -336,11 +345,8 @@ fn key_of(
 }
 
 /// True when the audit leaves an anomaly for a person to evaluate now.
-fn has_open(audit: &Audit, only_due: bool) -> bool {
-    audit.assessments.iter().any(|a| match only_due {
-        true => a.state == State::Due,
-        false => a.state.needs_person(),
-    })
+fn has_open(asked: &Asked, audit: &Audit) -> bool {
+    audit.assessments.iter().any(|a| asked.is_open(a))
 }
 
 /// Records in the register which advisory data the audit used and what it detected.
@@ -372,7 +378,7 @@ fn show(
             let json = audit_json(result, subjects, record.map(|r| r.record()));
             cx.out.line(&serde_json::to_string_pretty(&json)?);
         }
-        Format::Text => print_text(cx, result, subjects, asked.only_due, asked.prompting),
+        Format::Text => print_text(cx, result, subjects, asked),
     }
     if record.is_none() {
         cx.hint_init();
@@ -469,29 +475,22 @@ fn walk(
     cx: &mut Context,
     record_file: &mut RecordFile,
     result: &Audit,
-    only_due: bool,
-    by: Option<String>,
+    asked: &Asked,
 ) -> anyhow::Result<bool> {
     let open: Vec<&Assessment> = result
         .assessments
         .iter()
-        .filter(|a| {
-            if only_due {
-                a.state == State::Due
-            } else {
-                a.state.needs_person()
-            }
-        })
+        .filter(|a| asked.is_open(a))
         .collect();
     if open.is_empty() {
         return Ok(false);
     }
     let who = Evaluator {
-        by: evaluator(by)?,
+        by: evaluator(asked.args.by.clone())?,
         today: cx.today,
         review_period_days: record_file.record().policy.review_period_days,
     };
-    let command = if only_due { "reevaluate" } else { "audit" };
+    let command = asked.command();
     let mut recorded = false;
     for (index, assessment) in open.iter().enumerate() {
         match prompt::ask(cx.out.as_mut(), assessment, &who, (index + 1, open.len()))? {
@@ -538,13 +537,7 @@ pub fn evaluator(by: Option<String>) -> anyhow::Result<String> {
     }
 }
 
-fn print_text(
-    cx: &mut Context,
-    result: &Audit,
-    subjects: &[Subject],
-    only_due: bool,
-    prompted: bool,
-) {
+fn print_text(cx: &mut Context, result: &Audit, subjects: &[Subject], asked: &Asked) {
     for data in &result.advisory_data {
         let age = data
             .age_days
@@ -563,7 +556,7 @@ fn print_text(
     let shown: Vec<&Assessment> = result
         .assessments
         .iter()
-        .filter(|a| !only_due || a.state == State::Due)
+        .filter(|a| !asked.only_due || a.state == State::Due)
         .collect();
     let mut current_item = String::new();
     for a in &shown {
@@ -608,8 +601,8 @@ fn print_text(
             )));
         }
     }
-    let open: Vec<&&Assessment> = shown.iter().filter(|a| a.state.needs_person()).collect();
-    if !open.is_empty() && !prompted {
+    let open: Vec<&&Assessment> = shown.iter().filter(|a| asked.is_open(a)).collect();
+    if !open.is_empty() && !asked.prompting {
         cx.out.line("");
         cx.out
             .line("to record an evaluation without prompts (one per anomaly), for example:");

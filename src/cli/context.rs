@@ -227,9 +227,9 @@ impl Context {
         };
         let program = program_identity();
         let mut cached =
-            register.cached_inventory(manifest, &cargo_variant(input, false), &program)?;
+            register.cached_inventory(manifest, &cargo_variant(input, false), program)?;
         if cached.is_none() && input.offline {
-            cached = register.cached_inventory(manifest, &cargo_variant(input, true), &program)?;
+            cached = register.cached_inventory(manifest, &cargo_variant(input, true), program)?;
         }
         Ok(cached.map(|cached| Identified {
             input_path: cached.input_path.clone(),
@@ -297,8 +297,7 @@ impl Context {
             return Ok(None);
         }
         let variant = cargo_variant(input, fallback);
-        let program = program_identity();
-        changes.cache_inventory((manifest, &variant, &program), &files, inventory)?;
+        changes.cache_inventory((manifest, &variant, program_identity()), &files, inventory)?;
         Ok(Some(fingerprint(&files)))
     }
 
@@ -361,7 +360,13 @@ fn cargo_variant(input: &InputArgs, offline_fallback: bool) -> String {
 
 /// Which build of cargo-soup this is: its version and its executable's size and
 /// time. A result kept by another build is not reused, as its rules may differ.
-pub fn program_identity() -> String {
+/// Looked up once per run.
+pub fn program_identity() -> &'static str {
+    static IDENTITY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    IDENTITY.get_or_init(identify_program)
+}
+
+fn identify_program() -> String {
     let exe = std::env::current_exe()
         .and_then(std::fs::metadata)
         .map(|m| {
