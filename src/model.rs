@@ -1,7 +1,9 @@
 //! The vocabulary every stage shares (DESIGN.md §2): SOUP components, their
-//! ecosystems, and the anomalies found in them. Imports nothing of the crate.
+//! ecosystems, their package URLs, and the anomalies found in them. Imports
+//! nothing of the crate.
 
 use std::fmt;
+use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
@@ -124,6 +126,58 @@ impl From<Ecosystem> for String {
 impl From<String> for Ecosystem {
     fn from(name: String) -> Ecosystem {
         Ecosystem::from_osv_name(&name)
+    }
+}
+
+/// A package URL, parsed once through the `packageurl` crate and kept in its
+/// canonical text: the key of every SOUP item (`pkg:cargo/serde@1.0.210`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Purl {
+    /// The canonical text.
+    text: String,
+    /// The canonical text of the package without version, qualifiers and subpath.
+    package: String,
+    version: Option<String>,
+}
+
+impl Purl {
+    /// Parses `text`; the error says why it is not a package URL.
+    pub fn parse(text: &str) -> Result<Purl, String> {
+        let parsed = packageurl::PackageUrl::from_str(text.trim()).map_err(|e| e.to_string())?;
+        let mut package =
+            packageurl::PackageUrl::new(parsed.ty().to_string(), parsed.name().to_string())
+                .map_err(|e| e.to_string())?;
+        if let Some(namespace) = parsed.namespace() {
+            package
+                .with_namespace(namespace.to_string())
+                .map_err(|e| e.to_string())?;
+        }
+        Ok(Purl {
+            text: parsed.to_string(),
+            package: package.to_string(),
+            version: parsed.version().map(str::to_string),
+        })
+    }
+
+    /// The canonical text.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// The version, when the purl names one.
+    pub fn version(&self) -> Option<&str> {
+        self.version.as_deref()
+    }
+
+    /// The package across its versions (`pkg:npm/%40scope/x` of `pkg:npm/%40scope/x@1?a=b`).
+    pub fn package(&self) -> &str {
+        &self.package
+    }
+}
+
+impl fmt::Display for Purl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
     }
 }
 
@@ -286,6 +340,21 @@ mod tests {
             assert_eq!(Ecosystem::from_osv_name(name).osv_name(), name);
         }
         assert_eq!(Ecosystem::from_osv_name("Debian:12"), Ecosystem::Debian);
+    }
+
+    #[test]
+    fn purls_know_their_package_and_version() {
+        let purl = Purl::parse("pkg:npm/%40babel/core@7.0.0?x=1").unwrap();
+        assert_eq!(purl.version(), Some("7.0.0"));
+        assert_eq!(purl.package(), "pkg:npm/%40babel/core");
+        let cargo = Purl::parse("pkg:cargo/idna@0.5.0").unwrap();
+        assert_eq!(
+            (cargo.package(), cargo.version()),
+            ("pkg:cargo/idna", Some("0.5.0"))
+        );
+        let bare = Purl::parse("pkg:generic/rtos").unwrap();
+        assert_eq!((bare.package(), bare.version()), ("pkg:generic/rtos", None));
+        assert!(Purl::parse("not a purl").is_err());
     }
 
     #[test]

@@ -7,8 +7,10 @@
 
 use std::collections::VecDeque;
 use std::io::{self, Write};
+use std::time::Duration;
 
 use console::Style;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// Everything a command says to a person, and asks of one.
 pub trait Out {
@@ -18,16 +20,28 @@ pub trait Out {
     fn line(&mut self, text: &str);
     /// Prints a warning or hint to standard error.
     fn note(&mut self, text: &str);
+    /// Says more about what is read and why, when `-v` asks for it.
+    fn verbose(&mut self, text: &str);
+    /// Shows how far a long task (a download) has come: `done` of `total` bytes.
+    fn progress(&mut self, _task: &str, _done: u64, _total: Option<u64>) {}
+    /// The long task is over: its progress display goes.
+    fn progress_done(&mut self, _task: &str) {}
     /// Styles `text` as a heading, when colour is on.
     fn heading(&self, text: &str) -> String;
     /// Styles `text` as needing attention, when colour is on.
     fn alert(&self, text: &str) -> String;
     /// Styles `text` as fine, when colour is on.
     fn good(&self, text: &str) -> String;
-    /// Asks a yes/no question.
-    fn confirm(&mut self, question: &str, default: bool) -> io::Result<bool>;
-    /// Asks to pick one of `items`; returns its index.
-    fn select(&mut self, question: &str, items: &[&str], default: usize) -> io::Result<usize>;
+    /// Asks a yes/no question; with no `default`, only an explicit answer counts.
+    fn confirm(&mut self, question: &str, default: Option<bool>) -> io::Result<bool>;
+    /// Asks to pick one of `items`; returns its index. With no `default`,
+    /// no item is preselected: the engineer must pick one.
+    fn select(
+        &mut self,
+        question: &str,
+        items: &[&str],
+        default: Option<usize>,
+    ) -> io::Result<usize>;
     /// Asks for free text; `required` refuses an empty answer.
     fn input(&mut self, question: &str, required: bool) -> io::Result<String>;
 }
@@ -37,15 +51,20 @@ pub struct Terminal {
     color: bool,
     interactive: bool,
     quiet: bool,
+    verbose: bool,
+    /// The progress bar of the task under way, drawn only on a terminal.
+    bar: Option<ProgressBar>,
 }
 
 impl Terminal {
-    /// A terminal with colour and interactivity as decided by the CLI.
-    pub fn new(color: bool, interactive: bool, quiet: bool) -> Self {
+    /// A terminal with colour, interactivity and verbosity as decided by the CLI.
+    pub fn new(color: bool, interactive: bool, quiet: bool, verbose: bool) -> Self {
         Terminal {
             color,
             interactive,
             quiet,
+            verbose,
+            bar: None,
         }
     }
 
@@ -82,6 +101,26 @@ impl Out for Terminal {
         }
     }
 
+    fn verbose(&mut self, text: &str) {
+        if self.verbose {
+            self.note(text);
+        }
+    }
+
+    fn progress(&mut self, task: &str, done: u64, total: Option<u64>) {
+        let bar = self.bar.get_or_insert_with(|| progress_bar(task));
+        if let Some(total) = total {
+            bar.set_length(total);
+        }
+        bar.set_position(done);
+    }
+
+    fn progress_done(&mut self, _task: &str) {
+        if let Some(bar) = self.bar.take() {
+            bar.finish_and_clear();
+        }
+    }
+
     fn heading(&self, text: &str) -> String {
         self.style(Style::new().bold(), text)
     }
@@ -94,21 +133,31 @@ impl Out for Terminal {
         self.style(Style::new().green(), text)
     }
 
-    fn confirm(&mut self, question: &str, default: bool) -> io::Result<bool> {
-        dialoguer::Confirm::with_theme(&*self.theme())
-            .with_prompt(question)
-            .default(default)
-            .interact()
-            .map_err(dialoguer_error)
+    fn confirm(&mut self, question: &str, default: Option<bool>) -> io::Result<bool> {
+        let theme = self.theme();
+        let mut confirm = dialoguer::Confirm::with_theme(&*theme).with_prompt(question);
+        if let Some(default) = default {
+            confirm = confirm.default(default);
+        }
+        confirm.interact().map_err(dialoguer_error)
     }
 
-    fn select(&mut self, question: &str, items: &[&str], default: usize) -> io::Result<usize> {
-        dialoguer::Select::with_theme(&*self.theme())
-            .with_prompt(question)
-            .items(items)
-            .default(default)
-            .interact()
-            .map_err(dialoguer_error)
+    fn select(
+        &mut self,
+        question: &str,
+        items: &[&str],
+        default: Option<usize>,
+    ) -> io::Result<usize> {
+        let theme = self.theme();
+        match default {
+            Some(default) => dialoguer::Select::with_theme(&*theme)
+                .with_prompt(question)
+                .items(items)
+                .default(default)
+                .interact()
+                .map_err(dialoguer_error),
+            None => pick_by_name(&*theme, question, items),
+        }
     }
 
     fn input(&mut self, question: &str, required: bool) -> io::Result<String> {
@@ -119,6 +168,59 @@ impl Out for Terminal {
             .map(|s| s.trim().to_string())
             .map_err(dialoguer_error)
     }
+}
+
+/// Asks for one of `items` by typing it (or its number), with none preselected:
+/// for the questions whose answer is a judgement, where a highlighted first
+/// item would be a suggestion.
+fn pick_by_name(
+    theme: &dyn dialoguer::theme::Theme,
+    question: &str,
+    items: &[&str],
+) -> io::Result<usize> {
+    let listed: Vec<String> = items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| format!("{}) {item}", i + 1))
+        .collect();
+    let prompt = format!("{question}\n  {}\n", listed.join("\n  "));
+    let position = |answer: &str| {
+        let answer = answer.trim();
+        answer
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=items.len()).contains(n))
+            .map(|n| n - 1)
+            .or_else(|| {
+                items
+                    .iter()
+                    .position(|item| item.split([' ', ':']).next() == Some(answer))
+            })
+    };
+    let answer: String = dialoguer::Input::with_theme(theme)
+        .with_prompt(prompt)
+        .validate_with(|text: &String| match position(text) {
+            Some(_) => Ok(()),
+            None => Err("type one of the numbers or names above"),
+        })
+        .interact_text()
+        .map_err(dialoguer_error)?;
+    position(&answer).ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no choice"))
+}
+
+/// A bar on standard error, drawn only when it is a terminal.
+fn progress_bar(task: &str) -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{prefix:>14} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> "),
+    );
+    bar.set_prefix(task.to_string());
+    bar.enable_steady_tick(Duration::from_millis(120));
+    bar
 }
 
 fn dialoguer_error(e: dialoguer::Error) -> io::Error {
@@ -166,6 +268,9 @@ impl Out for Scripted {
     fn note(&mut self, text: &str) {
         self.transcript.push(text.to_string());
     }
+    fn verbose(&mut self, text: &str) {
+        self.transcript.push(text.to_string());
+    }
     fn heading(&self, text: &str) -> String {
         text.to_string()
     }
@@ -175,10 +280,15 @@ impl Out for Scripted {
     fn good(&self, text: &str) -> String {
         text.to_string()
     }
-    fn confirm(&mut self, question: &str, _default: bool) -> io::Result<bool> {
+    fn confirm(&mut self, question: &str, _default: Option<bool>) -> io::Result<bool> {
         Ok(self.next(question)? == "y")
     }
-    fn select(&mut self, question: &str, items: &[&str], _default: usize) -> io::Result<usize> {
+    fn select(
+        &mut self,
+        question: &str,
+        items: &[&str],
+        _default: Option<usize>,
+    ) -> io::Result<usize> {
         let answer = self.next(question)?;
         items.iter().position(|i| *i == answer).ok_or_else(|| {
             io::Error::new(
@@ -286,8 +396,8 @@ mod tests {
     #[test]
     fn scripted_answers_in_order() {
         let mut out = Scripted::new(&["y", "update", "because"]);
-        assert!(out.confirm("hazard?", false).unwrap());
-        assert_eq!(out.select("action", &["none", "update"], 0).unwrap(), 1);
+        assert!(out.confirm("hazard?", None).unwrap());
+        assert_eq!(out.select("action", &["none", "update"], None).unwrap(), 1);
         assert_eq!(out.input("why", true).unwrap(), "because");
         assert!(out.input("more", true).is_err());
     }

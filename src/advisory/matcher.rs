@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
 
 use super::osv::{Advisory, Affected, CvssScore, Event, Range};
 use super::version::{self, Order, Version};
@@ -45,7 +46,8 @@ pub struct Anomaly {
     /// The affected ranges in words, e.g. `>= 0.0.0-0, < 1.2.3`.
     pub affected: Vec<String>,
     /// The latest `modified` time of the group's records.
-    pub modified: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub modified: OffsetDateTime,
     /// sha256 (hex) of the group's records in canonical JSON: changes when any record is revised.
     pub content_hash: String,
 }
@@ -327,9 +329,9 @@ fn anomaly(component: &Component, group: &[&Advisory]) -> Anomaly {
         affected: affected_ranges(component, group),
         modified: group
             .iter()
-            .map(|a| a.modified.clone())
+            .map(|a| a.modified)
             .max()
-            .unwrap_or_default(),
+            .unwrap_or(OffsetDateTime::UNIX_EPOCH),
         content_hash: content_hash(group),
         id,
     }
@@ -544,13 +546,13 @@ mod tests {
     fn withdrawn_never_matches() {
         let mut a = crate_advisory(r#"[{"introduced": "0"}]"#);
         assert!(hits(&a, "1.0.0"));
-        a.withdrawn = Some("2024-02-01T00:00:00Z".into());
+        a.withdrawn = Some(time::macros::datetime!(2024-02-01 0:00 UTC));
         assert!(!hits(&a, "1.0.0"));
     }
 
     #[test]
     fn enumerated_versions_match_unordered_ecosystems_and_git_ranges_do_not() {
-        let text = r#"{"id": "OSV-1", "modified": "m", "affected": [{"package": {"ecosystem": "Hex", "name": "plug"},
+        let text = r#"{"id": "OSV-1", "modified": "2024-01-01T00:00:00Z", "affected": [{"package": {"ecosystem": "Hex", "name": "plug"},
             "ranges": [{"type": "GIT", "repo": "https://x", "events": [{"introduced": "0"}]}],
             "versions": ["1.0.0"]}]}"#;
         let a = Advisory::from_json(text.as_bytes()).unwrap();
@@ -664,7 +666,7 @@ mod tests {
     fn unmaintained_notices_stay_apart_from_flaws_sharing_their_ids() {
         let text = |id: &str, informational: &str| {
             format!(
-                r#"{{"id": "{id}", "modified": "m", "aliases": ["CVE-2019-25010"], "affected": [{{"package": {{"ecosystem": "crates.io", "name": "demo"}},
+                r#"{{"id": "{id}", "modified": "2024-01-01T00:00:00Z", "aliases": ["CVE-2019-25010"], "affected": [{{"package": {{"ecosystem": "crates.io", "name": "demo"}},
                     "ranges": [{{"type": "SEMVER", "events": [{{"introduced": "0"}}]}}], "database_specific": {{"informational": {informational}}}}}]}}"#
             )
         };

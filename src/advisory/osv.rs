@@ -2,6 +2,7 @@
 //! Every source (RustSec, GHSA, PyPA, Go, ...) is normalised into it.
 
 use serde::{Deserialize, Deserializer, Serialize};
+use time::OffsetDateTime;
 
 use crate::model::{AnomalyKind, Component, Ecosystem};
 
@@ -13,14 +14,23 @@ pub struct Advisory {
     pub schema_version: Option<String>,
     /// The record's own id, e.g. `RUSTSEC-2024-0001`, `GHSA-xxxx-xxxx-xxxx`.
     pub id: String,
-    /// When the record last changed (RFC 3339): a later time re-opens evaluations.
-    pub modified: String,
-    /// When the record was first published (RFC 3339).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub published: Option<String>,
-    /// When the record was withdrawn (RFC 3339); a withdrawn record never matches.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub withdrawn: Option<String>,
+    /// When the record last changed: a later time re-opens evaluations.
+    #[serde(with = "time::serde::rfc3339")]
+    pub modified: OffsetDateTime,
+    /// When the record was first published.
+    #[serde(
+        default,
+        with = "time::serde::rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub published: Option<OffsetDateTime>,
+    /// When the record was withdrawn; a withdrawn record never matches.
+    #[serde(
+        default,
+        with = "time::serde::rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub withdrawn: Option<OffsetDateTime>,
     /// Other ids of the same flaw (CVE, GHSA, ...).
     #[serde(
         default,
@@ -89,8 +99,9 @@ pub struct Advisory {
 pub struct RecordKeys {
     /// The record's own id.
     pub id: String,
-    /// When the record last changed (RFC 3339).
-    pub modified: String,
+    /// When the record last changed.
+    #[serde(with = "time::serde::rfc3339")]
+    pub modified: OffsetDateTime,
     /// The affected packages, without their versions.
     #[serde(default, deserialize_with = "null_as_empty")]
     pub affected: Vec<AffectedKeys>,
@@ -258,7 +269,7 @@ impl Advisory {
     /// crate are fine; a missing `id` or `modified` or a malformed event is an error.
     pub fn from_json(bytes: &[u8]) -> Result<Advisory, OsvError> {
         let advisory: Advisory = parse(bytes)?;
-        check_identified(&advisory.id, &advisory.modified)?;
+        check_identified(&advisory.id)?;
         Ok(advisory)
     }
 
@@ -351,7 +362,7 @@ impl RecordKeys {
     /// `modified` is an error, as for [`Advisory::from_json`].
     pub fn from_json(bytes: &[u8]) -> Result<RecordKeys, OsvError> {
         let keys: RecordKeys = parse(bytes)?;
-        check_identified(&keys.id, &keys.modified)?;
+        check_identified(&keys.id)?;
         Ok(keys)
     }
 
@@ -371,12 +382,9 @@ fn parse<'de, T: Deserialize<'de>>(bytes: &'de [u8]) -> Result<T, OsvError> {
 }
 
 /// Refuses a record without which it cannot be identified or dated.
-fn check_identified(id: &str, modified: &str) -> Result<(), OsvError> {
+fn check_identified(id: &str) -> Result<(), OsvError> {
     if id.trim().is_empty() {
         return Err(OsvError::EmptyField { field: "id" });
-    }
-    if modified.trim().is_empty() {
-        return Err(OsvError::EmptyField { field: "modified" });
     }
     Ok(())
 }
@@ -410,7 +418,7 @@ mod tests {
     fn missing_optional_arrays_are_empty() {
         let advisory = Advisory::from_json(MINIMAL.as_bytes()).unwrap();
         assert!(advisory.affected.is_empty() && advisory.aliases.is_empty());
-        let with_null = r#"{"id": "T", "modified": "m", "aliases": null, "affected": [{"package": {"ecosystem": "npm", "name": "x"}, "versions": null}]}"#;
+        let with_null = r#"{"id": "T", "modified": "2024-01-01T00:00:00Z", "aliases": null, "affected": [{"package": {"ecosystem": "npm", "name": "x"}, "versions": null}]}"#;
         assert!(
             Advisory::from_json(with_null.as_bytes()).unwrap().affected[0]
                 .versions
@@ -426,11 +434,11 @@ mod tests {
             "{",
             r#"{"modified": "2024-01-01T00:00:00Z"}"#,
             r#"{"id": "TEST-1"}"#,
-            r#"{"id": "", "modified": "m"}"#,
-            r#"{"id": "T", "modified": "m", "affected": [{"ranges": [{"type": "SEMVER", "events": ["introduced"]}]}]}"#,
-            r#"{"id": "T", "modified": "m", "affected": [{"ranges": [{"type": "SEMVER", "events": [{"introduced": "0", "fixed": "1"}]}]}]}"#,
-            r#"{"id": "T", "modified": "m", "affected": [{"ranges": [{"type": "SEMVER", "events": [{"broken": "1"}]}]}]}"#,
-            r#"{"id": "T", "modified": "m", "affected": {"package": 1}}"#,
+            r#"{"id": "", "modified": "2024-01-01T00:00:00Z"}"#,
+            r#"{"id": "T", "modified": "2024-01-01T00:00:00Z", "affected": [{"ranges": [{"type": "SEMVER", "events": ["introduced"]}]}]}"#,
+            r#"{"id": "T", "modified": "2024-01-01T00:00:00Z", "affected": [{"ranges": [{"type": "SEMVER", "events": [{"introduced": "0", "fixed": "1"}]}]}]}"#,
+            r#"{"id": "T", "modified": "2024-01-01T00:00:00Z", "affected": [{"ranges": [{"type": "SEMVER", "events": [{"broken": "1"}]}]}]}"#,
+            r#"{"id": "T", "modified": "2024-01-01T00:00:00Z", "affected": {"package": 1}}"#,
         ];
         for case in cases {
             assert!(Advisory::from_json(case.as_bytes()).is_err(), "{case}");
@@ -460,7 +468,7 @@ mod tests {
 
     #[test]
     fn unparsable_cvss_is_none() {
-        let text = r#"{"id": "T", "modified": "m", "severity": [{"type": "CVSS_V3", "score": "CVSS:3.1/garbage"}]}"#;
+        let text = r#"{"id": "T", "modified": "2024-01-01T00:00:00Z", "severity": [{"type": "CVSS_V3", "score": "CVSS:3.1/garbage"}]}"#;
         assert_eq!(Advisory::from_json(text.as_bytes()).unwrap().cvss(), None);
     }
 }

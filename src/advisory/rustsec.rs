@@ -154,10 +154,14 @@ fn split_body(body: &str) -> (Option<String>, Option<String>) {
 }
 
 /// `YYYY-MM-DD` at 12:00 UTC, as the OSV export writes dates.
-fn rfc3339_noon(path: &Path, field: &'static str, date: &str) -> Result<String, RustsecError> {
+fn rfc3339_noon(
+    path: &Path,
+    field: &'static str,
+    date: &str,
+) -> Result<time::OffsetDateTime, RustsecError> {
     let format = time::macros::format_description!("[year]-[month]-[day]");
     time::Date::parse(date.trim(), format)
-        .map(|_| format!("{}T12:00:00Z", date.trim()))
+        .map(|day| day.with_time(time::macros::time!(12:00)).assume_utc())
         .map_err(|_| RustsecError::BadDate {
             path: path.to_path_buf(),
             field,
@@ -191,7 +195,7 @@ fn to_osv(
     Ok(Advisory {
         schema_version: None,
         id: meta.id.clone(),
-        modified: published.clone(),
+        modified: published,
         published: Some(published),
         withdrawn,
         aliases: meta.aliases,
@@ -466,8 +470,14 @@ mod tests {
             a.details.as_deref(),
             Some("Affected versions had\nunsound impls.")
         );
-        assert_eq!(a.published.as_deref(), Some("2020-11-08T12:00:00Z"));
-        assert_eq!(a.withdrawn.as_deref(), Some("2021-01-02T12:00:00Z"));
+        assert_eq!(
+            a.published,
+            Some(time::macros::datetime!(2020-11-08 12:00 UTC))
+        );
+        assert_eq!(
+            a.withdrawn,
+            Some(time::macros::datetime!(2021-01-02 12:00 UTC))
+        );
         assert_eq!(a.kind(), crate::model::AnomalyKind::Unsound);
     }
 

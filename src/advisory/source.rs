@@ -13,11 +13,13 @@ use sha2::{Digest, Sha256};
 
 use super::archive::{self, ArchiveError, Entry, Limits};
 use super::osv::{Advisory, RecordKeys};
-use super::rustsec;
-use crate::inventory::sha256_hex;
+use super::{records, rustsec};
+use time::OffsetDateTime;
+
+use crate::digest::sha256_hex;
 use crate::model::Ecosystem;
 use crate::net::{Client, Fetched, NetError, Validators};
-use crate::register::{Loader, RegisterError, Skipped, SourceInfo, StoredRecord};
+use crate::register::{Loader, RegisterError, Skipped, SourceInfo, Store, StoredRecord, stamp};
 
 /// The name of the RustSec source in the store.
 pub const RUSTSEC: &str = "rustsec";
@@ -46,6 +48,9 @@ pub enum SourceError {
     Archive(#[from] ArchiveError),
     #[error(transparent)]
     Store(#[from] RegisterError),
+    /// The command failed while the bundled snapshot loaded, so it was not kept.
+    #[error("the command failed; the bundled snapshot was not kept")]
+    NotKept,
     #[error("failed to read {path}: {source}")]
     Io {
         path: PathBuf,
@@ -241,7 +246,7 @@ impl Incoming {
             parse,
             mut mirror,
         } = self;
-        let mut newest = String::new();
+        let mut newest: Option<OffsetDateTime> = None;
         let mut all_rustsec = true;
         for entry in entries {
             let Entry { name, bytes } = entry?;
@@ -270,8 +275,11 @@ impl Incoming {
             }
             info.record_count += 1;
             all_rustsec &= record.id.starts_with("RUSTSEC-");
-            if record.modified > newest {
-                newest = record.modified;
+            // OSV has no records from before 1970: an earlier time (Go's
+            // `0001-01-01T00:00:00Z`) is a placeholder, never the newest.
+            let placeholder = record.modified < OffsetDateTime::UNIX_EPOCH;
+            if !placeholder && newest.is_none_or(|n| record.modified > n) {
+                newest = Some(record.modified);
             }
         }
         if info.record_count == 0 {
@@ -286,7 +294,7 @@ impl Incoming {
             });
         }
         if let Some(mirror) = mirror {
-            info.data_date = newest;
+            info.data_date = newest.map(stamp).unwrap_or_default();
             info.name = match mirror.name {
                 Some(name) => name,
                 None if all_rustsec => RUSTSEC.to_string(),
@@ -311,9 +319,9 @@ pub fn read_record(
 ) -> Option<Result<StoredRecord, String>> {
     if name.ends_with(".json") {
         let record = match parse {
-            Parse::Full => Advisory::from_json(&bytes).map(|a| StoredRecord::new(&a, bytes)),
+            Parse::Full => Advisory::from_json(&bytes).map(|a| records::stored(&a, bytes)),
             Parse::KeysOnly => {
-                RecordKeys::from_json(&bytes).map(|keys| StoredRecord::from_keys(keys, bytes))
+                RecordKeys::from_json(&bytes).map(|keys| records::stored_keys(keys, bytes))
             }
         };
         Some(record.map_err(|e| e.to_string()))
@@ -328,7 +336,32 @@ fn parse_markdown(name: &str, bytes: &[u8]) -> Result<StoredRecord, String> {
     let text = std::str::from_utf8(bytes).map_err(|e| format!("not UTF-8: {e}"))?;
     let advisory = rustsec::parse_markdown(Path::new(name), text).map_err(|e| e.to_string())?;
     let json = serde_json::to_vec(&advisory).map_err(|e| e.to_string())?;
-    Ok(StoredRecord::new(&advisory, json))
+    Ok(records::stored(&advisory, json))
+}
+
+/// True when the store has no RustSec data yet: the bundled snapshot is loaded
+/// first, so the first run works with no network.
+pub fn needs_bundled(store: &Store) -> Result<bool, RegisterError> {
+    Ok(store.source(RUSTSEC)?.is_none())
+}
+
+/// Loads the bundled RustSec snapshot, stamped as fetched `now`, and keeps it
+/// if `proceed` says so once it is in (else the store is left as it was); the
+/// caller settles the store's log.
+pub fn load_bundled(
+    store: &mut Store,
+    now: OffsetDateTime,
+    proceed: impl FnOnce() -> bool,
+) -> Result<(), SourceError> {
+    let snapshot = bundled(&stamp(now))?;
+    store.replace(|loader| {
+        let info = snapshot.load(loader)?;
+        match proceed() {
+            true => Ok(info),
+            false => Err(SourceError::NotKept),
+        }
+    })?;
+    Ok(())
 }
 
 /// A buffered file whose seeks within the buffer need no system call: the zip
@@ -393,7 +426,6 @@ fn sha256_of(reader: &mut impl Read) -> std::io::Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::register::Store;
 
     #[test]
     fn the_bundled_snapshot_is_whole_well_formed_osv() {

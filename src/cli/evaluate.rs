@@ -4,28 +4,31 @@
 use anyhow::anyhow;
 use clap::{ArgGroup, Args};
 
-use super::audit::evaluator;
-use super::fetch::ensure_bundled;
+use super::context::evaluator;
 use super::{Context, Exit, InputArgs};
-use crate::evaluate::{
-    AuditOptions, Evaluator, Judgement, anomaly_ids, do_audit, evaluation, recording_problems,
-};
+use crate::evaluate::Judgement;
+use crate::project::{AuditScope, EvaluateRequest};
 use crate::record::{Action, VexJustification, VexStatus};
 
 /// Record the hazard evaluation of one anomaly without prompts.
 ///
 /// The anomaly is named by any of its ids (RUSTSEC, GHSA, CVE, ...) and the
-/// package version it affects. The evaluation is appended to
-/// soup-register.toml; an earlier evaluation of the same anomaly stays in the
-/// history and is superseded. Incomplete or contradictory answers are refused.
+/// package version it affects; a bare package name pinned at more than one
+/// version is refused. The evaluation is appended to soup-register.toml; an
+/// earlier evaluation of the same anomaly stays in the history and is
+/// superseded. Incomplete or contradictory answers are refused; a hazardous
+/// flaw without a risk control is recorded with a warning, and stays a
+/// finding until the risk file names one.
 ///
 /// Examples:
 ///   cargo soup evaluate RUSTSEC-2024-0421 --package idna@0.5.0 --not-hazardous \
 ///     --vex not_affected --justification vulnerable_code_not_in_execute_path \
-///     --rationale "hostnames come only from our own configuration"
+///     --action none --rationale "hostnames come only from our own configuration"
 ///   cargo soup evaluate GHSA-xxxx-yyyy-zzzz --package pkg:npm/lodash@4.17.20 --hazardous \
 ///     --hazard HAZ-12 --risk-control RC-4 --vex affected --action update --rationale "..."
+///   cargo soup evaluate RUSTSEC-2021-0093 --package crossbeam-deque@0.7.3 --release 1.4.0 ...
 #[derive(Debug, Args)]
+#[command(verbatim_doc_comment)]
 #[command(group(ArgGroup::new("hazard-answer").required(true).args(["hazardous", "not_hazardous"])))]
 pub struct EvaluateArgs {
     /// The anomaly: any of its advisory ids or aliases.
@@ -54,7 +57,7 @@ pub struct EvaluateArgs {
     #[arg(long, value_name = "JUSTIFICATION")]
     justification: Option<String>,
     /// What is done about it: none, update, mitigate.
-    #[arg(long, default_value = "none")]
+    #[arg(long, value_name = "ACTION")]
     action: String,
     /// Why: required.
     #[arg(long)]
@@ -62,6 +65,9 @@ pub struct EvaluateArgs {
     /// Who is evaluating (default: SOUP_EVALUATOR, else git's user.name and user.email).
     #[arg(long, env = "SOUP_EVALUATOR")]
     by: Option<String>,
+    /// The anomaly is in this release's baseline, as `audit --release` found it.
+    #[arg(long, value_name = "VERSION", conflicts_with_all = ["lockfile", "sbom"])]
+    release: Option<String>,
     #[command(flatten)]
     input: InputArgs,
 }
@@ -69,75 +75,48 @@ pub struct EvaluateArgs {
 /// Runs `evaluate`.
 pub fn run(cx: &mut Context, args: EvaluateArgs) -> anyhow::Result<Exit> {
     let judgement = judgement(&args)?;
-    let mut record_file = cx.require_record()?;
-    let inventory = cx.read_inventory(&args.input)?;
-    let mut store = cx.open_store()?;
-    ensure_bundled(cx, &mut store)?;
-    let audit = do_audit(
-        &inventory.components,
-        Some(record_file.record()),
-        &store,
-        cx.today,
-        &AuditOptions::default(),
-    )?;
-    let assessment = audit
-        .assessments
-        .iter()
-        .find(|a| {
-            anomaly_ids(&a.anomaly).iter().any(|id| id.eq_ignore_ascii_case(&args.advisory))
-                && matches_package(&args.package, &a.anomaly.component)
-        })
-        .ok_or_else(|| {
-            anyhow!(
-                "failed to find {} affecting {} among the {} anomalies of {}: check the id and the version \
-                 (`cargo soup audit` lists them)",
-                args.advisory,
-                args.package,
-                audit.assessments.len(),
-                inventory.input.path.display()
-            )
-        })?;
-    let who = Evaluator {
+    let mut project = cx.open()?;
+    project.require_record()?;
+    let request = EvaluateRequest {
+        advisory: args.advisory.clone(),
+        package: args.package.clone(),
+        judgement,
         by: evaluator(args.by.clone())?,
-        today: cx.today,
-        review_period_days: record_file.record().policy.review_period_days,
+        input: args.input.input(),
+        scope: match &args.release {
+            Some(version) => AuditScope::Release(version.clone()),
+            None => AuditScope::WorkingTree,
+        },
     };
-    let evaluation = evaluation(&assessment.anomaly, judgement, &who, None);
-    let problems = recording_problems(&evaluation);
-    if !problems.is_empty() {
-        return Err(anyhow!(
-            "failed to record the evaluation:\n  - {}",
-            problems.join("\n  - ")
-        ));
-    }
-    record_file.append_evaluation(&evaluation)?;
-    let subject = format!("{} {}", evaluation.advisory, evaluation.purl);
-    cx.save_record(
-        &mut record_file,
-        "evaluate",
-        ("evaluation-recorded", &subject),
-    )?;
+    let evaluation = project.evaluate(request, cx.out.as_mut())?;
     cx.out.line(&format!(
         "recorded the evaluation of {} for {} in {} (review by {})",
         evaluation.advisory,
         evaluation.purl,
-        cx.record_path.display(),
+        cx.record_path().display(),
         evaluation.review_by
     ));
+    if evaluation.lacks_risk_control() {
+        cx.out.note(&cx.out.alert(
+            "warning: hazardous, but no risk control is named (--risk-control ID): \
+             audits report hazard-without-risk-control until the risk file names one",
+        ));
+    }
     Ok(Exit::Clean)
 }
 
 /// The answers given as flags; whether they may be recorded is checked on the evaluation.
 fn judgement(args: &EvaluateArgs) -> anyhow::Result<Judgement> {
-    let vex_status: VexStatus = args.vex.parse().map_err(|e| anyhow!("{e}"))?;
+    let flag = |name: &str, e: crate::record::InvalidSpelling| anyhow!("--{name}: {e}");
+    let vex_status: VexStatus = args.vex.parse().map_err(|e| flag("vex", e))?;
     let vex_justification = args
         .justification
         .as_deref()
         .map(str::parse::<VexJustification>)
         .transpose()
-        .map_err(|e| anyhow!("{e}"))?;
-    let action: Action = args.action.parse().map_err(|e| anyhow!("{e}"))?;
-    let judgement = Judgement {
+        .map_err(|e| flag("justification", e))?;
+    let action: Action = args.action.parse().map_err(|e| flag("action", e))?;
+    Ok(Judgement {
         hazardous: args.hazardous,
         hazards: args.hazards.clone(),
         risk_controls: args.risk_controls.clone(),
@@ -145,17 +124,5 @@ fn judgement(args: &EvaluateArgs) -> anyhow::Result<Judgement> {
         vex_justification,
         action,
         rationale: args.rationale.trim().to_string(),
-    };
-    Ok(judgement)
-}
-
-/// True when `package` (`name@version` or a purl) names `component`.
-fn matches_package(package: &str, component: &crate::model::Component) -> bool {
-    if package.starts_with("pkg:") {
-        return component.purl.as_deref() == Some(package);
-    }
-    match package.rsplit_once('@') {
-        Some((name, version)) => component.name == name && component.version == version,
-        None => component.name == package,
-    }
+    })
 }

@@ -4,9 +4,10 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use super::report::{build, emit};
+use super::report::emit;
 use super::{Context, Exit, InputArgs};
-use crate::inventory::sha256_hex;
+use crate::digest::sha256_hex;
+use crate::evaluate::AuditOptions;
 use crate::register::stamp;
 use crate::report::openvex::{OpenVexHeader, openvex};
 use crate::report::{cyclonedx, sarif};
@@ -23,6 +24,7 @@ use crate::report::{cyclonedx, sarif};
 ///   cargo soup export --format cyclonedx --release 1.4.0 -o 1.4.0.vex.cdx.json
 ///   cargo soup export --format sarif -o soup.sarif
 #[derive(Debug, Args)]
+#[command(verbatim_doc_comment)]
 pub struct ExportArgs {
     /// What to write.
     #[arg(long, value_enum)]
@@ -50,7 +52,14 @@ enum ExportFormat {
 
 /// Runs `export`.
 pub fn run(cx: &mut Context, args: ExportArgs) -> anyhow::Result<Exit> {
-    let report = build(cx, &args.input, args.release.as_deref(), true)?;
+    let mut project = cx.open()?;
+    let options = AuditOptions { allow_stale: true };
+    let report = project.report(
+        &args.input.input(),
+        args.release.as_deref(),
+        &options,
+        cx.out.as_mut(),
+    )?;
     let timestamp = stamp(cx.now);
     let identity = format!(
         "{}\n{}\n{}",
@@ -86,7 +95,7 @@ pub fn run(cx: &mut Context, args: ExportArgs) -> anyhow::Result<Exit> {
         }
     };
     emit(
-        cx,
+        cx.out.as_mut(),
         args.output.as_deref(),
         &serde_json::to_string_pretty(&json)?,
     )?;

@@ -9,8 +9,10 @@ use super::{Context, Exit};
 /// A canonical record shows only real changes in review. With --check nothing
 /// is written and the exit code is 1 when the file is not canonical, for CI.
 ///
-/// Example: cargo soup fmt --check
+/// Example:
+///   cargo soup fmt --check
 #[derive(Debug, Args)]
+#[command(verbatim_doc_comment)]
 pub struct FmtArgs {
     /// Do not write; exit 1 if the record is not canonical.
     #[arg(long)]
@@ -19,9 +21,10 @@ pub struct FmtArgs {
 
 /// Runs `fmt`.
 pub fn run(cx: &mut Context, args: FmtArgs) -> anyhow::Result<Exit> {
-    let mut record = cx.require_record()?;
-    let path = cx.record_path.display().to_string();
-    if record.is_canonical() {
+    let mut project = cx.open()?;
+    let path = cx.record_path().display().to_string();
+    let canonical = project.require_record()?.is_canonical();
+    if canonical {
         cx.out.line(&format!("{path} is canonical"));
         return Ok(Exit::Clean);
     }
@@ -31,7 +34,7 @@ pub fn run(cx: &mut Context, args: FmtArgs) -> anyhow::Result<Exit> {
         ));
         return Ok(Exit::NeedsAttention);
     }
-    cx.save_record(&mut record, "fmt", ("record-formatted", &path))?;
+    project.fmt()?;
     cx.out.line(&format!("rewrote {path} canonically"));
     Ok(Exit::Clean)
 }

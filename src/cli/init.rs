@@ -6,7 +6,7 @@ use anyhow::{Context as _, anyhow};
 use clap::Args;
 
 use super::{Context, Exit};
-use crate::record::{self, RecordFile, SafetyClass};
+use crate::record::SafetyClass;
 
 /// Start the SOUP record (soup-register.toml) of this project.
 ///
@@ -15,8 +15,10 @@ use crate::record::{self, RecordFile, SafetyClass};
 /// policy and advisory sources; adds `.soup/` to .gitignore; creates the
 /// register. Run again, it changes nothing.
 ///
-/// Example: cargo soup init --class B --manufacturer "ACME Medical"
+/// Example:
+///   cargo soup init --class B --manufacturer "ACME Medical"
 #[derive(Debug, Args)]
+#[command(verbatim_doc_comment)]
 pub struct InitArgs {
     /// The software safety class (IEC 62304 §4.3); asked for on a terminal when missing.
     #[arg(long, value_parser = ["A", "B", "C"])]
@@ -31,10 +33,10 @@ pub struct InitArgs {
 
 /// Runs `init`.
 pub fn run(cx: &mut Context, args: InitArgs) -> anyhow::Result<Exit> {
-    if cx.record_path.exists() {
+    if cx.record_path().exists() {
         cx.out.line(&format!(
             "{} already exists: nothing changed",
-            cx.record_path.display()
+            cx.record_path().display()
         ));
         return Ok(Exit::Clean);
     }
@@ -49,30 +51,14 @@ pub fn run(cx: &mut Context, args: InitArgs) -> anyhow::Result<Exit> {
     };
     let name = match args.name {
         Some(name) => name,
-        None => system_name(cx.manifest.as_deref(), &cx.record_path),
+        None => system_name(cx.locations.manifest.as_deref(), cx.record_path()),
     };
-    let text = record::init_text(&name, class, args.manufacturer.as_deref());
-    let dir = cx
-        .record_path
-        .parent()
-        .unwrap_or(Path::new("."))
-        .to_path_buf();
-    // The record is written last: its existence means init is done, so a
-    // failure before it leaves a project that a second init completes.
-    let mut register = cx.open_register(true)?;
-    ignore_in_git(&dir.join(".gitignore"), ".soup/")?;
-    let changes = register.begin("init", cx.now)?;
-    changes.log(
-        "record-created",
-        &cx.record_path.display().to_string(),
-        Some(class.as_str()),
-    )?;
-    RecordFile::create(&cx.record_path, &text)?;
-    changes.commit()?;
+    let mut project = cx.open()?;
+    project.init(&name, class, args.manufacturer.as_deref())?;
     cx.out.line(&format!(
         "Wrote {} for {name} (class {class}); the register is {}.",
-        cx.record_path.display(),
-        register.path().display(),
+        cx.record_path().display(),
+        cx.locations.register_path().display(),
         class = class.as_str()
     ));
     cx.out
@@ -88,35 +74,9 @@ fn ask_class(cx: &mut Context) -> anyhow::Result<SafetyClass> {
     ];
     let index = cx
         .out
-        .select("Software safety class (IEC 62304 §4.3)", &items, 2)
+        .select("Software safety class (IEC 62304 §4.3)", &items, None)
         .context("failed to read the safety class")?;
     Ok([SafetyClass::A, SafetyClass::B, SafetyClass::C][index.min(2)])
-}
-
-/// Adds `entry` to the `.gitignore` at `path` unless a line already says it.
-fn ignore_in_git(path: &Path, entry: &str) -> anyhow::Result<()> {
-    let existing = match std::fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(e) => return Err(e).with_context(|| format!("failed to read {}", path.display())),
-    };
-    let bare = entry.trim_end_matches('/');
-    if existing
-        .lines()
-        .map(str::trim)
-        .any(|l| l == entry || l == bare || l == format!("/{entry}"))
-    {
-        return Ok(());
-    }
-    let mut text = existing;
-    if !text.is_empty() && !text.ends_with('\n') {
-        text.push('\n');
-    }
-    text.push_str("# cargo-soup's register: rebuildable, not committed\n");
-    text.push_str(entry);
-    text.push('\n');
-    record::write_file_atomically(path, text.as_bytes())?;
-    Ok(())
 }
 
 /// The system's name: the manifest's package name, else the project directory's name.

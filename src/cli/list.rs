@@ -1,16 +1,12 @@
 //! `cargo soup list`: every SOUP item in use, pinned in the register.
 
 use clap::Args;
-use serde::Serialize;
 
 use super::{Context, Exit, Format, InputArgs};
-use crate::inventory::Inventory;
-use crate::model::Component;
+use crate::out::{Out, sanitize};
+use crate::project::Listing;
 use crate::record::Record;
-use crate::register::PinDiff;
-
-/// The version of the `list --format json` schema; bumped on any incompatible change.
-pub const LIST_SCHEMA: &str = "cargo-soup/list/1";
+use crate::report::list::{is_specified, list_json};
 
 /// List every SOUP item in use and pin it in the register.
 ///
@@ -24,6 +20,7 @@ pub const LIST_SCHEMA: &str = "cargo-soup/list/1";
 ///   cargo soup list
 ///   cargo soup list --sbom release/1.4.0.cdx.json --format json
 #[derive(Debug, Args)]
+#[command(verbatim_doc_comment)]
 pub struct ListArgs {
     #[command(flatten)]
     input: InputArgs,
@@ -32,45 +29,22 @@ pub struct ListArgs {
     format: Format,
 }
 
-/// One row of `list --format json`.
-#[derive(Serialize)]
-struct Row<'a> {
-    #[serde(flatten)]
-    component: &'a Component,
-    /// True when the record holds this item's specification (5.3.3, 5.3.4).
-    specified: bool,
-}
-
-/// `list --format json`.
-#[derive(Serialize)]
-struct ListJson<'a> {
-    schema: &'static str,
-    input: InputJson<'a>,
-    components: Vec<Row<'a>>,
-    product: &'a [String],
-    pins: &'a PinDiff,
-    record: Option<String>,
-}
-
-#[derive(Serialize)]
-struct InputJson<'a> {
-    path: String,
-    format: &'a str,
-    sha256: &'a str,
-}
-
 /// Runs `list`.
 pub fn run(cx: &mut Context, args: ListArgs) -> anyhow::Result<Exit> {
-    let record = cx.load_record()?;
-    let inventory = cx.read_inventory(&args.input)?;
-    let mut register = cx.open_register(record.is_some())?;
-    let changes = register.begin("list", cx.now)?;
-    let diff = changes.pin(&inventory)?;
-    changes.commit()?;
-    let record = record.as_ref().map(|r| r.record());
+    let mut project = cx.open()?;
+    let listing = project.list(&args.input.input(), cx.out.as_mut())?;
+    let record = project.record().map(|r| r.record());
     match args.format {
-        Format::Json => print_json(cx, &inventory, record, &diff)?,
-        Format::Text => print_text(cx, &inventory, record, &diff),
+        Format::Json => {
+            let record_path = cx.record_path().display().to_string();
+            let json = list_json(
+                &listing.inventory,
+                &listing.pins,
+                record.map(|r| (r, record_path)),
+            );
+            cx.out.line(&serde_json::to_string_pretty(&json)?);
+        }
+        Format::Text => print_text(cx.out.as_mut(), &listing, record),
     }
     if record.is_none() {
         cx.hint_init();
@@ -78,49 +52,22 @@ pub fn run(cx: &mut Context, args: ListArgs) -> anyhow::Result<Exit> {
     Ok(Exit::Clean)
 }
 
-fn is_specified(record: Option<&Record>, component: &Component) -> bool {
-    record.is_some_and(|r| {
-        r.specification_for(&component.name, component.purl.as_deref())
-            .is_some()
-    })
-}
+/// The columns of the table; each cell is sanitised, then cut or padded to its width.
+const COLUMNS: [(&str, usize); 8] = [
+    ("name", 32),
+    ("version", 18),
+    ("source", 8),
+    ("scope", 7),
+    ("direct", 10),
+    ("licence", 24),
+    ("supplier", 24),
+    ("spec", 4),
+];
 
-fn print_json(
-    cx: &mut Context,
-    inventory: &Inventory,
-    record: Option<&Record>,
-    diff: &PinDiff,
-) -> anyhow::Result<()> {
-    let json = ListJson {
-        schema: LIST_SCHEMA,
-        input: InputJson {
-            path: inventory.input.path.display().to_string(),
-            format: inventory.format.as_str(),
-            sha256: &inventory.input.sha256,
-        },
-        components: inventory
-            .components
-            .iter()
-            .map(|component| Row {
-                component,
-                specified: is_specified(record, component),
-            })
-            .collect(),
-        product: &inventory.product,
-        pins: diff,
-        record: record.map(|_| cx.record_path.display().to_string()),
-    };
-    cx.out.line(&serde_json::to_string_pretty(&json)?);
-    Ok(())
-}
-
-fn print_text(cx: &mut Context, inventory: &Inventory, record: Option<&Record>, diff: &PinDiff) {
-    use crate::out::sanitize;
-    let header = format!(
-        "{:<32} {:<18} {:<8} {:<7} {:<10} {:<24} {:<24} spec",
-        "name", "version", "source", "scope", "direct", "licence", "supplier"
-    );
-    cx.out.line(&cx.out.heading(&header));
+fn print_text(out: &mut dyn Out, listing: &Listing, record: Option<&Record>) {
+    let header: Vec<&str> = COLUMNS.iter().map(|(name, _)| *name).collect();
+    out.line(&out.heading(&row(&header)));
+    let inventory = &listing.inventory;
     for c in &inventory.components {
         let direct = match c.direct {
             Some(true) => "direct",
@@ -128,31 +75,30 @@ fn print_text(cx: &mut Context, inventory: &Inventory, record: Option<&Record>, 
             None => "-",
         };
         let spec = if is_specified(record, c) { "yes" } else { "-" };
-        // Sanitised before padding, so hostile names cannot shift the columns.
-        let cell = |text: Option<&str>| {
-            text.map(|t| truncate(&sanitize(t), 24))
-                .unwrap_or("-".into())
-        };
-        cx.out.line(&format!(
-            "{:<32} {:<18} {:<8} {:<7} {:<10} {:<24} {:<24} {spec}",
-            sanitize(&c.name),
-            sanitize(&c.version),
+        let name = sanitize(&c.name);
+        let version = sanitize(&c.version);
+        let licences = c.licenses.as_deref().map(sanitize).unwrap_or("-".into());
+        let supplier = c.supplier.as_deref().map(sanitize).unwrap_or("-".into());
+        out.line(&row(&[
+            &name,
+            &version,
             c.source.as_str(),
             c.scope.as_str(),
             direct,
-            cell(c.licenses.as_deref()),
-            cell(c.supplier.as_deref()),
-        ));
+            &licences,
+            &supplier,
+            spec,
+        ]));
     }
     let direct = inventory
         .components
         .iter()
         .filter(|c| c.direct == Some(true))
         .count();
-    cx.out.note(&format!(
-        "{} SOUP items ({direct} direct) from {} ({}, sha256 {}); {} product packages not counted; \
+    out.note(&format!(
+        "{} ({direct} direct) from {} ({}, sha256 {}); {} product packages not counted; \
          {} newly pinned, {} no longer present",
-        inventory.components.len(),
+        super::audit::plural(inventory.components.len(), "SOUP item", "SOUP items"),
         inventory.input.path.display(),
         inventory.format.as_str(),
         inventory
@@ -161,9 +107,26 @@ fn print_text(cx: &mut Context, inventory: &Inventory, record: Option<&Record>, 
             .get(..12)
             .unwrap_or(&inventory.input.sha256),
         inventory.product.len(),
-        diff.added.len(),
-        diff.removed.len(),
+        listing.pins.added.len(),
+        listing.pins.removed.len(),
     ));
+}
+
+/// One line of the table: every cell but the last cut to its width and
+/// padded, so that long values (versions such as `0.11.1+wasi-snapshot-preview1`)
+/// never shift the columns after them.
+fn row(cells: &[&str]) -> String {
+    let last = cells.len().saturating_sub(1);
+    cells
+        .iter()
+        .zip(COLUMNS)
+        .enumerate()
+        .map(|(i, (cell, (_, width)))| match i == last {
+            true => cell.to_string(),
+            false => format!("{:<width$}", truncate(cell, width)),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Shortens `text` to `width` characters, marking the cut.
@@ -174,4 +137,29 @@ fn truncate(text: &str, width: usize) -> String {
     let mut cut: String = text.chars().take(width.saturating_sub(1)).collect();
     cut.push('…');
     cut
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_cells_keep_the_columns_aligned() {
+        let short = row(&[
+            "wasi", "0.11.0", "registry", "runtime", "direct", "MIT", "-", "yes",
+        ]);
+        let long = row(&[
+            "wasi",
+            "0.11.1+wasi-snapshot-preview1",
+            "registry",
+            "runtime",
+            "direct",
+            "MIT",
+            "-",
+            "yes",
+        ]);
+        let column = |line: &str| line[..line.find("registry").unwrap()].chars().count();
+        assert_eq!(column(&short), column(&long));
+        assert_eq!(short.chars().count(), long.chars().count());
+    }
 }

@@ -10,8 +10,10 @@ use super::{Context, Exit};
 /// post-market check. The release stays in the record with its SBOM; --undo
 /// puts it back in the field.
 ///
-/// Example: cargo soup retire 1.2.0
+/// Example:
+///   cargo soup retire 1.2.0
 #[derive(Debug, Args)]
+#[command(verbatim_doc_comment)]
 pub struct RetireArgs {
     /// The release version, as imported.
     release: String,
@@ -22,14 +24,8 @@ pub struct RetireArgs {
 
 /// Runs `retire`.
 pub fn run(cx: &mut Context, args: RetireArgs) -> anyhow::Result<Exit> {
-    let mut record_file = cx.require_record()?;
-    record_file.set_retired(&args.release, !args.undo)?;
-    let kind = if args.undo {
-        "release-in-field"
-    } else {
-        "release-retired"
-    };
-    cx.save_record(&mut record_file, "retire", (kind, &args.release))?;
+    let mut project = cx.open()?;
+    project.retire(&args.release, !args.undo)?;
     cx.out.line(&format!(
         "release {} is {}",
         args.release,

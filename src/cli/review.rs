@@ -4,7 +4,7 @@
 use anyhow::anyhow;
 use clap::Args;
 
-use super::audit::evaluator;
+use super::context::evaluator;
 use super::{Context, Exit};
 use crate::record::Review;
 
@@ -20,6 +20,7 @@ use crate::record::Review;
 ///     --source "vendor errata page https://vendor.example/errata, read 2026-11-24" \
 ///     --finding "nothing relevant to this system"
 #[derive(Debug, Args)]
+#[command(verbatim_doc_comment)]
 pub struct ReviewArgs {
     /// The item: its purl, or the key `cargo soup audit` names (`ecosystem:name@version`).
     item: String,
@@ -41,7 +42,7 @@ pub fn run(cx: &mut Context, args: ReviewArgs) -> anyhow::Result<Exit> {
             "failed to record the review: --source and --finding must say something"
         ));
     }
-    let mut record_file = cx.require_record()?;
+    let mut project = cx.open()?;
     let review = Review {
         item: args.item.clone(),
         by: evaluator(args.by)?,
@@ -49,16 +50,11 @@ pub fn run(cx: &mut Context, args: ReviewArgs) -> anyhow::Result<Exit> {
         source: args.source.trim().to_string(),
         finding: args.finding.trim().to_string(),
     };
-    record_file.add_review(&review)?;
-    cx.save_record(
-        &mut record_file,
-        "review",
-        ("review-recorded", &review.item),
-    )?;
+    project.review(&review)?;
     cx.out.line(&format!(
         "recorded the manual review of {} in {}",
         review.item,
-        cx.record_path.display()
+        cx.record_path().display()
     ));
     Ok(Exit::Clean)
 }

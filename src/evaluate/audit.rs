@@ -1,18 +1,19 @@
 //! One audit: the components, matched against the advisory store, each anomaly
-//! assessed against the record, and every finding. Pure of I/O but for reading
-//! the store; the caller prints it and picks the exit code.
+//! assessed against the record, and every finding. Pure: the advisory data is
+//! gathered first ([`AdvisoryFacts`]); the caller prints the result and picks
+//! the exit code.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 use time::Date;
 
 use super::{Assessment, Finding, FindingCode, Findings, State, assess};
-use crate::advisory::matcher;
+use crate::advisory::osv::Advisory;
+use crate::advisory::{matcher, records};
 use crate::evaluate::findings::data_age_days;
-use crate::inventory::sha256_hex;
 use crate::model::{Component, Ecosystem};
-use crate::record::Record;
+use crate::record::RecordFile;
 use crate::register::{RegisterError, SourceInfo, Store};
 
 /// The advisory data an audit used, and how old it is.
@@ -45,46 +46,59 @@ pub struct AuditOptions {
     pub allow_stale: bool,
 }
 
-/// The key of an audit's result: a digest of everything [`do_audit`] reads, so
-/// that a result kept under it can be reused while none of it changes.
-/// `components` names the components by the content of the files they were read
-/// from, `record` is the record file's text, and `program` names the build,
-/// whose rules another build may not share.
-pub fn audit_key(
-    program: &str,
-    components: &str,
-    record: Option<&str>,
-    sources: &[SourceInfo],
-    today: Date,
-    options: &AuditOptions,
-) -> String {
-    let sources = serde_json::to_string(sources).unwrap_or_default();
-    let record = match record {
-        Some(text) => format!("record\n{text}"),
-        None => "no record".to_string(),
-    };
-    let parts = [
-        program,
-        components,
-        &record,
-        &sources,
-        &today.to_string(),
-        &format!("{options:?}"),
-    ];
-    sha256_hex(parts.join("\0").as_bytes())
+/// What an audit needs from the advisory store, gathered before it runs, so
+/// that the lifecycle is decided on data and never on a database.
+#[derive(Debug, Clone, Default)]
+pub struct AdvisoryFacts {
+    /// The records that name any of the audited packages.
+    pub advisories: Vec<Advisory>,
+    /// Every source in the store.
+    pub sources: Vec<SourceInfo>,
+    /// Which (source, ecosystem) pairs the store holds records for.
+    pub coverage: Vec<(String, String)>,
+    /// The ids (of the record's evaluations) whose advisory was withdrawn, with when.
+    pub withdrawn: BTreeMap<String, String>,
 }
 
-/// Audits `components` against the store and the record on `today`.
+impl AdvisoryFacts {
+    /// Reads from `store` what an audit of `components` needs, and whether any of
+    /// `evaluated` (the ids the record's evaluations name) was withdrawn.
+    pub fn gather(
+        store: &Store,
+        components: &[Component],
+        evaluated: &[String],
+    ) -> Result<AdvisoryFacts, RegisterError> {
+        let mut withdrawn = BTreeMap::new();
+        for id in evaluated {
+            if let Some(when) = records::lookup(store, id)?.and_then(|a| a.withdrawn) {
+                withdrawn.insert(id.clone(), crate::register::stamp(when));
+            }
+        }
+        Ok(AdvisoryFacts {
+            advisories: records::advisories_for(store, components)?,
+            sources: store.sources()?,
+            coverage: store.coverage()?,
+            withdrawn,
+        })
+    }
+}
+
+/// Audits `components` against the advisory `facts` and the record on `today`.
 pub fn do_audit(
     components: &[Component],
-    record: Option<&Record>,
-    store: &Store,
+    record: Option<&RecordFile>,
+    facts: &AdvisoryFacts,
     today: Date,
     options: &AuditOptions,
-) -> Result<Audit, RegisterError> {
-    let advisories = store.advisories_for(components)?;
-    let anomalies = matcher::find_anomalies(components, &advisories);
-    let assessments = assess(anomalies, record, today);
+) -> Audit {
+    let record_file = record;
+    let record = record_file.map(RecordFile::record);
+    let anomalies = matcher::find_anomalies(components, &facts.advisories);
+    let pinned: BTreeSet<&str> = components
+        .iter()
+        .filter_map(|c| c.purl.as_deref())
+        .collect();
+    let assessments = assess(anomalies, record, today, &pinned);
     let policy = record.map(|r| r.policy.clone()).unwrap_or_default();
 
     let ecosystems: BTreeSet<String> = components
@@ -92,17 +106,14 @@ pub fn do_audit(
         .filter(|c| c.is_matchable())
         .map(|c| c.ecosystem.osv_name().to_string())
         .collect();
-    let coverage = store.coverage()?;
-    let used: Vec<SourceInfo> = store
-        .sources()?
-        .into_iter()
-        .filter(|s| {
-            coverage
-                .iter()
-                .any(|(name, eco)| *name == s.name && ecosystems.contains(eco))
-        })
+    let in_use =
+        |(name, eco): &(String, String), source: &str| name == source && ecosystems.contains(eco);
+    let used: Vec<&SourceInfo> = facts
+        .sources
+        .iter()
+        .filter(|s| facts.coverage.iter().any(|pair| in_use(pair, &s.name)))
         .collect();
-    let covered: BTreeSet<&String> = coverage.iter().map(|(_, eco)| eco).collect();
+    let covered: BTreeSet<&String> = facts.coverage.iter().map(|(_, eco)| eco).collect();
     let uncovered: Vec<String> = ecosystems
         .iter()
         .filter(|e| !covered.contains(e))
@@ -111,33 +122,38 @@ pub fn do_audit(
 
     let mut findings = Findings::default();
     findings.check_anomalies(&assessments);
-    findings.check_advisory_data(&used, today, policy.max_advisory_age_days);
+    let used_sources: Vec<SourceInfo> = used.iter().map(|s| (*s).clone()).collect();
+    findings.check_advisory_data(&used_sources, today, policy.max_advisory_age_days);
     findings.check_coverage(&uncovered);
     findings.check_uncovered(record, components);
-    if let Some(record) = record {
+    if let Some(record_file) = record_file {
+        let record = record_file.record();
         findings.check_specifications(record, components);
-        let withdrawn = |e: &crate::record::Evaluation| {
-            std::iter::once(&e.advisory)
-                .chain(&e.aliases)
-                .filter_map(|id| store.advisory(id).ok().flatten())
-                .find_map(|a| a.withdrawn)
-        };
-        findings.check_unused(record, &assessments, &withdrawn);
+        findings.check_unused(record, &assessments, &facts.withdrawn);
+        if !record_file.is_canonical() {
+            findings.push(
+                FindingCode::RecordNotCanonical,
+                record_file.path().display().to_string(),
+                "run `cargo soup fmt` so that reviews show only real changes",
+            );
+        }
+        findings.waive_for_class(record.system.class);
     }
     if options.allow_stale {
         findings.waive(FindingCode::AdvisoryDataStale);
     }
     findings.sort();
 
-    Ok(Audit {
+    Audit {
         components: components.len(),
-        advisory_data: used
+        advisory_data: used_sources
             .into_iter()
             .map(|source| DataUsed {
                 age_days: data_age_days(&source, today),
-                ecosystems: coverage
+                ecosystems: facts
+                    .coverage
                     .iter()
-                    .filter(|(name, eco)| *name == source.name && ecosystems.contains(eco))
+                    .filter(|pair| in_use(pair, &source.name))
                     .map(|(_, eco)| eco.clone())
                     .collect(),
                 source,
@@ -149,7 +165,7 @@ pub fn do_audit(
             .iter()
             .map(Ecosystem::to_string)
             .collect(),
-    })
+    }
 }
 
 impl Audit {
@@ -171,60 +187,5 @@ impl Audit {
                 FindingCode::UnevaluatedAnomaly | FindingCode::EvaluationDue
             )
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use time::macros::date;
-
-    use super::*;
-
-    fn source(content_sha256: &str) -> SourceInfo {
-        SourceInfo {
-            name: "rustsec".into(),
-            location: "bundled".into(),
-            fetched_at: "2026-11-24T09:00:00Z".into(),
-            data_date: "2026-08-21".into(),
-            etag: None,
-            last_modified: None,
-            content_sha256: content_sha256.into(),
-            record_count: 1,
-            skipped: Vec::new(),
-        }
-    }
-
-    #[test]
-    fn the_key_changes_with_everything_an_audit_reads() {
-        let strict = AuditOptions::default();
-        let lenient = AuditOptions { allow_stale: true };
-        let key = |program, components, record, sha, today, options| {
-            audit_key(program, components, record, &[source(sha)], today, options)
-        };
-        let today = date!(2026 - 11 - 24);
-        let base = key("v1", "lock-a", Some("[system]"), "s1", today, &strict);
-        assert_eq!(
-            base,
-            key("v1", "lock-a", Some("[system]"), "s1", today, &strict)
-        );
-        let others = [
-            key("v2", "lock-a", Some("[system]"), "s1", today, &strict),
-            key("v1", "lock-b", Some("[system]"), "s1", today, &strict),
-            key("v1", "lock-a", Some("[system] "), "s1", today, &strict),
-            key("v1", "lock-a", None, "s1", today, &strict),
-            key("v1", "lock-a", Some("[system]"), "s2", today, &strict),
-            key(
-                "v1",
-                "lock-a",
-                Some("[system]"),
-                "s1",
-                date!(2026 - 11 - 25),
-                &strict,
-            ),
-            key("v1", "lock-a", Some("[system]"), "s1", today, &lenient),
-        ];
-        for other in others {
-            assert_ne!(other, base);
-        }
     }
 }

@@ -2,7 +2,7 @@
 //! data, not errors; each kind has a stable kebab-case code that appears in every
 //! output format (STYLE.md habit 9).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 use time::Date;
@@ -20,6 +20,8 @@ pub enum FindingCode {
     UnevaluatedAnomaly,
     /// An evaluation that must be looked at again.
     EvaluationDue,
+    /// The evaluation in force is `under_investigation`: no conclusion yet.
+    EvaluationUnderInvestigation,
     /// An evaluation says hazardous but names no risk control.
     HazardWithoutRiskControl,
     /// A direct SOUP item of a class B/C system has no specification.
@@ -46,6 +48,7 @@ impl FindingCode {
         match self {
             FindingCode::UnevaluatedAnomaly => "unevaluated-anomaly",
             FindingCode::EvaluationDue => "evaluation-due",
+            FindingCode::EvaluationUnderInvestigation => "evaluation-under-investigation",
             FindingCode::HazardWithoutRiskControl => "hazard-without-risk-control",
             FindingCode::MissingSpecification => "missing-specification",
             FindingCode::AdvisoryDataStale => "advisory-data-stale",
@@ -58,14 +61,31 @@ impl FindingCode {
         }
     }
 
-    /// True when this kind of finding fails an audit (exit 1).
-    pub fn needs_person(self) -> bool {
+    /// True when this kind of finding fails an audit (exit 1), where the
+    /// safety class asks for it.
+    pub fn fails_audit(self) -> bool {
         !matches!(
             self,
             FindingCode::UnusedEvaluation
                 | FindingCode::AdvisoryDataIncomplete
                 | FindingCode::AnomalyWithdrawn
         )
+    }
+
+    /// True when IEC 62304 asks this of a system of `class`: anomaly
+    /// evaluation (7.1.2, 7.1.3) and specifications (5.3.3, 5.3.4) are asked
+    /// of classes B and C only; everything else of every class.
+    pub fn is_required_of(self, class: SafetyClass) -> bool {
+        let b_or_c_only = matches!(
+            self,
+            FindingCode::UnevaluatedAnomaly
+                | FindingCode::EvaluationDue
+                | FindingCode::EvaluationUnderInvestigation
+                | FindingCode::HazardWithoutRiskControl
+                | FindingCode::NoAnomalyList
+                | FindingCode::MissingSpecification
+        );
+        !b_or_c_only || class != SafetyClass::A
     }
 }
 
@@ -76,8 +96,17 @@ pub struct Finding {
     /// What it is about: a purl, an advisory id, a source name.
     pub subject: String,
     pub message: String,
-    /// Reported, but allowed for this run (e.g. stale data with `--allow-stale`).
+    /// Reported, but allowed: for this run (stale data with `--allow-stale`),
+    /// or because the system's safety class does not ask for it.
     pub waived: bool,
+}
+
+impl Finding {
+    /// True when a person must act on it: the one rule behind every exit code
+    /// and every "open" list.
+    pub fn needs_person(&self) -> bool {
+        self.code.fails_audit() && !self.waived
+    }
 }
 
 /// The findings of one audit, in a stable order.
@@ -86,7 +115,13 @@ pub struct Finding {
 pub struct Findings(pub Vec<Finding>);
 
 impl Findings {
-    fn push(&mut self, code: FindingCode, subject: impl Into<String>, message: impl Into<String>) {
+    /// Adds a finding that needs a person unless waived.
+    pub fn push(
+        &mut self,
+        code: FindingCode,
+        subject: impl Into<String>,
+        message: impl Into<String>,
+    ) {
         self.0.push(Finding {
             code,
             subject: subject.into(),
@@ -97,13 +132,27 @@ impl Findings {
 
     /// True when any finding needs a person.
     pub fn need_person(&self) -> bool {
-        self.0.iter().any(|f| f.code.needs_person() && !f.waived)
+        self.0.iter().any(Finding::needs_person)
+    }
+
+    /// The findings that need a person, in order.
+    pub fn needing_person(&self) -> impl Iterator<Item = &Finding> {
+        self.0.iter().filter(|f| f.needs_person())
     }
 
     /// Marks every finding of `code` as allowed for this run.
     pub fn waive(&mut self, code: FindingCode) {
         for finding in self.0.iter_mut().filter(|f| f.code == code) {
             finding.waived = true;
+        }
+    }
+
+    /// Marks every finding that `class` does not ask for as allowed.
+    pub fn waive_for_class(&mut self, class: SafetyClass) {
+        for finding in self.0.iter_mut() {
+            if !finding.code.is_required_of(class) {
+                finding.waived = true;
+            }
         }
     }
 
@@ -135,12 +184,23 @@ impl Findings {
                         .collect::<Vec<_>>()
                         .join("; "),
                 ),
+                State::UnderInvestigation => self.push(
+                    FindingCode::EvaluationUnderInvestigation,
+                    subject.clone(),
+                    format!(
+                        "the evaluation is under investigation: no conclusion yet; review by {}",
+                        a.evaluation
+                            .as_ref()
+                            .map(|e| e.review_by.to_string())
+                            .unwrap_or_default()
+                    ),
+                ),
                 State::Evaluated => {}
             }
             let hazardous_uncontrolled = a
                 .evaluation
                 .as_ref()
-                .is_some_and(|e| e.hazardous && e.risk_controls.is_empty());
+                .is_some_and(|e| e.lacks_risk_control());
             if hazardous_uncontrolled {
                 self.push(
                     FindingCode::HazardWithoutRiskControl,
@@ -151,9 +211,10 @@ impl Findings {
         }
     }
 
-    /// Class B/C: each direct SOUP item needs a specification when the policy says so.
+    /// Each direct SOUP item needs a specification when the policy says so
+    /// (asked of class B and C: [`FindingCode::is_required_of`]).
     pub fn check_specifications(&mut self, record: &Record, components: &[Component]) {
-        if record.system.class == SafetyClass::A || !record.policy.require_specification {
+        if !record.policy.require_specification {
             return;
         }
         for c in components.iter().filter(|c| c.direct == Some(true)) {
@@ -241,7 +302,7 @@ impl Findings {
         &mut self,
         record: &Record,
         assessments: &[Assessment],
-        withdrawn: &dyn Fn(&Evaluation) -> Option<String>,
+        withdrawn: &BTreeMap<String, String>,
     ) {
         let live: BTreeSet<(String, String)> = assessments
             .iter()
@@ -263,7 +324,10 @@ impl Findings {
                 continue;
             }
             let subject = format!("{} {}", e.advisory, e.purl);
-            match withdrawn(e) {
+            let when = std::iter::once(&e.advisory)
+                .chain(&e.aliases)
+                .find_map(|id| withdrawn.get(id));
+            match when {
                 Some(when) => self.push(
                     FindingCode::AnomalyWithdrawn,
                     subject,

@@ -6,14 +6,17 @@ mod audit;
 mod findings;
 pub mod prompt;
 
+use std::collections::BTreeSet;
+
 use serde::Serialize;
 use time::format_description::well_known::Rfc3339;
 use time::{Date, OffsetDateTime};
 
-pub use audit::{Audit, AuditOptions, DataUsed, audit_key, do_audit};
+pub use audit::{AdvisoryFacts, Audit, AuditOptions, DataUsed, do_audit};
 pub use findings::{Finding, FindingCode, Findings};
 
 use crate::advisory::matcher::Anomaly;
+use crate::model::Purl;
 use crate::record::{
     Action, Evaluation, Record, VexJustification, VexStatus, purl_without_version,
 };
@@ -28,6 +31,9 @@ pub enum State {
     Evaluated,
     /// An evaluation exists but must be looked at again.
     Due,
+    /// The evaluation in force says `under_investigation`: not a conclusion,
+    /// so it stays open until its (short) review-by date at the latest.
+    UnderInvestigation,
 }
 
 impl State {
@@ -37,19 +43,27 @@ impl State {
             State::New => "new",
             State::Evaluated => "evaluated",
             State::Due => "due",
+            State::UnderInvestigation => "under-investigation",
         }
     }
 
-    /// True when a person must act.
-    pub fn needs_person(self) -> bool {
+    /// True when no conclusion is in force: a person must act, unless the
+    /// system's safety class waives the evaluation (see [`Assessment::needs_person`]).
+    pub fn is_open(self) -> bool {
         !matches!(self, State::Evaluated)
     }
 
+    /// True when an evaluation exists but must be looked at again.
+    pub fn is_due(self) -> bool {
+        self == State::Due
+    }
+
     /// The finding code of an anomaly in this state, if it is a finding.
-    pub fn finding_code(self) -> Option<&'static str> {
+    pub fn finding_code(self) -> Option<FindingCode> {
         match self {
-            State::New => Some(FindingCode::UnevaluatedAnomaly.as_str()),
-            State::Due => Some(FindingCode::EvaluationDue.as_str()),
+            State::New => Some(FindingCode::UnevaluatedAnomaly),
+            State::Due => Some(FindingCode::EvaluationDue),
+            State::UnderInvestigation => Some(FindingCode::EvaluationUnderInvestigation),
             State::Evaluated => None,
         }
     }
@@ -100,6 +114,9 @@ pub struct Assessment {
     #[serde(flatten)]
     pub anomaly: Anomaly,
     pub state: State,
+    /// True when a person must act on it: it is open, and the system's safety
+    /// class asks for its evaluation.
+    pub needs_person: bool,
     pub reasons: Vec<DueReason>,
     /// The evaluation in force for this exact version, if any.
     pub evaluation: Option<Evaluation>,
@@ -115,22 +132,42 @@ pub fn anomaly_ids(anomaly: &Anomaly) -> Vec<String> {
         .collect()
 }
 
-/// Decides the state of each anomaly against the record on `today`.
-pub fn assess(anomalies: Vec<Anomaly>, record: Option<&Record>, today: Date) -> Vec<Assessment> {
+/// Decides the state of each anomaly against the record on `today`. `pinned`
+/// holds the purls in use: an evaluation of a version still pinned is no
+/// candidate to carry forward to another version, which is simply new.
+pub fn assess(
+    anomalies: Vec<Anomaly>,
+    record: Option<&Record>,
+    today: Date,
+    pinned: &BTreeSet<&str>,
+) -> Vec<Assessment> {
+    let class = record.map(|r| r.system.class);
     anomalies
         .into_iter()
-        .map(|anomaly| assess_one(anomaly, record, today))
+        .map(|anomaly| {
+            let mut assessment = assess_one(anomaly, record, today, pinned);
+            assessment.needs_person = assessment
+                .state
+                .finding_code()
+                .is_some_and(|code| class.is_none_or(|class| code.is_required_of(class)));
+            assessment
+        })
         .collect()
 }
 
-fn assess_one(anomaly: Anomaly, record: Option<&Record>, today: Date) -> Assessment {
+fn assess_one(
+    anomaly: Anomaly,
+    record: Option<&Record>,
+    today: Date,
+    pinned: &BTreeSet<&str>,
+) -> Assessment {
     let ids = anomaly_ids(&anomaly);
     let purl = anomaly.component.purl.clone().unwrap_or_default();
     let current = record
         .and_then(|r| r.current_evaluation(&ids, &purl))
         .cloned();
     let Some(evaluation) = current else {
-        let carry_from = record.and_then(|r| latest_for_other_version(r, &ids, &anomaly));
+        let carry_from = record.and_then(|r| latest_for_version_gone(r, &ids, &anomaly, pinned));
         let (state, reasons) = match &carry_from {
             Some(previous) => (
                 State::Due,
@@ -143,18 +180,21 @@ fn assess_one(anomaly: Anomaly, record: Option<&Record>, today: Date) -> Assessm
         return Assessment {
             anomaly,
             state,
+            needs_person: false,
             reasons,
             evaluation: None,
             carry_from,
         };
     };
     let reasons = due_reasons(&evaluation, &anomaly, today);
+    let state = match (reasons.is_empty(), evaluation.vex_status) {
+        (false, _) => State::Due,
+        (true, VexStatus::UnderInvestigation) => State::UnderInvestigation,
+        (true, _) => State::Evaluated,
+    };
     Assessment {
-        state: if reasons.is_empty() {
-            State::Evaluated
-        } else {
-            State::Due
-        },
+        state,
+        needs_person: false,
         anomaly,
         reasons,
         evaluation: Some(evaluation),
@@ -170,10 +210,10 @@ pub fn due_reasons(evaluation: &Evaluation, anomaly: &Anomaly, today: Date) -> V
             review_by: evaluation.review_by.to_string(),
         });
     }
-    if is_later(&anomaly.modified, &evaluation.advisory_modified) {
+    if is_later(anomaly.modified, &evaluation.advisory_modified) {
         reasons.push(DueReason::AdvisoryModified {
             evaluated: evaluation.advisory_modified.clone(),
-            modified: anomaly.modified.clone(),
+            modified: crate::register::stamp(anomaly.modified),
         });
     }
     if evaluation.hazardous && evaluation.risk_controls.is_empty() {
@@ -182,37 +222,33 @@ pub fn due_reasons(evaluation: &Evaluation, anomaly: &Anomaly, today: Date) -> V
     reasons
 }
 
-/// True when timestamp `a` is strictly later than `b` (RFC 3339; text order when unparsable).
-fn is_later(a: &str, b: &str) -> bool {
-    match (
-        OffsetDateTime::parse(a, &Rfc3339),
-        OffsetDateTime::parse(b, &Rfc3339),
-    ) {
-        (Ok(a), Ok(b)) => a > b,
-        _ => a > b,
-    }
+/// True when the advisory's `modified` time is strictly later than the one
+/// recorded as evaluated (an RFC 3339 time, which validation guarantees).
+fn is_later(modified: OffsetDateTime, evaluated: &str) -> bool {
+    OffsetDateTime::parse(evaluated, &Rfc3339).is_ok_and(|evaluated| modified > evaluated)
 }
 
-/// The newest evaluation of the same anomaly for another version of the same package.
-fn latest_for_other_version(
+/// The newest evaluation of the same anomaly for another version of the same
+/// package, when that version is no longer pinned: the version really changed.
+fn latest_for_version_gone(
     record: &Record,
     ids: &[String],
     anomaly: &Anomaly,
+    pinned: &BTreeSet<&str>,
 ) -> Option<Evaluation> {
     let purl = anomaly.component.purl.as_deref()?;
     record
-        .evaluations_for(ids, purl_without_version(purl))
+        .evaluations_for(ids, &purl_without_version(purl))
         .into_iter()
-        .rfind(|e| e.purl != purl)
+        .rfind(|e| e.purl != purl && !pinned.contains(e.purl.as_str()))
         .cloned()
 }
 
-/// The version part of a purl, or the whole text when it has none.
-fn version_of(purl: &str) -> String {
-    let end = purl.find(['?', '#']).unwrap_or(purl.len());
-    let base = &purl[..end];
-    base.rfind('@')
-        .map(|at| base[at + 1..].to_string())
+/// The version a purl names, or the whole text when it names none.
+pub fn version_of(purl: &str) -> String {
+    Purl::parse(purl)
+        .ok()
+        .and_then(|p| p.version().map(str::to_string))
         .unwrap_or_else(|| purl.to_string())
 }
 
@@ -228,29 +264,27 @@ pub struct Judgement {
     pub rationale: String,
 }
 
-/// Everything that keeps `evaluation` from being recorded: the record's own
-/// rules for an entry, and two contradictions a new evaluation must not carry
-/// (a record written by hand before them still loads).
-pub fn recording_problems(evaluation: &Evaluation) -> Vec<String> {
-    let mut problems = evaluation.problems();
-    if !evaluation.hazardous && !evaluation.hazards.is_empty() {
-        problems.push("hazard IDs were given for a flaw evaluated as not hazardous".to_string());
-    }
-    if evaluation.hazardous && evaluation.vex_status == VexStatus::NotAffected {
-        problems.push(
-            "a flaw that can contribute to a hazardous situation cannot be `not_affected`"
-                .to_string(),
-        );
-    }
-    problems
-}
-
-/// Who, when and against which advisory data an evaluation is recorded.
+/// Who, when and under which policy an evaluation is recorded.
 #[derive(Debug, Clone)]
 pub struct Evaluator {
     pub by: String,
     pub today: Date,
+    /// Days until a concluded evaluation is due again.
     pub review_period_days: u32,
+    /// Days until an `under_investigation` evaluation is due again.
+    pub investigation_period_days: u32,
+}
+
+impl Evaluator {
+    /// The review-by date of an evaluation with `status` recorded today.
+    fn review_by(&self, status: VexStatus) -> Date {
+        let days = match status {
+            VexStatus::UnderInvestigation => self.investigation_period_days,
+            _ => self.review_period_days,
+        };
+        self.today
+            .saturating_add(time::Duration::days(i64::from(days)))
+    }
 }
 
 /// The evaluation of `anomaly` as decided in `judgement`.
@@ -270,10 +304,8 @@ pub fn evaluation(
             .unwrap_or_else(|| anomaly.component.key()),
         by: who.by.clone(),
         date: who.today,
-        review_by: who
-            .today
-            .saturating_add(time::Duration::days(i64::from(who.review_period_days))),
-        advisory_modified: anomaly.modified.clone(),
+        review_by: who.review_by(judgement.vex_status),
+        advisory_modified: crate::register::stamp(anomaly.modified),
         advisory_hash: format!("sha256:{}", anomaly.content_hash),
         hazardous: judgement.hazardous,
         hazards: judgement.hazards,
@@ -325,17 +357,17 @@ mod tests {
             carried_from: None,
         };
         assert_eq!(
-            recording_problems(&e).len(),
+            e.recording_problems().len(),
             4,
             "{:?}",
-            recording_problems(&e)
+            e.recording_problems()
         );
         e.hazardous = false;
         e.vex_justification = Some(VexJustification::VulnerableCodeNotInExecutePath);
         e.rationale = "not called".into();
-        assert!(recording_problems(&e).is_empty());
+        assert!(e.recording_problems().is_empty());
         e.vex_status = VexStatus::Affected;
-        assert_eq!(recording_problems(&e).len(), 1);
+        assert_eq!(e.recording_problems().len(), 1);
     }
 
     #[test]
@@ -346,10 +378,16 @@ mod tests {
 
     #[test]
     fn timestamps_compare_as_instants() {
-        assert!(is_later("2025-01-02T00:00:00Z", "2025-01-01T23:00:00Z"));
+        let at = |text| OffsetDateTime::parse(text, &Rfc3339).unwrap();
+        assert!(is_later(at("2025-01-02T00:00:00Z"), "2025-01-01T23:00:00Z"));
         assert!(!is_later(
-            "2025-01-01T10:00:00+02:00",
+            at("2025-01-01T10:00:00+02:00"),
             "2025-01-01T08:00:00Z"
+        ));
+        // As text `…00.5Z` sorts before `…00Z`; as instants it is later.
+        assert!(is_later(
+            at("2025-01-01T00:00:00.5Z"),
+            "2025-01-01T00:00:00Z"
         ));
     }
 }

@@ -29,6 +29,20 @@ pub fn ask(
     position: (usize, usize),
 ) -> io::Result<Answer> {
     show(out, assessment, position);
+    if let Some(earlier) = &assessment.evaluation {
+        out.line(&format!(
+            "For reference only, the evaluation in force ({} on {}): {}, {}; {}",
+            sanitize(&earlier.by),
+            earlier.date,
+            if earlier.hazardous {
+                "hazardous"
+            } else {
+                "not hazardous"
+            },
+            earlier.vex_status.as_str(),
+            sanitize(&earlier.rationale)
+        ));
+    }
     if let Some(previous) = &assessment.carry_from {
         out.line(&format!(
             "An evaluation of version {} exists ({} on {}): {}",
@@ -37,7 +51,7 @@ pub fn ask(
             previous.date,
             sanitize(&previous.rationale)
         ));
-        if out.confirm("Carry it forward to this version unchanged?", true)? {
+        if out.confirm("Carry it forward to this version unchanged?", None)? {
             let carried = carry_forward(&assessment.anomaly, previous, who);
             return Ok(Answer::Recorded(Box::new(carried)));
         }
@@ -49,7 +63,7 @@ pub fn ask(
             "skip (stays open)",
             "quit (keep what is recorded)",
         ],
-        0,
+        Some(0),
     )? {
         0 => {}
         1 => return Ok(Answer::Skipped),
@@ -62,8 +76,8 @@ pub fn ask(
 
 fn ask_judgement(out: &mut dyn Out) -> io::Result<Judgement> {
     let hazardous = out.confirm(
-        "Can this flaw contribute to a hazardous situation in this system?",
-        false,
+        "Can this flaw contribute to a hazardous situation in this system? (y/n)",
+        None,
     )?;
     let (hazards, risk_controls) = if hazardous {
         let hazards = ask_ids(
@@ -87,18 +101,18 @@ fn ask_judgement(out: &mut dyn Out) -> io::Result<Judgement> {
         .collect();
     let labels: Vec<&str> = statuses.iter().map(|s| s.as_str()).collect();
     let vex_status = statuses[out
-        .select("VEX status", &labels, 0)?
+        .select("VEX status", &labels, None)?
         .min(statuses.len() - 1)];
     let vex_justification = if vex_status == VexStatus::NotAffected {
         let labels: Vec<&str> = VexJustification::ALL.iter().map(|j| j.as_str()).collect();
-        let index = out.select("Justification", &labels, 0)?;
+        let index = out.select("Justification", &labels, None)?;
         Some(VexJustification::ALL[index.min(VexJustification::ALL.len() - 1)])
     } else {
         None
     };
     let actions: Vec<&str> = Action::ALL.iter().map(|a| a.as_str()).collect();
     let action = Action::ALL[out
-        .select("Action", &actions, 0)?
+        .select("Action", &actions, None)?
         .min(Action::ALL.len() - 1)];
     let rationale = loop {
         let text = out.input("Rationale (required)", true)?;
@@ -217,10 +231,11 @@ mod tests {
                 severity: None,
                 fixed: vec!["1.0.1\u{1b}[1A".into()],
                 affected: vec!["< 1.0.1".into()],
-                modified: "2026-11-01T00:00:00Z".into(),
+                modified: time::macros::datetime!(2026-11-01 0:00 UTC),
                 content_hash: "00".into(),
             },
             state: State::New,
+            needs_person: true,
             reasons: vec![],
             evaluation: None,
             carry_from: None,

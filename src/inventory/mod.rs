@@ -61,8 +61,8 @@ mod spdx;
 
 use std::path::{Path, PathBuf};
 
+use crate::digest::sha256_hex;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use crate::model::Component;
 
@@ -246,6 +246,17 @@ pub fn read_lockfile(path: &Path) -> Result<Inventory, InventoryError> {
     parse_lockfile(path, &read_bytes(path)?)
 }
 
+/// Reads a lockfile or an SBOM, told apart by content: JSON and XML are SBOMs,
+/// anything else a lockfile. For a path that could be either (`diff A B`).
+pub fn read_any(path: &Path) -> Result<Inventory, InventoryError> {
+    let bytes = read_bytes(path)?;
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+    match first {
+        Some(b'{' | b'<') => parse_sbom(path, &bytes),
+        _ => parse_lockfile(path, &bytes),
+    }
+}
+
 /// Reads a CycloneDX (JSON or XML) or SPDX JSON SBOM, told apart by content.
 pub fn read_sbom(path: &Path) -> Result<Inventory, InventoryError> {
     parse_sbom(path, &read_bytes(path)?)
@@ -340,11 +351,6 @@ fn input_file(path: &Path, bytes: &[u8]) -> InputFile {
         path: path.to_path_buf(),
         sha256: sha256_hex(bytes),
     }
-}
-
-/// Lowercase hex SHA-256 of `bytes`: how every file and record is identified.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
 }
 
 /// Assembles an inventory: components sorted and de-duplicated by key, product

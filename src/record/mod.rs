@@ -15,6 +15,7 @@
 //!
 //! [policy]                          # optional; every key has a default
 //! review_period_days = 365          # an evaluation's review-by date = its date + this (default 365)
+//! investigation_period_days = 30     # the same for an `under_investigation` one (default 30)
 //! max_advisory_age_days = 7         # older advisory data is a finding, `advisory-data-stale` (default 7)
 //! require_specification = true      # class B/C: direct SOUP items need a [soup.<name>] entry (default true)
 //! releases_dir = "releases"         # where `import` keeps release SBOMs, relative to this file (default "releases")

@@ -110,12 +110,41 @@ impl Evaluation {
             .any(|id| *id == self.advisory || self.aliases.contains(id))
     }
 
-    /// The problems a valid evaluation must not have; empty when it may be recorded.
+    /// The problems a valid evaluation must not have: a record written by
+    /// hand with them does not load.
     pub fn problems(&self) -> Vec<String> {
         self.broken_rules()
             .into_iter()
             .map(|rule| rule.message)
             .collect()
+    }
+
+    /// Two ways a judgement contradicts itself: hazard IDs for a flaw found
+    /// not hazardous, and a hazardous flaw called `not_affected`. A new
+    /// evaluation must not carry them; a record written before this rule
+    /// still loads.
+    pub fn contradictions(&self) -> Vec<String> {
+        let mut found = Vec::new();
+        if !self.hazardous && !self.hazards.is_empty() {
+            found.push(
+                "hazard IDs (--hazard) were given for a flaw evaluated as not hazardous"
+                    .to_string(),
+            );
+        }
+        if self.hazardous && self.vex_status == VexStatus::NotAffected {
+            found.push(
+                "a flaw that can contribute to a hazardous situation (--hazardous) cannot be `not_affected`"
+                    .to_string(),
+            );
+        }
+        found
+    }
+
+    /// Everything that keeps this evaluation from being recorded.
+    pub fn recording_problems(&self) -> Vec<String> {
+        let mut problems = self.problems();
+        problems.extend(self.contradictions());
+        problems
     }
 
     pub(crate) fn broken_rules(&self) -> Vec<BrokenRule> {
@@ -211,6 +240,18 @@ impl Release {
     }
 }
 
+impl Release {
+    /// True when `version` may name a release: it becomes a folder name, so
+    /// only letters, digits and `. _ + -`, not starting with a dot.
+    pub fn is_valid_version(version: &str) -> bool {
+        !version.is_empty()
+            && !version.starts_with('.')
+            && version
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '+' | '-'))
+    }
+}
+
 impl Review {
     /// The problems a valid review must not have; empty when it may be recorded.
     pub fn problems(&self) -> Vec<String> {
@@ -233,6 +274,15 @@ impl Review {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn release_names_cannot_escape_the_releases_folder() {
+        assert!(Release::is_valid_version("1.4.0"));
+        assert!(Release::is_valid_version("2024.1-rc.1+build5"));
+        for bad in ["", "../x", "a/b", "..", ".hidden", "1.0 beta"] {
+            assert!(!Release::is_valid_version(bad), "{bad}");
+        }
+    }
 
     #[test]
     fn paths_must_stay_inside_the_record_directory() {

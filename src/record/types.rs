@@ -8,6 +8,8 @@ use std::str::FromStr;
 
 use time::Date;
 
+use crate::model::Purl;
+
 /// The default RustSec source: its OSV export.
 pub const DEFAULT_RUSTSEC_URL: &str =
     "https://github.com/rustsec/advisory-db/archive/refs/heads/osv.zip";
@@ -19,6 +21,7 @@ pub(crate) const SYSTEM_KEYS: &[&str] = &["name", "class", "manufacturer"];
 /// Keys of `[policy]`, in canonical order.
 pub(crate) const POLICY_KEYS: &[&str] = &[
     "review_period_days",
+    "investigation_period_days",
     "max_advisory_age_days",
     "require_specification",
     "releases_dir",
@@ -196,6 +199,9 @@ pub struct System {
 pub struct Policy {
     /// An evaluation's review-by date is its date plus this many days.
     pub review_period_days: u32,
+    /// An `under_investigation` evaluation is due again after this many days:
+    /// it is no conclusion, so it must not rest for a whole review period.
+    pub investigation_period_days: u32,
     /// Advisory data older than this many days is the finding `advisory-data-stale`.
     pub max_advisory_age_days: u32,
     /// Class B/C: every direct SOUP item needs a `[soup.<name>]` specification.
@@ -208,6 +214,7 @@ impl Default for Policy {
     fn default() -> Self {
         Policy {
             review_period_days: 365,
+            investigation_period_days: 30,
             max_advisory_age_days: 7,
             require_specification: true,
             releases_dir: "releases".to_string(),
@@ -316,22 +323,19 @@ pub struct Review {
 }
 
 /// A package URL without its version, qualifiers and subpath
-/// (`pkg:npm/lodash@4.17.21?x=y` → `pkg:npm/lodash`): the key of a package across versions.
-pub fn purl_without_version(purl: &str) -> &str {
-    let end = purl.find(['?', '#']).unwrap_or(purl.len());
-    let base = &purl[..end];
-    let name_start = base.rfind('/').map_or(0, |slash| slash + 1);
-    match base[name_start..].find('@') {
-        Some(at) => &base[..name_start + at],
-        None => base,
-    }
+/// (`pkg:npm/lodash@4.17.21?x=y` → `pkg:npm/lodash`): the key of a package
+/// across versions. Text that is not a package URL is its own key.
+pub fn purl_without_version(purl: &str) -> String {
+    Purl::parse(purl)
+        .map(|p| p.package().to_string())
+        .unwrap_or_else(|_| purl.to_string())
 }
 
 /// The `[soup.<key>]` key a package is specified under: the crate name for Cargo
 /// packages (and packages without a purl), the version-less purl otherwise.
 pub fn specification_key(name: &str, purl: Option<&str>) -> String {
     match purl {
-        Some(purl) if !purl.starts_with("pkg:cargo/") => purl_without_version(purl).to_string(),
+        Some(purl) if !purl.starts_with("pkg:cargo/") => purl_without_version(purl),
         _ => name.to_string(),
     }
 }
@@ -408,7 +412,7 @@ mod tests {
         );
         assert_eq!(
             purl_without_version("pkg:npm/@types/node@20.1.0"),
-            "pkg:npm/@types/node"
+            "pkg:npm/%40types/node"
         );
         assert_eq!(
             purl_without_version("pkg:npm/%40scope/x@1?a=b#c"),

@@ -198,6 +198,10 @@ impl Checker<'_> {
         let mut fields = Fields::new(self, table, line, "[policy]");
         let policy = Policy {
             review_period_days: fields.days_or("review_period_days", default.review_period_days),
+            investigation_period_days: fields.days_or(
+                "investigation_period_days",
+                default.investigation_period_days,
+            ),
             max_advisory_age_days: fields
                 .days_or("max_advisory_age_days", default.max_advisory_age_days),
             require_specification: fields

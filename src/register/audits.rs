@@ -2,7 +2,7 @@
 
 use rusqlite::params;
 
-use super::{Changes, RegisterError};
+use super::{Changes, EventKind, RegisterError};
 
 impl Changes<'_> {
     /// Records one audit of `subject` that used `advisory_data` (JSON) and
@@ -35,7 +35,11 @@ impl Changes<'_> {
                 .query_row(params![anomaly, key, self.now], |row| row.get(0))
                 .map_err(|e| self.err(e))?;
             if when == self.now {
-                self.log("anomaly-detected", &format!("{anomaly} {key}"), None)?;
+                self.log(
+                    EventKind::AnomalyDetected,
+                    &format!("{anomaly} {key}"),
+                    None,
+                )?;
             }
             first.push(when);
         }

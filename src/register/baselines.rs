@@ -2,7 +2,7 @@
 
 use rusqlite::{OptionalExtension, params};
 
-use super::{Changes, Register, RegisterError};
+use super::{Changes, EventKind, Register, RegisterError};
 use crate::model::Component;
 
 /// One release's baseline as the register holds it.
@@ -46,7 +46,7 @@ impl Changes<'_> {
                 .map_err(|e| self.err(e))?;
         }
         self.log(
-            "baseline-set",
+            EventKind::BaselineSet,
             release,
             Some(&format!("{} components from {sbom_path}", components.len())),
         )

@@ -9,6 +9,7 @@ use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
 use super::{Changes, Register, RegisterError};
+use crate::digest::sha256_hex;
 use crate::inventory::{self, Inventory};
 
 /// One file an inventory was read from, and its content then.
@@ -24,7 +25,7 @@ impl FileDigest {
         let bytes = inventory::read_bytes(path).ok()?;
         Some(FileDigest {
             path: path.to_path_buf(),
-            sha256: inventory::sha256_hex(&bytes),
+            sha256: sha256_hex(&bytes),
         })
     }
 
@@ -57,7 +58,7 @@ pub fn fingerprint(files: &[FileDigest]) -> String {
         .iter()
         .map(|f| format!("{}\0{}", f.path.display(), f.sha256))
         .collect();
-    inventory::sha256_hex(joined.join("\n").as_bytes())
+    sha256_hex(joined.join("\n").as_bytes())
 }
 
 impl Register {

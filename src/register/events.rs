@@ -6,6 +6,41 @@ use serde::Serialize;
 
 use super::{Changes, Register, RegisterError};
 
+/// What a logged change was. The log stores the kebab-case word, which stays
+/// stable across versions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EventKind {
+    RecordCreated,
+    RecordFormatted,
+    EvaluationRecorded,
+    ReviewRecorded,
+    ReleaseRetired,
+    ReleaseInField,
+    BaselineSet,
+    PinAdded,
+    PinRemoved,
+    AnomalyDetected,
+}
+
+impl EventKind {
+    /// The word the log stores.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::RecordCreated => "record-created",
+            EventKind::RecordFormatted => "record-formatted",
+            EventKind::EvaluationRecorded => "evaluation-recorded",
+            EventKind::ReviewRecorded => "review-recorded",
+            EventKind::ReleaseRetired => "release-retired",
+            EventKind::ReleaseInField => "release-in-field",
+            EventKind::BaselineSet => "baseline-set",
+            EventKind::PinAdded => "pin-added",
+            EventKind::PinRemoved => "pin-removed",
+            EventKind::AnomalyDetected => "anomaly-detected",
+        }
+    }
+}
+
 /// One logged change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Event {
@@ -20,7 +55,7 @@ impl Changes<'_> {
     /// Appends an event of `kind` about `subject` to the log.
     pub fn log(
         &self,
-        kind: &str,
+        kind: EventKind,
         subject: &str,
         detail: Option<&str>,
     ) -> Result<(), RegisterError> {
@@ -28,7 +63,7 @@ impl Changes<'_> {
             .prepare_cached(
                 "INSERT INTO event (at, command, kind, subject, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
             )
-            .and_then(|mut stmt| stmt.execute(params![self.now, self.command, kind, subject, detail]))
+            .and_then(|mut stmt| stmt.execute(params![self.now, self.command, kind.as_str(), subject, detail]))
             .map(|_| ())
             .map_err(|e| self.err(e))
     }
@@ -67,7 +102,9 @@ mod tests {
         let changes = register
             .begin("list", datetime!(2026-11-24 10:00 UTC))
             .unwrap();
-        changes.log("pin-added", "pkg:cargo/a@1.0.0", None).unwrap();
+        changes
+            .log(EventKind::PinAdded, "pkg:cargo/a@1.0.0", None)
+            .unwrap();
         changes.commit().unwrap();
         let events = register.events().unwrap();
         assert_eq!(events.len(), 1);
@@ -86,7 +123,7 @@ mod tests {
         let changes = register
             .begin("list", datetime!(2026-11-24 10:00 UTC))
             .unwrap();
-        changes.log("pin-added", "x", None).unwrap();
+        changes.log(EventKind::PinAdded, "x", None).unwrap();
         drop(changes);
         assert!(register.events().unwrap().is_empty());
     }

@@ -22,7 +22,7 @@ use time::format_description::well_known::Rfc3339;
 
 pub use baselines::Baseline;
 pub use cache::{CachedInventory, FileDigest, fingerprint};
-pub use events::Event;
+pub use events::{Event, EventKind};
 pub use migrate::BUSY_TIMEOUT;
 pub use pins::{Pin, PinDiff};
 pub use store::{Loader, Settling, Skipped, SourceInfo, Store, StoredRecord};

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use rusqlite::params;
 use serde::Serialize;
 
-use super::{Changes, Register, RegisterError};
+use super::{Changes, EventKind, Register, RegisterError};
 use crate::inventory::{InputFile, InputFormat, Inventory};
 
 /// One pinned component as the register holds it.
@@ -118,12 +118,12 @@ impl Changes<'_> {
             if before.contains_key(&key) {
                 diff.unchanged += 1;
             } else {
-                self.log("pin-added", &key, Some(&input_path))?;
+                self.log(EventKind::PinAdded, &key, Some(&input_path))?;
                 diff.added.push(key);
             }
         }
         for key in gone {
-            self.log("pin-removed", key, Some(&input_path))?;
+            self.log(EventKind::PinRemoved, key, Some(&input_path))?;
             diff.removed.push(key.clone());
         }
         if rewritten {

@@ -12,8 +12,9 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
 use super::{RegisterError, migrate};
-use crate::advisory::osv::{Advisory, Package, RecordKeys};
-use crate::model::{Component, Ecosystem};
+use time::OffsetDateTime;
+
+use crate::model::Component;
 
 /// The store's schema, one step per version.
 const STORE_MIGRATIONS: migrate::Migrations = &[
@@ -53,37 +54,26 @@ pub struct SourceInfo {
 }
 
 /// One record as the store keeps it: what lookups need, and the OSV JSON.
+/// The advisory stage builds it; the store never parses a record.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredRecord {
     pub id: String,
-    pub modified: String,
+    pub modified: OffsetDateTime,
     /// The (ecosystem, normalised name) pairs the record names.
     pub names: BTreeSet<(String, String)>,
     /// The OSV JSON, kept whole.
     pub json: Vec<u8>,
 }
 
-impl StoredRecord {
-    /// The store's form of a parsed record and its OSV JSON.
-    pub fn new(advisory: &Advisory, json: Vec<u8>) -> StoredRecord {
-        let packages = advisory.affected.iter().filter_map(|a| a.package.as_ref());
-        StoredRecord {
-            id: advisory.id.clone(),
-            modified: advisory.modified.clone(),
-            names: affected_names(packages),
-            json,
-        }
-    }
-
-    /// The store's form of a record read only for its keys, and its OSV JSON.
-    pub fn from_keys(keys: RecordKeys, json: Vec<u8>) -> StoredRecord {
-        StoredRecord {
-            names: affected_names(keys.packages()),
-            id: keys.id,
-            modified: keys.modified,
-            json,
-        }
-    }
+/// A time as text that sorts as the instants do (UTC, nine fractional
+/// digits): how the store orders the copies of a record.
+fn sortable(at: OffsetDateTime) -> String {
+    let format = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:9]Z"
+    );
+    at.to_offset(time::UtcOffset::UTC)
+        .format(&format)
+        .unwrap_or_default()
 }
 
 /// The machine-wide advisory store.
@@ -247,8 +237,9 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
-    /// The newest copy of the record `id` in any source, withdrawn or not.
-    pub fn advisory(&self, id: &str) -> Result<Option<Advisory>, RegisterError> {
+    /// The OSV JSON of the newest copy of the record `id` in any source,
+    /// withdrawn or not.
+    pub fn record(&self, id: &str) -> Result<Option<Vec<u8>>, RegisterError> {
         let record: Option<Vec<u8>> = self
             .conn
             .query_row(
@@ -258,7 +249,7 @@ impl Store {
             )
             .optional()
             .map_err(|e| self.err(e))?;
-        Ok(record.and_then(|json| Advisory::from_json(&json).ok()))
+        Ok(record)
     }
 
     /// Which (source, ecosystem) pairs the store holds records for.
@@ -276,10 +267,9 @@ impl Store {
         pairs.map_err(|e| self.err(e))
     }
 
-    /// The records that name any of `components`' packages. Where two sources hold
-    /// the same id, the most recently modified copy wins. Records that no longer
-    /// parse (written by another version) are skipped.
-    pub fn advisories_for(&self, components: &[Component]) -> Result<Vec<Advisory>, RegisterError> {
+    /// The OSV JSON of the records that name any of `components`' packages.
+    /// Where two sources hold the same id, the most recently modified copy wins.
+    pub fn records_for(&self, components: &[Component]) -> Result<Vec<Vec<u8>>, RegisterError> {
         let wanted: BTreeSet<(String, String)> = components
             .iter()
             .filter(|c| c.is_matchable())
@@ -317,10 +307,7 @@ impl Store {
         }
         drop(stmt);
         read.commit().map_err(|e| self.err(e))?;
-        Ok(newest
-            .into_values()
-            .filter_map(|(_, json)| Advisory::from_json(&json).ok())
-            .collect())
+        Ok(newest.into_values().map(|(_, json)| json).collect())
     }
 }
 
@@ -342,7 +329,7 @@ impl Loader<'_> {
         let inserted = self.insert.execute(params![
             self.source,
             record.id,
-            record.modified,
+            sortable(record.modified),
             record.json
         ]);
         match inserted {
@@ -396,16 +383,6 @@ impl Drop for Settling {
 }
 
 /// The (ecosystem, normalised name) pairs of a record's packages.
-fn affected_names<'a>(packages: impl Iterator<Item = &'a Package>) -> BTreeSet<(String, String)> {
-    packages
-        .map(|p| {
-            let ecosystem = Ecosystem::from_osv_name(&p.ecosystem);
-            let name = ecosystem.normalize_name(&p.name);
-            (ecosystem.osv_name().to_string(), name)
-        })
-        .collect()
-}
-
 fn source_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<SourceInfo> {
     let skipped: String = row.get(8)?;
     Ok(SourceInfo {
@@ -424,15 +401,16 @@ fn source_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<SourceInfo> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Ecosystem;
 
     /// A record of `id` naming the crate `name`.
     fn record(id: &str, name: &str) -> StoredRecord {
-        let json = format!(
-            r#"{{"id": "{id}", "modified": "2024-01-01T00:00:00Z",
-                "affected": [{{"package": {{"ecosystem": "crates.io", "name": "{name}"}}}}]}}"#
-        );
-        let advisory = Advisory::from_json(json.as_bytes()).unwrap();
-        StoredRecord::new(&advisory, json.into_bytes())
+        StoredRecord {
+            id: id.to_string(),
+            modified: time::macros::datetime!(2024-01-01 0:00 UTC),
+            names: [("crates.io".to_string(), name.to_string())].into(),
+            json: format!(r#"{{"id": "{id}"}}"#).into_bytes(),
+        }
     }
 
     fn info(name: &str, record_count: usize) -> SourceInfo {
@@ -465,8 +443,13 @@ mod tests {
     fn ids_for(store: &Store, name: &str) -> Vec<String> {
         let mut component = Component::new(Ecosystem::CratesIo, name, "1.0.0");
         component.purl = Some(format!("pkg:cargo/{name}@1.0.0"));
-        let advisories = store.advisories_for(&[component]).unwrap();
-        advisories.into_iter().map(|a| a.id).collect()
+        let records = store.records_for(&[component]).unwrap();
+        let id = |json: Vec<u8>| {
+            String::from_utf8(json).unwrap()[8..]
+                .trim_end_matches("\"}")
+                .to_string()
+        };
+        records.into_iter().map(id).collect()
     }
 
     #[test]

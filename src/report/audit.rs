@@ -114,7 +114,7 @@ pub struct AnomalyJson<'a> {
     pub severity: Option<&'a crate::advisory::osv::CvssScore>,
     pub affected: &'a [String],
     pub fixed: &'a [String],
-    pub modified: &'a str,
+    pub modified: String,
     pub state: &'static str,
     pub reasons: &'a [DueReason],
     pub evaluation: Option<&'a Evaluation>,
@@ -130,6 +130,7 @@ pub struct SummaryJson {
     pub new: usize,
     pub due: usize,
     pub evaluated: usize,
+    pub under_investigation: usize,
     pub needs_person: bool,
 }
 
@@ -202,7 +203,7 @@ pub fn audit_json<'a>(
                 severity: a.anomaly.severity.as_ref(),
                 affected: &a.anomaly.affected,
                 fixed: &a.anomaly.fixed,
-                modified: &a.anomaly.modified,
+                modified: crate::register::stamp(a.anomaly.modified),
                 state: a.state.as_str(),
                 reasons: &a.reasons,
                 evaluation: a.evaluation.as_ref(),
@@ -216,6 +217,7 @@ pub fn audit_json<'a>(
             new: count(State::New),
             due: count(State::Due),
             evaluated: count(State::Evaluated),
+            under_investigation: count(State::UnderInvestigation),
             needs_person: audit.needs_person(),
         },
     }

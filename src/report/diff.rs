@@ -1,13 +1,21 @@
 //! The SOUP change between two inventories (two releases, a release and the
 //! working tree, two lockfiles or SBOMs): the input to the change analysis of
 //! IEC 62304 clause 7.4. An item is its (ecosystem, normalised name); it is
-//! changed when the set of its versions differs between the two sides.
+//! changed when the set of its versions differs between the two sides. An
+//! anomaly is the same on both sides when it is the same advisory (or alias
+//! group) in the same item, whatever its version: it persists, and the diff
+//! says whether the evaluation in force on the later side covers it.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
+use crate::evaluate::{Assessment, Audit, State};
+use crate::inventory::Inventory;
 use crate::model::Component;
+
+/// The schema name and version of `diff --format json`.
+pub const DIFF_SCHEMA: &str = "cargo-soup/diff/2";
 
 /// An item present on one side only.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -26,13 +34,113 @@ pub struct Change {
     pub after: Vec<String>,
 }
 
-/// Everything that differs between two inventories.
+/// One side of a diff: what it is, and the anomalies found on it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DiffSide {
+    /// As given: a release version, a path, or `.`.
+    pub name: String,
+    /// The file its components were read from.
+    pub path: String,
+    pub components: usize,
+    pub anomalies: Vec<SideAnomaly>,
+}
+
+/// One anomaly on one side.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SideAnomaly {
+    pub id: String,
+    pub aliases: Vec<String>,
+    pub ecosystem: String,
+    pub name: String,
+    pub version: String,
+    pub state: State,
+}
+
+impl DiffSide {
+    /// The side `name`, read into `inventory`, with the anomalies of its `audit`.
+    pub fn new(name: &str, inventory: &Inventory, audit: &Audit) -> DiffSide {
+        DiffSide {
+            name: name.to_string(),
+            path: inventory.input.path.display().to_string(),
+            components: inventory.components.len(),
+            anomalies: audit.assessments.iter().map(SideAnomaly::of).collect(),
+        }
+    }
+}
+
+impl SideAnomaly {
+    fn of(a: &Assessment) -> SideAnomaly {
+        let c = &a.anomaly.component;
+        SideAnomaly {
+            id: a.anomaly.id.clone(),
+            aliases: a.anomaly.aliases.clone(),
+            ecosystem: c.ecosystem.osv_name().to_string(),
+            name: c.name.clone(),
+            version: c.version.clone(),
+            state: a.state,
+        }
+    }
+
+    /// True when `other` is the same anomaly: an id in common, in the same item.
+    fn is_same_as(&self, other: &SideAnomaly) -> bool {
+        let ids = |a: &SideAnomaly| -> BTreeSet<String> {
+            std::iter::once(a.id.clone())
+                .chain(a.aliases.iter().cloned())
+                .collect()
+        };
+        self.item() == other.item() && !ids(self).is_disjoint(&ids(other))
+    }
+
+    fn item(&self) -> (String, String) {
+        let ecosystem = crate::model::Ecosystem::from_osv_name(&self.ecosystem);
+        (self.ecosystem.clone(), ecosystem.normalize_name(&self.name))
+    }
+}
+
+/// An anomaly on both sides.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Persisting {
+    pub id: String,
+    pub ecosystem: String,
+    pub name: String,
+    /// The affected versions before and after.
+    pub before: Vec<String>,
+    pub after: Vec<String>,
+    /// The affected version differs between the sides.
+    pub version_changed: bool,
+    /// An evaluation is in force for every affected version after: the earlier
+    /// judgement still stands, or was carried forward or made again.
+    pub evaluation_applies: bool,
+}
+
+/// The anomalies introduced, resolved and persisting from one side to the other.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct AnomalyChanges {
+    pub introduced: Vec<SideAnomaly>,
+    pub resolved: Vec<SideAnomaly>,
+    pub persisting: Vec<Persisting>,
+}
+
+/// Everything that differs between two sides.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SoupDiff {
+    pub schema: &'static str,
+    pub before: DiffSide,
+    pub after: DiffSide,
     pub added: Vec<Presence>,
     pub removed: Vec<Presence>,
     pub changed: Vec<Change>,
     /// Items present on both sides with the same versions.
+    pub unchanged: usize,
+    pub anomalies: AnomalyChanges,
+}
+
+/// The SOUP items that changed: added, removed and changed versions.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ItemChanges {
+    pub added: Vec<Presence>,
+    pub removed: Vec<Presence>,
+    pub changed: Vec<Change>,
     pub unchanged: usize,
 }
 
@@ -55,11 +163,70 @@ fn items(components: &[Component]) -> Items {
     items
 }
 
-/// What changed from `before` to `after`, in a stable order.
-pub fn diff(before: &[Component], after: &[Component]) -> SoupDiff {
+/// What changed from `before` to `after`, read from `old` and `new`.
+pub fn diff(before: DiffSide, after: DiffSide, old: &Inventory, new: &Inventory) -> SoupDiff {
+    let items = item_changes(&old.components, &new.components);
+    SoupDiff {
+        schema: DIFF_SCHEMA,
+        anomalies: anomaly_changes(&before.anomalies, &after.anomalies),
+        before,
+        after,
+        added: items.added,
+        removed: items.removed,
+        changed: items.changed,
+        unchanged: items.unchanged,
+    }
+}
+
+/// The anomalies only after, only before, and on both sides.
+pub fn anomaly_changes(before: &[SideAnomaly], after: &[SideAnomaly]) -> AnomalyChanges {
+    let mut changes = AnomalyChanges::default();
+    let mut persisting: BTreeMap<(String, String, String), Persisting> = BTreeMap::new();
+    for a in after {
+        let earlier: Vec<&SideAnomaly> = before.iter().filter(|b| b.is_same_as(a)).collect();
+        let Some(first) = earlier.first() else {
+            changes.introduced.push(a.clone());
+            continue;
+        };
+        let (ecosystem, item) = a.item();
+        let entry = persisting
+            .entry((ecosystem, item, first.id.clone()))
+            .or_insert_with(|| Persisting {
+                id: first.id.clone(),
+                ecosystem: a.ecosystem.clone(),
+                name: a.name.clone(),
+                before: Vec::new(),
+                after: Vec::new(),
+                version_changed: false,
+                evaluation_applies: true,
+            });
+        entry
+            .before
+            .extend(earlier.iter().map(|b| b.version.clone()));
+        entry.after.push(a.version.clone());
+        entry.evaluation_applies &= a.state == State::Evaluated;
+    }
+    for b in before {
+        if !after.iter().any(|a| a.is_same_as(b)) {
+            changes.resolved.push(b.clone());
+        }
+    }
+    for mut p in persisting.into_values() {
+        for versions in [&mut p.before, &mut p.after] {
+            versions.sort();
+            versions.dedup();
+        }
+        p.version_changed = p.before != p.after;
+        changes.persisting.push(p);
+    }
+    changes
+}
+
+/// The items added, removed and changed from `before` to `after`, in a stable order.
+pub fn item_changes(before: &[Component], after: &[Component]) -> ItemChanges {
     let old = items(before);
     let new = items(after);
-    let mut result = SoupDiff::default();
+    let mut result = ItemChanges::default();
     for ((ecosystem, key), (name, versions)) in &new {
         match old.get(&(ecosystem.clone(), key.clone())) {
             None => result.added.push(Presence {
@@ -108,7 +275,7 @@ mod tests {
             ("syn", "2.0.0"),
         ]);
         let after = crates(&[("a", "1.0.0"), ("c", "0.1.0"), ("syn", "2.0.1")]);
-        let d = diff(&before, &after);
+        let d = item_changes(&before, &after);
         assert_eq!(
             d.added.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(),
             ["c"]
@@ -130,7 +297,7 @@ mod tests {
     fn pypi_names_compare_normalised() {
         let before = vec![Component::new(Ecosystem::PyPI, "Jinja2", "2.11.2")];
         let after = vec![Component::new(Ecosystem::PyPI, "jinja2", "3.1.4")];
-        let d = diff(&before, &after);
+        let d = item_changes(&before, &after);
         assert!(d.added.is_empty() && d.removed.is_empty());
         assert_eq!(d.changed[0].after, ["3.1.4"]);
     }

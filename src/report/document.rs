@@ -544,11 +544,15 @@ fn open(report: &Report) -> Vec<Block> {
     let mut entries = Vec::new();
     for (index, item) in report.items.iter().enumerate() {
         for anomaly in &item.anomalies {
-            let Some(code) = anomaly.state.finding_code() else {
+            let Some(code) = anomaly
+                .state
+                .finding_code()
+                .filter(|_| anomaly.needs_person)
+            else {
                 continue;
             };
             entries.push(vec![
-                Inline::Strong(code.to_string()),
+                Inline::Strong(code.as_str().to_string()),
                 text(&format!(" {} in ", anomaly.id)),
                 Inline::Anchor {
                     text: format!("{} {}", item.component.name, item.component.version),

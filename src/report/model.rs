@@ -115,19 +115,14 @@ pub struct AnomalyEntry {
     /// Versions (or ranges) that fix it.
     pub fixed: Vec<String>,
     pub state: AnomalyState,
+    /// A person must act on it (see [`crate::evaluate::Assessment::needs_person`]).
+    pub needs_person: bool,
     /// Why the evaluation is due again; empty unless `state` is `due`.
     pub due_reasons: Vec<String>,
     /// The evaluation in force, if any.
     pub evaluation: Option<Evaluation>,
     /// Release baselines this anomaly affects.
     pub releases: Vec<String>,
-}
-
-impl AnomalyEntry {
-    /// True when a person still has to evaluate it (new or due).
-    pub fn is_open(&self) -> bool {
-        self.state.finding_code().is_some()
-    }
 }
 
 /// A CVSS rating of an anomaly.
@@ -288,15 +283,5 @@ mod tests {
     fn control_characters_become_spaces() {
         assert_eq!(printable("a\u{1b}[31mb\nc", false), "a [31mb c");
         assert_eq!(printable("a\nb\tc\u{0}", true), "a\nb\tc ");
-    }
-
-    #[test]
-    fn open_states_carry_their_finding_code() {
-        assert_eq!(
-            AnomalyState::New.finding_code(),
-            Some("unevaluated-anomaly")
-        );
-        assert_eq!(AnomalyState::Due.finding_code(), Some("evaluation-due"));
-        assert_eq!(AnomalyState::Evaluated.finding_code(), None);
     }
 }

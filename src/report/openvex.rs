@@ -119,6 +119,7 @@ mod tests {
             severity: None,
             fixed: Vec::new(),
             state: AnomalyState::Evaluated,
+            needs_person: false,
             due_reasons: Vec::new(),
             evaluation: Some(evaluation.clone()),
             releases: Vec::new(),

@@ -19,7 +19,7 @@ pub fn sarif(report: &Report, artifact_uri: &str) -> Value {
     let mut rules = BTreeMap::new();
     let mut results = Vec::new();
     for item in &report.items {
-        for anomaly in item.anomalies.iter().filter(|anomaly| anomaly.is_open()) {
+        for anomaly in item.anomalies.iter().filter(|anomaly| anomaly.needs_person) {
             rules
                 .entry(anomaly.id.clone())
                 .or_insert_with(|| advisory_rule(anomaly));
@@ -82,7 +82,11 @@ fn advisory_rule(anomaly: &AnomalyEntry) -> Value {
 
 fn anomaly_result(item: &Item, anomaly: &AnomalyEntry) -> Value {
     let component = &item.component;
-    let code = anomaly.state.finding_code().unwrap_or_default();
+    let code = anomaly
+        .state
+        .finding_code()
+        .map(|c| c.as_str())
+        .unwrap_or_default();
     let why = if anomaly.due_reasons.is_empty() {
         "it needs a hazard evaluation".to_string()
     } else {

@@ -95,7 +95,7 @@ pub fn soup_list(
             .findings
             .0
             .iter()
-            .filter(|f| f.code.needs_person() && !f.waived)
+            .filter(|f| f.needs_person())
             .filter(|f| {
                 !matches!(
                     f.code,
@@ -165,6 +165,7 @@ fn anomaly(a: &Assessment, releases: &[&str]) -> AnomalyEntry {
         }),
         fixed: a.anomaly.fixed.clone(),
         state: a.state,
+        needs_person: a.needs_person,
         due_reasons: a.reasons.iter().map(|r| r.describe()).collect(),
         evaluation: a.evaluation.clone(),
         releases: releases.iter().map(|r| r.to_string()).collect(),

@@ -3,8 +3,7 @@
 //! real Python environment, and real Go vulnerability records at their boundaries.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use cargo_soup::advisory::matcher::{self, Anomaly};
 use cargo_soup::advisory::osv::{Advisory, Event};
@@ -13,28 +12,7 @@ use cargo_soup::advisory::version;
 use cargo_soup::model::{AnomalyKind, Component, Ecosystem, SourceKind};
 use serde::Deserialize;
 
-fn fixture(relative: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(relative)
-}
-
-/// Every file of a zip archive: (path inside the archive, bytes).
-pub fn zip_files(name: &str) -> Vec<(String, Vec<u8>)> {
-    let file = std::fs::File::open(fixture(&format!("advisories/{name}"))).unwrap();
-    let mut archive = zip::ZipArchive::new(file).unwrap();
-    let mut files = Vec::new();
-    for i in 0..archive.len() {
-        let mut entry = archive.by_index(i).unwrap();
-        if entry.is_dir() {
-            continue;
-        }
-        let mut bytes = Vec::new();
-        entry.read_to_end(&mut bytes).unwrap();
-        files.push((entry.name().to_string(), bytes));
-    }
-    files
-}
+use super::support::{fixture, zip_files};
 
 fn osv_records(name: &str) -> Vec<Advisory> {
     zip_files(name)

@@ -6,8 +6,8 @@
 
 use std::path::{Path, PathBuf};
 
-use super::cli::{Project, Run, fixture};
-use super::fetch::zip_of;
+use super::support::scene::Scene;
+use super::support::{fixture, zip_of};
 
 /// How a bad input reaches the tool.
 #[derive(Debug, Clone, Copy)]
@@ -105,127 +105,6 @@ const CASES: &[(&str, Via)] = &[
     ("invalid-utf8.soup-register.toml", Via::Record),
     ("deep-nesting.soup-register.toml", Via::Record),
 ];
-
-/// Sources as (name, content hash, record count) and records as (source, id, modified).
-type StoreContent = (Vec<(String, String, i64)>, Vec<(String, String, String)>);
-
-/// The pump project with a record, a register and a loaded advisory store,
-/// the store kept where the test can check it.
-pub struct Scene {
-    pub project: Project,
-    store_dir: tempfile::TempDir,
-}
-
-impl Scene {
-    /// `init --class A`, then the real RustSec OSV export loaded into the store.
-    pub fn new() -> Scene {
-        let scene = Scene {
-            project: Project::copy_of("pump"),
-            store_dir: tempfile::tempdir().unwrap(),
-        };
-        scene.run(&["init", "--class", "A"]).expect(0);
-        let zip = fixture("advisories/rustsec-osv-2026-08-21.zip");
-        scene
-            .run(&["fetch", "--from", zip.to_str().unwrap()])
-            .expect(0);
-        scene
-    }
-
-    /// The advisory store's path.
-    pub fn store(&self) -> PathBuf {
-        self.store_dir.path().join("advisories.db")
-    }
-
-    /// The register's path.
-    pub fn register(&self) -> PathBuf {
-        self.project.path(".soup/register.db")
-    }
-
-    /// The record's path.
-    pub fn record(&self) -> PathBuf {
-        self.project.path("soup-register.toml")
-    }
-
-    /// The command in the project, using this scene's store.
-    pub fn command(&self, args: &[&str]) -> std::process::Command {
-        let mut command = self.project.command(args);
-        command.env("SOUP_ADVISORY_DB", self.store());
-        command
-    }
-
-    pub fn run(&self, args: &[&str]) -> Run {
-        Run(self.command(args).output().unwrap())
-    }
-
-    /// The bytes of the record, the register and the store (with any WAL files).
-    /// An empty log is no log: SQLite creates one whenever it opens a database.
-    fn state(&self) -> Vec<(PathBuf, Option<Vec<u8>>)> {
-        let mut paths = vec![self.record()];
-        for db in [self.register(), self.store()] {
-            for suffix in ["", "-wal", "-journal"] {
-                paths.push(PathBuf::from(format!("{}{suffix}", db.display())));
-            }
-        }
-        paths
-            .into_iter()
-            .map(|p| {
-                let bytes = std::fs::read(&p).ok().filter(|b| !b.is_empty());
-                (p, bytes)
-            })
-            .collect()
-    }
-
-    /// What the store holds: each source's name, content hash and record count,
-    /// and every (source, id, modified) of its records.
-    fn store_content(&self) -> StoreContent {
-        let conn = rusqlite::Connection::open_with_flags(
-            self.store(),
-            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-        )
-        .unwrap();
-        let sources = conn
-            .prepare("SELECT name, content_sha256, record_count FROM source ORDER BY name")
-            .unwrap()
-            .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
-        let records = conn
-            .prepare(
-                "SELECT s.name, a.id, a.modified FROM advisory a JOIN source s ON s.key = a.source
-                 ORDER BY 1, 2",
-            )
-            .unwrap()
-            .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
-        (sources, records)
-    }
-
-    /// Both databases pass SQLite's integrity check.
-    #[track_caller]
-    pub fn assert_intact(&self) {
-        assert_integrity(&self.register());
-        assert_integrity(&self.store());
-    }
-}
-
-/// `PRAGMA integrity_check` on the database at `path` answers `ok`.
-#[track_caller]
-pub fn assert_integrity(path: &Path) {
-    let conn = rusqlite::Connection::open_with_flags(
-        path,
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .unwrap_or_else(|e| panic!("failed to open {}: {e}", path.display()));
-    conn.busy_timeout(std::time::Duration::from_secs(30))
-        .unwrap();
-    let result: String = conn
-        .query_row("PRAGMA integrity_check", [], |row| row.get(0))
-        .unwrap_or_else(|e| panic!("failed to check {}: {e}", path.display()));
-    assert_eq!(result, "ok", "{}", path.display());
-}
 
 /// The arguments that feed `input` to the tool `via` the given route.
 fn arguments(via: Via, input: &str) -> Vec<&str> {
@@ -510,7 +389,7 @@ fn an_external_entity_is_never_resolved() {
 
 #[test]
 fn a_plain_http_source_is_fetched_only_with_allow_http() {
-    use super::server::{Reply, Server};
+    use super::support::server::{Reply, Server};
     let scene = Scene::new();
     let zip = std::fs::read(fixture("advisories/rustsec-osv-2026-08-21.zip")).unwrap();
     let server = Server::start([("/osv.zip", Reply::body(&zip))]);

@@ -1,183 +1,11 @@
 //! The binary end to end: init, list, fmt, audit and evaluate on a copy of a
 //! small real project, with the bundled RustSec snapshot and no network.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Command;
 
-/// A scratch copy of a fixture project with its own advisory store and clock.
-pub struct Project {
-    pub dir: tempfile::TempDir,
-    cache: tempfile::TempDir,
-}
-
-/// The day the tests pretend it is: the bundled snapshot (2026-08-21) is 95 days old.
-pub const TODAY: &str = "2026-11-24";
-
-impl Project {
-    /// A copy of `tests/fixtures/projects/<name>`.
-    pub fn copy_of(name: &str) -> Project {
-        let dir = tempfile::tempdir().unwrap();
-        copy_dir(&fixture(&format!("projects/{name}")), dir.path());
-        Project {
-            dir,
-            cache: tempfile::tempdir().unwrap(),
-        }
-    }
-
-    /// An empty directory.
-    pub fn empty() -> Project {
-        Project {
-            dir: tempfile::tempdir().unwrap(),
-            cache: tempfile::tempdir().unwrap(),
-        }
-    }
-
-    pub fn path(&self, relative: &str) -> PathBuf {
-        self.dir.path().join(relative)
-    }
-
-    /// This project's advisory store.
-    pub fn store(&self) -> PathBuf {
-        self.cache.path().join("advisories.db")
-    }
-
-    /// The command, run in the project, isolated from the user's environment.
-    pub fn command(&self, args: &[&str]) -> Command {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_cargo-soup"));
-        command
-            .args(args)
-            .current_dir(self.dir.path())
-            .env("SOUP_ADVISORY_DB", self.store())
-            .env("SOUP_TODAY", TODAY)
-            .env("SOUP_EVALUATOR", "Test Engineer <test@example.com>")
-            .env("NO_COLOR", "1")
-            .env_remove("SOUP_REGISTER")
-            .env_remove("SOUP_RECORD");
-        command
-    }
-
-    pub fn run(&self, args: &[&str]) -> Run {
-        self.run_with(args, &[])
-    }
-
-    /// Runs with extra environment variables (e.g. another `SOUP_TODAY`).
-    pub fn run_with(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
-        let mut command = self.command(args);
-        command.envs(env.iter().copied());
-        Run(command.output().unwrap())
-    }
-
-    pub fn record(&self) -> String {
-        std::fs::read_to_string(self.path("soup-register.toml")).unwrap()
-    }
-
-    /// Every file under the project, with its bytes, for "nothing changed" checks.
-    /// SQLite's `-shm` files are left out: they are the shared-memory index any
-    /// reader rebuilds, and hold no data (the database and its `-wal` do).
-    pub fn snapshot(&self) -> Vec<(PathBuf, Vec<u8>)> {
-        let mut files = Vec::new();
-        walk(self.dir.path(), &mut files);
-        files.retain(|(path, _)| !path.to_string_lossy().ends_with("-shm"));
-        files.sort();
-        files
-    }
-}
-
-/// The outcome of one run.
-pub struct Run(pub Output);
-
-impl Run {
-    pub fn code(&self) -> i32 {
-        self.0.status.code().unwrap_or(-1)
-    }
-    pub fn stdout(&self) -> String {
-        String::from_utf8_lossy(&self.0.stdout).into_owned()
-    }
-    pub fn stderr(&self) -> String {
-        String::from_utf8_lossy(&self.0.stderr).into_owned()
-    }
-    pub fn json(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.0.stdout).unwrap_or_else(|e| panic!("{e}: {}", self.stdout()))
-    }
-    #[track_caller]
-    pub fn expect(self, code: i32) -> Run {
-        assert_eq!(
-            self.code(),
-            code,
-            "stdout:\n{}\nstderr:\n{}",
-            self.stdout(),
-            self.stderr()
-        );
-        self
-    }
-}
-
-/// Asserts `instance` is valid against the documented schema `schemas/<name>`.
-pub fn assert_documented(name: &str, instance: &serde_json::Value) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("schemas")
-        .join(name);
-    let schema: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let validator = jsonschema::validator_for(&schema).expect("the documented schema compiles");
-    let errors: Vec<String> = validator
-        .iter_errors(instance)
-        .map(|e| format!("{e} at {}", e.instance_path()))
-        .collect();
-    assert!(errors.is_empty(), "{name}: {errors:#?}");
-}
-
-pub fn fixture(relative: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(relative)
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
-fn walk(dir: &Path, files: &mut Vec<(PathBuf, Vec<u8>)>) {
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            walk(&path, files);
-        } else {
-            let bytes = std::fs::read(&path).unwrap();
-            files.push((path, bytes));
-        }
-    }
-}
-
-/// `evaluate` of the pump's one anomaly (RUSTSEC-2024-0421 in idna 0.5.0) as not hazardous.
-pub fn evaluate_idna(rationale: &str) -> Vec<&str> {
-    vec![
-        "evaluate",
-        "RUSTSEC-2024-0421",
-        "--package",
-        "idna@0.5.0",
-        "--offline",
-        "--not-hazardous",
-        "--vex",
-        "not_affected",
-        "--justification",
-        "vulnerable_code_not_in_execute_path",
-        "--rationale",
-        rationale,
-    ]
-}
-
-/// A rationale for `evaluate_idna`, for tests that only need the evaluation recorded.
-pub const PUMP_RATIONALE: &str = "host names come only from the pump's own configuration";
+use super::support::scene::{PUMP_RATIONALE, Project, Run, evaluate_idna};
+use super::support::schemas::assert_documented;
 
 #[test]
 fn help_teaches_every_command_with_an_example() {
@@ -274,7 +102,7 @@ fn list_without_a_record_writes_nothing_and_hints_init() {
 #[test]
 fn audit_evaluate_audit() {
     let project = Project::copy_of("pump");
-    project.run(&["init", "--class", "A"]).expect(0);
+    project.init_class_b();
 
     let stale = project
         .run(&["audit", "--offline", "--format", "json"])
@@ -338,7 +166,7 @@ fn audit_evaluate_audit() {
 #[test]
 fn contradictory_evaluations_are_refused_and_change_nothing() {
     let project = Project::copy_of("pump");
-    project.run(&["init", "--class", "A"]).expect(0);
+    project.init_class_b();
     let before = project.record();
     let run = project
         .run(&[
@@ -350,6 +178,8 @@ fn contradictory_evaluations_are_refused_and_change_nothing() {
             "--hazardous",
             "--vex",
             "not_affected",
+            "--action",
+            "none",
             "--rationale",
             "x",
         ])
@@ -385,7 +215,7 @@ fn class_b_needs_specifications_of_direct_items() {
 #[test]
 fn a_bad_lockfile_fails_naming_it_and_changes_nothing() {
     let project = Project::copy_of("pump");
-    project.run(&["init", "--class", "A"]).expect(0);
+    project.init_class_b();
     std::fs::write(
         project.path("broken.lock"),
         "version = 3\n[[package]]\nname = \"idna\"\nversion = ",
@@ -408,7 +238,7 @@ fn a_bad_lockfile_fails_naming_it_and_changes_nothing() {
 #[test]
 fn a_register_from_a_newer_schema_is_refused_untouched() {
     let project = Project::copy_of("pump");
-    project.run(&["init", "--class", "A"]).expect(0);
+    project.init_class_b();
     let register = project.path(".soup/register.db");
     let conn = rusqlite::Connection::open(&register).unwrap();
     conn.pragma_update(None, "user_version", 99).unwrap();

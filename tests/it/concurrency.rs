@@ -6,8 +6,8 @@
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-use super::bad_input::{Scene, assert_integrity};
-use super::cli::{Run, evaluate_idna, fixture};
+use super::support::fixture;
+use super::support::scene::{Run, Scene, assert_integrity, evaluate_idna};
 
 /// How long one round may take before the test calls it a deadlock.
 const ROUND_LIMIT: Duration = Duration::from_secs(90);

@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 
 use cargo_soup::record::RecordFile;
 
-use super::bad_input::Scene;
-use super::cli::{evaluate_idna, fixture};
+use super::support::fixture;
+use super::support::scene::{Scene, evaluate_idna};
 
 /// The generator's seed; a failure message repeats it.
 const SEED: u64 = 0x6230_4000_5eed;

@@ -1,15 +1,15 @@
 //! Downloading advisory archives and reading them safely (DESIGN.md §6): every
 //! case against a local server on 127.0.0.1 serving the real RustSec OSV export.
 
-use std::io::{Cursor, Write};
-use std::path::PathBuf;
+use std::io::Cursor;
 use std::time::Duration;
 
 use cargo_soup::advisory::archive::{self, ArchiveError, Entry, Limits};
 use cargo_soup::net::{Client, Fetched, NetError, NetOptions, Validators};
-use zip::write::SimpleFileOptions;
 
-use crate::server::{Reply, Server};
+use super::support::scene::Project;
+use super::support::server::{Reply, Server};
+use super::support::{fixture, fixture_bytes, zip_of};
 
 /// Records in the RustSec OSV export, as its fixture README states.
 const RUSTSEC_OSV_RECORDS: usize = 1206;
@@ -17,19 +17,8 @@ const RUSTSEC_OSV_RECORDS: usize = 1206;
 const ETAG: &str = "\"rustsec-7fa931cb\"";
 const LAST_MODIFIED: &str = "Fri, 21 Aug 2026 06:00:00 GMT";
 
-fn fixture(name: &str) -> Vec<u8> {
-    let path: PathBuf = [
-        env!("CARGO_MANIFEST_DIR"),
-        "tests/fixtures/advisories",
-        name,
-    ]
-    .iter()
-    .collect();
-    std::fs::read(&path).unwrap_or_else(|error| panic!("{}: {error}", path.display()))
-}
-
 fn rustsec_osv() -> Vec<u8> {
-    fixture("rustsec-osv-2026-08-21.zip")
+    fixture_bytes("advisories/rustsec-osv-2026-08-21.zip")
 }
 
 fn options() -> NetOptions {
@@ -69,17 +58,6 @@ fn json_count(entries: &[Entry]) -> usize {
 }
 
 /// A zip of the given (name, content) entries, deflated.
-pub fn zip_of<N: AsRef<str>, C: AsRef<[u8]>>(files: &[(N, C)]) -> Vec<u8> {
-    let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    for (name, content) in files {
-        writer
-            .start_file(name.as_ref(), SimpleFileOptions::default())
-            .unwrap();
-        writer.write_all(content.as_ref()).unwrap();
-    }
-    writer.finish().unwrap().into_inner()
-}
-
 #[test]
 fn first_download_returns_the_body_its_validators_and_progress() {
     let zip = rustsec_osv();
@@ -164,7 +142,7 @@ fn a_last_modified_alone_makes_the_request_conditional() {
 #[test]
 fn changed_data_is_downloaded_with_its_new_validators() {
     let old = rustsec_osv();
-    let new = fixture("rustsec-advisory-db-2026-08-21.zip");
+    let new = fixture_bytes("advisories/rustsec-advisory-db-2026-08-21.zip");
     let server = Server::start([("/osv.zip", Reply::versioned(&old, ETAG, LAST_MODIFIED))]);
     let client = client();
     let (_, validators) =
@@ -529,15 +507,36 @@ fn understate_sizes(mut zip: Vec<u8>, size: u32) -> Vec<u8> {
     zip
 }
 
-/// Set in the environment of a child test process: the URL it downloads.
-const CHILD_URL: &str = "CARGO_SOUP_TEST_CHILD_URL";
-
-/// Runs [`download_in_child`] in a fresh copy of this test binary with `env`
-/// set, because proxies are read from the environment when a client is built
-/// and this process's environment must not change under other tests.
-fn run_child(url: &str, env: &[(&str, String)]) {
-    let mut command = std::process::Command::new(std::env::current_exe().unwrap());
-    command.args(["fetch::download_in_child", "--exact", "--quiet"]);
+/// Runs `cargo soup fetch` for a record whose RustSec source is `url`, with
+/// `env` set: proxies are read from the environment when a client is built,
+/// and this process's environment must not change under other tests. The
+/// download may fail (a test proxy answers nothing useful); what matters is
+/// where the request went.
+fn fetch_through(url: &str, env: &[(&str, String)]) {
+    let project = Project::empty();
+    project
+        .run(&["init", "--class", "B", "--name", "proxy-test"])
+        .expect(0);
+    // RustSec from `url`, and no OSV source: the only request is the one tested.
+    let record = project
+        .record()
+        .replace(
+            "https://github.com/rustsec/advisory-db/archive/refs/heads/osv.zip",
+            url,
+        )
+        .replace(
+            "url = \"https://osv-vulnerabilities.storage.googleapis.com\"\nenabled = true",
+            "url = \"https://osv-vulnerabilities.storage.googleapis.com\"\nenabled = false",
+        );
+    std::fs::write(project.path("soup-register.toml"), record).unwrap();
+    let lockfile = project.path("Cargo.lock");
+    std::fs::copy(fixture("projects/pump/Cargo.lock"), &lockfile).unwrap();
+    let mut command = project.command(&[
+        "fetch",
+        "--allow-http",
+        "--lockfile",
+        lockfile.to_str().unwrap(),
+    ]);
     for name in [
         "HTTPS_PROXY",
         "https_proxy",
@@ -545,33 +544,26 @@ fn run_child(url: &str, env: &[(&str, String)]) {
         "http_proxy",
         "ALL_PROXY",
         "all_proxy",
+        "NO_PROXY",
+        "no_proxy",
     ] {
         command.env_remove(name);
     }
-    command.env_remove("NO_PROXY").env_remove("no_proxy");
-    command
-        .env(CHILD_URL, url)
-        .envs(env.iter().map(|(name, value)| (name, value)));
-    let output = command.output().unwrap();
+    let output = command
+        .envs(env.iter().map(|(name, value)| (name, value)))
+        .output()
+        .unwrap();
     assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stdout)
+        output.status.code().is_some(),
+        "cargo-soup did not exit normally: {}",
+        String::from_utf8_lossy(&output.stderr)
     );
-}
-
-/// The child side of [`run_child`]; does nothing in an ordinary test run.
-#[test]
-fn download_in_child() {
-    if let Ok(url) = std::env::var(CHILD_URL) {
-        let _ = get(&client(), &url, &Validators::default());
-    }
 }
 
 #[test]
 fn https_goes_through_the_proxy_of_the_environment() {
     let proxy = Server::start(Vec::<(String, Reply)>::new());
-    run_child(
+    fetch_through(
         "https://advisories.example/osv.zip",
         &[("HTTPS_PROXY", proxy.url(""))],
     );
@@ -586,7 +578,7 @@ fn a_loopback_mirror_is_reached_without_the_proxy() {
     let proxy = Server::start(Vec::<(String, Reply)>::new());
     let mirror = Server::start([("/osv.zip", Reply::body(b"{}"))]);
     let env = [("HTTP_PROXY", proxy.url("")), ("ALL_PROXY", proxy.url(""))];
-    run_child(&mirror.url("/osv.zip"), &env);
+    fetch_through(&mirror.url("/osv.zip"), &env);
     assert!(proxy.requests().is_empty(), "{:?}", proxy.requests());
     assert_eq!(mirror.requests().len(), 1);
 }

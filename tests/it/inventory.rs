@@ -12,11 +12,7 @@ use cargo_soup::inventory::{
 use cargo_soup::model::{Ecosystem, Scope, SourceKind};
 use serde_json::Value;
 
-fn fixture(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(rel)
-}
+use super::support::fixture;
 
 fn files_in(dir: &str, suffix: &str) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(fixture(dir))

@@ -1,10 +1,9 @@
 //! Advisory data and the evaluation lifecycle through the binary: fetching from
 //! a local server, mirrors, and every reason an evaluation becomes due.
 
-use super::advisory_match::zip_files;
-use super::cli::{PUMP_RATIONALE, Project, evaluate_idna, fixture};
-use super::fetch::zip_of;
-use super::server::{Reply, Server};
+use super::support::scene::{PUMP_RATIONALE, Project, evaluate_idna};
+use super::support::server::{Reply, Server};
+use super::support::{fixture, zip_files, zip_of};
 
 const IDNA_ADVISORY: &str = "RUSTSEC-2024-0421";
 
@@ -35,7 +34,7 @@ fn with_idna_record(edit: impl Fn(&mut serde_json::Value)) -> Vec<(String, Vec<u
 /// A pump project with a class A record whose RustSec source is `url` and OSV off.
 fn project_fetching_from(url: &str) -> Project {
     let project = Project::copy_of("pump");
-    project.run(&["init", "--class", "A"]).expect(0);
+    project.init_class_b();
     let record = project
         .record()
         .replace(
@@ -216,7 +215,7 @@ fn the_native_rustsec_database_loads_as_a_mirror() {
 #[test]
 fn an_evaluation_is_due_when_its_review_date_passes() {
     let project = Project::copy_of("pump");
-    project.run(&["init", "--class", "A"]).expect(0);
+    project.init_class_b();
     project.run(&evaluate_idna(PUMP_RATIONALE)).expect(0);
     project
         .run(&["audit", "--offline", "--allow-stale"])
@@ -227,7 +226,7 @@ fn an_evaluation_is_due_when_its_review_date_passes() {
             &[("SOUP_TODAY", "2027-11-25")],
         )
         .expect(1);
-    super::cli::assert_documented("audit-1.schema.json", &later.json());
+    super::support::schemas::assert_documented("audit-1.schema.json", &later.json());
     let anomaly = &later.json()["anomalies"][0];
     assert_eq!(anomaly["state"], "due");
     assert_eq!(anomaly["reasons"][0]["reason"], "review-date-passed");
@@ -274,7 +273,7 @@ fn an_evaluation_is_due_when_the_advisory_is_modified_after_it() {
 #[test]
 fn a_version_bump_makes_the_evaluation_due_with_its_origin() {
     let project = Project::copy_of("pump");
-    project.run(&["init", "--class", "A"]).expect(0);
+    project.init_class_b();
     project.run(&evaluate_idna(PUMP_RATIONALE)).expect(0);
     let lockfile = std::fs::read_to_string(project.path("Cargo.lock")).unwrap().replace(
         "version = \"0.5.0\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\nchecksum = \"634d9b1461af396cad843f47fdba5597a4f9e6ddd4bfb6ff5d85028c25cb12f6\"",
@@ -296,7 +295,7 @@ fn a_version_bump_makes_the_evaluation_due_with_its_origin() {
 #[test]
 fn a_withdrawn_advisory_keeps_its_evaluation_and_is_reported() {
     let project = Project::copy_of("pump");
-    project.run(&["init", "--class", "A"]).expect(0);
+    project.init_class_b();
     project.run(&evaluate_idna(PUMP_RATIONALE)).expect(0);
     let withdrawn = with_idna_record(|r| {
         r["withdrawn"] = "2026-11-20T00:00:00Z".into();

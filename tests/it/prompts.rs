@@ -3,10 +3,9 @@
 use rexpect::process::WaitStatus;
 use rexpect::session::{PtySession, spawn_command};
 
-use super::cli::{PUMP_RATIONALE, Project, evaluate_idna};
+use super::support::scene::{PUMP_RATIONALE, Project, evaluate_idna};
 
 const DOWN: &str = "\x1b[B";
-const UP: &str = "\x1b[A";
 const ENTER: &str = "\r";
 
 /// `audit` on a terminal in the project, reading its Cargo.lock directly.
@@ -42,7 +41,7 @@ fn exit_code(session: &mut PtySession) -> i32 {
 
 fn pump_with_record() -> Project {
     let project = Project::copy_of("pump");
-    project.run(&["init", "--class", "A"]).expect(0);
+    project.init_class_b();
     project
 }
 
@@ -57,14 +56,16 @@ fn the_engineer_evaluates_a_new_anomaly_and_the_record_gains_exactly_it() {
         .exp_string("pulled in by: infusion-pump -> idna")
         .unwrap();
     answer(&mut session, LAST_CHOICE, ENTER);
-    answer(&mut session, "[y/N]", "n");
-    answer(&mut session, "under_investigation", ENTER);
+    // No answer is preselected: the hazard question takes only y or n, and
+    // each judgement is typed, never taken from a highlighted first item.
+    answer(&mut session, "[y/n]", "n");
+    answer(&mut session, "4) under_investigation", "not_affected\r");
     answer(
         &mut session,
-        "inline_mitigations_already_exist",
-        &format!("{DOWN}{DOWN}{ENTER}"),
+        "5) inline_mitigations_already_exist",
+        "vulnerable_code_not_in_execute_path\r",
     );
-    answer(&mut session, "mitigate", ENTER);
+    answer(&mut session, "3) mitigate", "none\r");
     answer(
         &mut session,
         "Rationale (required)",
@@ -133,15 +134,15 @@ fn a_hazardous_answer_asks_for_hazards_and_controls() {
     let project = pump_with_record();
     let mut session = audit_on_a_terminal(&project);
     answer(&mut session, LAST_CHOICE, ENTER);
-    answer(&mut session, "[y/N]", "y");
+    answer(&mut session, "[y/n]", "y");
     answer(
         &mut session,
         "Hazard IDs in the risk management file (comma-separated)",
         "HAZ-12, HAZ-13\r",
     );
     answer(&mut session, "empty leaves a finding)", "RC-4\r");
-    answer(&mut session, "under_investigation", ENTER);
-    answer(&mut session, "mitigate", &format!("{DOWN}{ENTER}"));
+    answer(&mut session, "under_investigation", "1\r");
+    answer(&mut session, "3) mitigate", "update\r");
     answer(
         &mut session,
         "Rationale (required)",
@@ -178,7 +179,7 @@ fn a_version_bump_offers_to_carry_the_evaluation_forward() {
     session
         .exp_string("An evaluation of version 0.5.0 exists")
         .unwrap();
-    answer(&mut session, "[Y/n]", "y");
+    answer(&mut session, "[y/n]", "y");
     session
         .exp_string("recorded the evaluation of RUSTSEC-2024-0421 for pkg:cargo/idna@0.4.0")
         .unwrap();
@@ -200,11 +201,11 @@ fn init_asks_for_the_safety_class_on_a_terminal() {
     let command = project.command(&["init"]);
     let mut session = spawn_command(command, Some(30_000)).unwrap();
     session.exp_string("Software safety class").unwrap();
-    // The default is C; one step up is B.
+    // No class is preselected: it is typed.
     answer(
         &mut session,
-        "C: death or serious injury is possible",
-        &format!("{UP}{ENTER}"),
+        "3) C: death or serious injury is possible",
+        "B\r",
     );
     session.exp_string("Wrote").unwrap();
     assert_eq!(exit_code(&mut session), 0);

@@ -10,10 +10,9 @@ use cargo_soup::record::{
 };
 use time::macros::date;
 
-const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/record");
-
+/// A file under `tests/fixtures/record/`.
 fn fixture(name: &str) -> PathBuf {
-    Path::new(FIXTURES).join(name)
+    super::support::fixture(&format!("record/{name}"))
 }
 
 fn read(path: &Path) -> String {

@@ -5,8 +5,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use super::cli::{PUMP_RATIONALE, Project, evaluate_idna, fixture};
-use super::report::{assert_valid, redact_dates};
+use super::support::scene::{PUMP_RATIONALE, Project, evaluate_idna};
+use super::support::schemas::assert_valid;
+use super::support::{fixture, redact_dates};
 
 /// The purls a real SBOM lists as SOUP, counted without the code under test.
 fn purls_in(file: &str) -> BTreeSet<String> {
@@ -113,7 +114,7 @@ fn each_real_sbom_becomes_a_baseline_of_exactly_its_components() {
 #[test]
 fn importing_again_changes_nothing_and_a_different_file_needs_replace() {
     let project = Project::copy_of("pump");
-    project.run(&["init", "--class", "A"]).expect(0);
+    project.init_class_b();
     project
         .run(&[
             "import",
@@ -167,7 +168,7 @@ fn importing_again_changes_nothing_and_a_different_file_needs_replace() {
 #[test]
 fn a_release_path_that_cannot_be_written_changes_nothing() {
     let project = Project::copy_of("pump");
-    project.run(&["init", "--class", "A"]).expect(0);
+    project.init_class_b();
     std::fs::write(
         project.path("releases"),
         "a file where the releases folder should be",
@@ -188,7 +189,7 @@ fn a_release_path_that_cannot_be_written_changes_nothing() {
 #[test]
 fn releases_in_the_field_are_audited_and_each_anomaly_names_its_releases() {
     let project = Project::copy_of("pump");
-    project.run(&["init", "--class", "A"]).expect(0);
+    project.init_class_b();
     let nushell = "rust-nushell-0522023d4c.cargo-sbom.cdx-1.6.json";
     project
         .run(&["import", &sbom(nushell), "--release", "1.0.0"])

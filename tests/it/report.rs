@@ -2,9 +2,9 @@
 //! validity against the official CycloneDX 1.6 and SARIF 2.1.0 schemas (offline),
 //! and a render in a real browser when one is installed.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use cargo_soup::model::{AnomalyKind, Component, Ecosystem, Scope, SourceKind};
@@ -18,16 +18,15 @@ use cargo_soup::report::openvex::OpenVexHeader;
 use cargo_soup::report::{csv, cyclonedx, html, markdown, model, openvex, sarif};
 use serde_json::Value;
 
+use super::support::schemas::{LocalSchemas, assert_valid};
+use super::support::{fixture, redact_dates};
+
 const SERIAL: &str = "urn:uuid:3e671687-395b-41f5-a30f-a58921a69b79";
 const TIMESTAMP: &str = "2026-08-22T09:00:00Z";
 
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
-}
-
 /// One real RustSec advisory (OSV form) from the fixture snapshot.
 fn rustsec(id: &str) -> Value {
-    let path = fixtures().join("advisories/rustsec-osv-2026-08-21.zip");
+    let path = fixture("").join("advisories/rustsec-osv-2026-08-21.zip");
     let file = std::fs::File::open(&path).expect("fixture archive opens");
     let mut archive = zip::ZipArchive::new(file).expect("fixture archive reads");
     let mut entry = archive
@@ -74,6 +73,7 @@ fn anomaly(
             }),
         fixed: fixed.iter().map(|f| f.to_string()).collect(),
         state,
+        needs_person: state.is_open(),
         due_reasons: Vec::new(),
         evaluation: None,
         releases: Vec::new(),
@@ -249,34 +249,6 @@ fn hostile_report() -> Report {
         message: all,
     });
     report
-}
-
-/// Replaces every `YYYY-MM-DD` with `[date]`, so snapshots do not pin the calendar.
-pub fn redact_dates(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = String::with_capacity(text.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let window = bytes.get(i..i + 10);
-        let is_date = window.is_some_and(|w| {
-            w.iter().enumerate().all(|(k, b)| {
-                if k == 4 || k == 7 {
-                    *b == b'-'
-                } else {
-                    b.is_ascii_digit()
-                }
-            })
-        });
-        if is_date {
-            out.push_str("[date]");
-            i += 10;
-        } else {
-            let c = text[i..].chars().next().unwrap_or_default();
-            out.push(c);
-            i += c.len_utf8();
-        }
-    }
-    out
 }
 
 /// Snapshots live in `tests/snapshots/`, beside the fixtures rather than the test code.
@@ -548,64 +520,6 @@ fn csv_neutralises_formulas() {
         rows.iter().flatten().any(|c| c == &HOSTILE.join(" ")),
         "text survives quoting"
     );
-}
-
-/// The official schemas in `tests/fixtures/schemas`, served by file name so no network is used.
-struct LocalSchemas(HashMap<String, Value>);
-
-impl LocalSchemas {
-    fn load() -> Self {
-        let folder = fixtures().join("schemas");
-        let mut schemas = HashMap::new();
-        for entry in std::fs::read_dir(&folder).expect("schema folder reads") {
-            let path = entry.expect("schema entry").path();
-            let name = path
-                .file_name()
-                .and_then(|n| n.to_str())
-                .unwrap_or_default()
-                .to_string();
-            let text = std::fs::read_to_string(&path).expect("schema reads");
-            schemas.insert(name, serde_json::from_str(&text).expect("schema is JSON"));
-        }
-        LocalSchemas(schemas)
-    }
-
-    fn get(&self, name: &str) -> Value {
-        self.0
-            .get(name)
-            .cloned()
-            .unwrap_or_else(|| panic!("schema {name} missing"))
-    }
-}
-
-impl jsonschema::Retrieve for LocalSchemas {
-    fn retrieve(
-        &self,
-        uri: &jsonschema::Uri<String>,
-    ) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
-        let name = uri.path().as_str().rsplit('/').next().unwrap_or_default();
-        let snapshot = name.replace(".schema.json", ".SNAPSHOT.schema.json");
-        self.0
-            .get(name)
-            .or_else(|| self.0.get(&snapshot))
-            .cloned()
-            .ok_or_else(|| format!("no local copy of {uri}").into())
-    }
-}
-
-pub fn assert_valid(schema_file: &str, instance: &Value) {
-    let schemas = LocalSchemas::load();
-    let schema = schemas.get(schema_file);
-    let validator = jsonschema::options()
-        .should_validate_formats(true)
-        .with_retriever(schemas)
-        .build(&schema)
-        .expect("schema compiles offline");
-    let errors: Vec<String> = validator
-        .iter_errors(instance)
-        .map(|e| format!("{} at {}", e, e.instance_path()))
-        .collect();
-    assert!(errors.is_empty(), "{schema_file}: {errors:#?}");
 }
 
 #[test]

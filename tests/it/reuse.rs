@@ -3,7 +3,8 @@
 //! advisory data, the day. A project's `cargo metadata` is reused the same way,
 //! while none of its manifests and its lockfile change.
 
-use super::cli::{PUMP_RATIONALE, Project, Run, evaluate_idna, fixture};
+use super::support::fixture;
+use super::support::scene::{PUMP_RATIONALE, Project, Run, evaluate_idna};
 
 /// What `-v` says when an audit's result is reused.
 const REUSED: &str = "its result is reused";
@@ -25,7 +26,7 @@ const JSON_OF_LOCKFILE: [&str; 4] = ["--format", "json", "--lockfile", "Cargo.lo
 #[test]
 fn an_audit_is_reused_until_what_it_reads_changes() {
     let project = Project::copy_of("pump");
-    project.run(&["init", "--class", "A"]).expect(0);
+    project.init_class_b();
 
     let first = audit(&project, &JSON_OF_LOCKFILE, &[]).expect(1);
     assert_reused(&first, false);
@@ -78,7 +79,7 @@ fn an_audit_is_reused_until_what_it_reads_changes() {
 #[test]
 fn a_result_is_not_reused_after_the_pins_of_its_input_changed() {
     let project = Project::copy_of("pump");
-    project.run(&["init", "--class", "A"]).expect(0);
+    project.init_class_b();
     audit(&project, &JSON_OF_LOCKFILE, &[]).expect(1);
 
     // Another lockfile read under the same path in between (as `list` does)
@@ -98,7 +99,7 @@ fn a_result_is_not_reused_after_the_pins_of_its_input_changed() {
 #[test]
 fn cargo_metadata_runs_again_only_when_a_manifest_or_the_lockfile_changes() {
     let project = Project::copy_of("vendored-pump");
-    project.run(&["init", "--class", "A"]).expect(0);
+    project.init_class_b();
     let json = ["--format", "json"];
     let first = audit(&project, &json, &[]).expect(1);
     assert_reused(&first, false);

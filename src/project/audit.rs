@@ -1,0 +1,311 @@
+//! `audit` and `reevaluate`: the whole chain, from the inventory to each
+//! anomaly's evaluation, with prompts through the [`Out`] when asked for.
+
+use super::fetch::ecosystems_of;
+use super::inputs::{Identified, keep_inventory};
+use super::reuse::{self, AuditKey, Kept};
+use super::{Input, Project, ProjectError, program_identity, subjects_of, union_of};
+use crate::advisory::source;
+use crate::evaluate::prompt::{self, Answer};
+use crate::evaluate::{Assessment, Audit, AuditOptions, Evaluator};
+use crate::inventory::Inventory;
+use crate::out::Out;
+use crate::register::{Changes, EventKind};
+use crate::report::audit::Subject;
+
+/// What an audit looks at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// The project, or the lockfile or SBOM named in the [`Input`].
+    WorkingTree,
+    /// One release's baseline.
+    Release(String),
+    /// Every release still in the field: the scheduled post-market check.
+    AllReleases,
+}
+
+/// What one run of `audit` or `reevaluate` is asked for.
+#[derive(Debug, Clone)]
+pub struct AuditRequest {
+    pub input: Input,
+    pub scope: Scope,
+    pub options: AuditOptions,
+    /// `reevaluate`: only due anomalies are shown and asked about.
+    pub only_due: bool,
+    /// Ask for each open anomaly's evaluation through the [`Out`], as `by`.
+    pub prompt_as: Option<String>,
+    /// Fetch advisory data first; `Some(true)` allows plain http to loopback.
+    pub fetch: Option<bool>,
+}
+
+impl AuditRequest {
+    /// The command's name in the register's log.
+    pub fn command(&self) -> &'static str {
+        if self.only_due { "reevaluate" } else { "audit" }
+    }
+
+    /// True when this run asks a person about `a`: every anomaly that needs
+    /// one, or for `reevaluate` only those due again.
+    pub fn is_open(&self, a: &Assessment) -> bool {
+        a.needs_person && (!self.only_due || a.state.is_due())
+    }
+
+    /// True when `a` is shown: `reevaluate` shows only what is due.
+    pub fn shows(&self, a: &Assessment) -> bool {
+        !self.only_due || a.state.is_due()
+    }
+}
+
+/// What an audit found and did.
+pub struct AuditRun {
+    pub audit: Audit,
+    /// What it looked at, each with its input file.
+    pub subjects: Vec<Subject>,
+    /// The result was the one kept from an earlier audit of unchanged input.
+    pub reused: bool,
+    /// Advisory sources that failed to download (`--fetch`); each kept its data.
+    pub fetch_failures: usize,
+}
+
+impl Project {
+    /// Audits what `request` names and, when asked to, walks the engineer
+    /// through each open anomaly, appending every evaluation to the record.
+    pub fn audit(
+        &mut self,
+        request: &AuditRequest,
+        out: &mut dyn Out,
+    ) -> Result<AuditRun, ProjectError> {
+        let prompting = request.prompt_as.is_some() && self.record.is_some();
+        // The working tree is identified before it is read: when nothing the audit
+        // reads changed since the last audit of it, that result is reused as it is.
+        let working_tree = request.scope == Scope::WorkingTree;
+        let identified = match working_tree {
+            true => self.identify(&request.input)?,
+            false => None,
+        };
+        // An empty store has nothing a kept result could have been made from.
+        let first_use = source::needs_bundled(self.store()?)?;
+        if let Some(id) = identified
+            .as_ref()
+            .filter(|_| request.fetch.is_none() && !first_use)
+        {
+            let sources = self.store()?.sources()?;
+            let record = self.record.as_ref().map(|r| r.saved_text().to_string());
+            let key = AuditKey {
+                program: program_identity(),
+                fingerprint: &id.fingerprint,
+                record: record.as_deref(),
+                sources: &sources,
+                today: self.today,
+                options: &request.options,
+            };
+            let kept = reuse::kept(self.register()?, &id.input_path, &key)?;
+            if let Some(kept) = kept.filter(|k| !(prompting && has_open(request, &k.audit))) {
+                out.verbose(
+                    "note: nothing this audit reads changed since the last one; its result is reused",
+                );
+                return self.reuse(request, kept);
+            }
+        }
+
+        let fingerprint = identified.as_ref().map(|id| id.fingerprint.clone());
+        let load_meanwhile = first_use && request.fetch.is_none();
+        let inventories = self.read_subjects(request, identified, load_meanwhile, out)?;
+        let _settling = match load_meanwhile {
+            true => Some(self.store()?.settle_in_background()),
+            false => None,
+        };
+        let subjects = subjects_of(&inventories);
+        let components = union_of(inventories.iter().map(|(_, inventory)| inventory));
+        let mut fetch_failures = 0;
+        if let Some(allow_http) = request.fetch {
+            let ecosystems = ecosystems_of(&components);
+            fetch_failures = self.refresh(&ecosystems, allow_http, out)?;
+        }
+        self.ensure_bundled()?;
+        // Read before matching: data fetched meanwhile by another run makes the next
+        // audit do the work again rather than reuse a result that did not see it.
+        let sources = self.store()?.sources()?;
+        let mut audit = self.assess(&components, &request.options)?;
+        if prompting && self.walk(request, &audit, out)? {
+            audit = self.assess(&components, &request.options)?;
+        }
+
+        let record_text = self.record.as_ref().map(|r| r.saved_text().to_string());
+        let manifest = self.locations.manifest.clone();
+        let today = self.today;
+        let now = self.now;
+        let changes = self.register()?.begin(request.command(), now)?;
+        for (_, inventory) in &inventories {
+            changes.pin(inventory)?;
+        }
+        record_run(&changes, &audit, &subjects)?;
+        if working_tree {
+            let inventory = &inventories[0].1;
+            let fingerprint = match fingerprint {
+                Some(fingerprint) => Some(fingerprint),
+                None => keep_inventory(&changes, manifest.as_deref(), &request.input, inventory)?,
+            };
+            if let Some(fingerprint) = fingerprint {
+                let key = AuditKey {
+                    program: program_identity(),
+                    fingerprint: &fingerprint,
+                    record: record_text.as_deref(),
+                    sources: &sources,
+                    today,
+                    options: &request.options,
+                };
+                audit = reuse::keep(&changes, &key, inventory, audit)?;
+            }
+        }
+        changes.commit()?;
+        Ok(AuditRun {
+            audit,
+            subjects,
+            reused: false,
+            fetch_failures,
+        })
+    }
+
+    /// Gives a kept result again. Its input was read again (its pins are
+    /// current: pinning anything else under its path would have forgotten it),
+    /// and the register records this audit as any other.
+    fn reuse(&mut self, request: &AuditRequest, kept: Kept) -> Result<AuditRun, ProjectError> {
+        let subjects = vec![Subject::working_tree(kept.input.clone(), kept.format)];
+        let now = self.now;
+        let changes = self.register()?.begin(request.command(), now)?;
+        changes.read_again(&kept.input, kept.format)?;
+        record_run(&changes, &kept.audit, &subjects)?;
+        changes.commit()?;
+        Ok(AuditRun {
+            audit: kept.audit,
+            subjects,
+            reused: true,
+            fetch_failures: 0,
+        })
+    }
+
+    /// Reads what the audit looks at: the identified working tree, or what
+    /// [`Project::subjects`] finds. On the store's first use the bundled
+    /// snapshot loads into it on a second thread meanwhile: neither needs the
+    /// other, and each is much of a first audit's time. The load is kept only
+    /// if the reading succeeded, so a bad input changes nothing.
+    fn read_subjects(
+        &mut self,
+        request: &AuditRequest,
+        identified: Option<Identified>,
+        load_meanwhile: bool,
+        out: &mut dyn Out,
+    ) -> Result<Vec<(Option<String>, Inventory)>, ProjectError> {
+        let read = |project: &mut Project, out: &mut dyn Out| match identified {
+            Some(id) => project
+                .read_identified(id, &request.input, out)
+                .map(|inventory| vec![(None, inventory)]),
+            None => project.subjects(&request.input, &request.scope, out),
+        };
+        if !load_meanwhile {
+            return read(self, out);
+        }
+        self.store()?;
+        let Some(mut store) = self.store.take() else {
+            return read(self, out);
+        };
+        let now = self.now;
+        let (read_ok, verdict) = std::sync::mpsc::channel();
+        let result = std::thread::scope(|scope| {
+            // Owned here, so that even a panic tells the loader not to keep its load.
+            let read_ok = read_ok;
+            let loading = scope.spawn(|| {
+                source::load_bundled(&mut store, now, move || verdict.recv() == Ok(true))
+            });
+            let inventories = read(self, out);
+            let _ = read_ok.send(inventories.is_ok());
+            let loaded = loading.join().unwrap_or(Err(source::SourceError::NotKept));
+            let inventories = inventories?;
+            loaded?;
+            Ok(inventories)
+        });
+        self.store = Some(store);
+        result
+    }
+
+    /// Asks for each anomaly that needs an evaluation; saves the record after
+    /// each one. Returns whether any evaluation was recorded.
+    fn walk(
+        &mut self,
+        request: &AuditRequest,
+        audit: &Audit,
+        out: &mut dyn Out,
+    ) -> Result<bool, ProjectError> {
+        let open: Vec<&Assessment> = audit
+            .assessments
+            .iter()
+            .filter(|a| request.is_open(a))
+            .collect();
+        let (Some(by), false) = (request.prompt_as.clone(), open.is_empty()) else {
+            return Ok(false);
+        };
+        let policy = &self.require_record()?.record().policy;
+        let who = Evaluator {
+            by,
+            today: self.today,
+            review_period_days: policy.review_period_days,
+            investigation_period_days: policy.investigation_period_days,
+        };
+        let mut recorded = false;
+        for (index, assessment) in open.iter().enumerate() {
+            let answer = prompt::ask(out, assessment, &who, (index + 1, open.len()))
+                .map_err(|e| ProjectError::Refused(format!("failed to read the answer: {e}")))?;
+            match answer {
+                Answer::Recorded(evaluation) => {
+                    self.require_record_mut()?.append_evaluation(&evaluation)?;
+                    let subject = format!("{} {}", evaluation.advisory, evaluation.purl);
+                    self.save_record(request.command(), EventKind::EvaluationRecorded, &subject)?;
+                    out.line(&out.good(&format!(
+                        "recorded the evaluation of {} for {} in {}",
+                        evaluation.advisory,
+                        evaluation.purl,
+                        self.locations.record.display()
+                    )));
+                    recorded = true;
+                }
+                Answer::Skipped => out.line("skipped: it stays open"),
+                Answer::Quit => break,
+            }
+        }
+        Ok(recorded)
+    }
+}
+
+/// True when the audit leaves an anomaly for a person to evaluate now.
+fn has_open(request: &AuditRequest, audit: &Audit) -> bool {
+    audit.assessments.iter().any(|a| request.is_open(a))
+}
+
+/// Records in the register which advisory data the audit used and what it detected.
+fn record_run(
+    changes: &Changes<'_>,
+    audit: &Audit,
+    subjects: &[Subject],
+) -> Result<(), ProjectError> {
+    let detected: Vec<(String, String)> = audit
+        .assessments
+        .iter()
+        .map(|a| (a.anomaly.id.clone(), a.anomaly.component.key()))
+        .collect();
+    let data = serde_json::to_string(&audit.advisory_data).unwrap_or_default();
+    changes.record_audit(&subject_label(subjects), &data, &detected)?;
+    Ok(())
+}
+
+/// How the register and the terminal name what was audited.
+pub fn subject_label(subjects: &[Subject]) -> String {
+    subjects
+        .iter()
+        .map(|s| match &s.release {
+            Some(version) => format!("release {version}"),
+            None => s.input.path.display().to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}

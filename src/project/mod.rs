@@ -1,0 +1,333 @@
+//! One command run (STYLE.md "The shape"): the validated record, the register
+//! and the advisory store of a project, and every operation the command line
+//! offers, each a function that takes the options and an [`Out`] and returns
+//! data. The CLI builds a [`Project`] from flags and the environment, calls one
+//! operation, renders what it returns and picks the exit code; tests call the
+//! same operations in-process on an in-memory register and store.
+
+mod audit;
+mod error;
+mod fetch;
+mod inputs;
+mod record_ops;
+mod reports;
+mod reuse;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use time::{Date, OffsetDateTime};
+
+pub use audit::subject_label;
+pub use audit::{AuditRequest, AuditRun, Scope as AuditScope};
+pub use error::ProjectError;
+pub use fetch::{
+    FetchOutcome, Fetched, describe as describe_fetched, ecosystems_of, skipped_warnings,
+};
+pub use inputs::{Input, find_upwards, program_identity};
+pub use record_ops::{EvaluateRequest, ImportOutcome, Listing};
+pub use reports::Check;
+
+use crate::advisory::source;
+use crate::evaluate::{AdvisoryFacts, Audit, AuditOptions, do_audit};
+use crate::inventory::Inventory;
+use crate::model::Component;
+use crate::out::Out;
+use crate::record::{RecordFile, Release};
+use crate::register::{BUSY_TIMEOUT, EventKind, Register, Store};
+use crate::report::audit::Subject;
+
+/// The record's file name, beside the workspace's Cargo.toml.
+pub const RECORD_FILE: &str = "soup-register.toml";
+
+/// The register's default place, relative to the record's directory.
+const REGISTER_FILE: &str = ".soup/register.db";
+
+/// Where a project's files are; the CLI finds them from flags and the environment.
+#[derive(Debug, Clone)]
+pub struct Locations {
+    /// The project's manifest, when there is one.
+    pub manifest: Option<PathBuf>,
+    /// Where the record is, or would be written by `init`.
+    pub record: PathBuf,
+    /// `--register`: the register's path when not beside the record.
+    pub register: Option<PathBuf>,
+    /// The machine-wide advisory store.
+    pub store: PathBuf,
+    /// How long to wait for another process's lock on a database.
+    pub busy_timeout: Duration,
+}
+
+impl Locations {
+    /// A project whose record is `record`, with the register beside it and the
+    /// store at `store`.
+    pub fn new(manifest: Option<PathBuf>, record: PathBuf, store: PathBuf) -> Locations {
+        Locations {
+            manifest,
+            record,
+            register: None,
+            store,
+            busy_timeout: BUSY_TIMEOUT,
+        }
+    }
+
+    /// The register's path: `--register`, else beside the record.
+    pub fn register_path(&self) -> PathBuf {
+        self.register
+            .clone()
+            .unwrap_or_else(|| self.record_dir().join(REGISTER_FILE))
+    }
+
+    /// The directory the record is in; release SBOMs are relative to it.
+    pub fn record_dir(&self) -> &Path {
+        self.record.parent().unwrap_or(Path::new("."))
+    }
+}
+
+/// The record, register and advisory store of one command run.
+pub struct Project {
+    /// Where its files are.
+    pub locations: Locations,
+    /// The moment the command started; the library never reads a clock.
+    pub now: OffsetDateTime,
+    /// The day evaluations are judged on.
+    pub today: Date,
+    record: Option<RecordFile>,
+    register: Option<Register>,
+    store: Option<Store>,
+}
+
+impl Project {
+    /// The project at `locations`, its record loaded and validated when it
+    /// exists. The databases are opened when an operation first needs them.
+    pub fn open(
+        locations: Locations,
+        now: OffsetDateTime,
+        today: Date,
+    ) -> Result<Project, ProjectError> {
+        let record = RecordFile::load_if_exists(&locations.record)?;
+        Ok(Project {
+            locations,
+            now,
+            today,
+            record,
+            register: None,
+            store: None,
+        })
+    }
+
+    /// The project at `locations` with a register and an advisory store that
+    /// live only in memory: what in-process tests run every operation on.
+    pub fn in_memory(
+        locations: Locations,
+        now: OffsetDateTime,
+        today: Date,
+    ) -> Result<Project, ProjectError> {
+        let mut project = Project::open(locations, now, today)?;
+        project.register = Some(Register::in_memory()?);
+        project.store = Some(Store::in_memory()?);
+        Ok(project)
+    }
+
+    /// Reads the record again from disk, as the next command would; the
+    /// databases stay open.
+    pub fn reload(&mut self) -> Result<(), ProjectError> {
+        self.record = RecordFile::load_if_exists(&self.locations.record)?;
+        Ok(())
+    }
+
+    /// The record, when the project has one.
+    pub fn record(&self) -> Option<&RecordFile> {
+        self.record.as_ref()
+    }
+
+    /// The record, or the error telling the user to run `init`.
+    pub fn require_record(&self) -> Result<&RecordFile, ProjectError> {
+        self.record
+            .as_ref()
+            .ok_or_else(|| ProjectError::NoRecord(self.locations.record.clone()))
+    }
+
+    fn require_record_mut(&mut self) -> Result<&mut RecordFile, ProjectError> {
+        let path = self.locations.record.clone();
+        self.record.as_mut().ok_or(ProjectError::NoRecord(path))
+    }
+
+    /// The register. With no record (and no `--register`), nothing is written
+    /// beside the project: it lives in memory for this run.
+    pub fn register(&mut self) -> Result<&mut Register, ProjectError> {
+        if self.register.is_none() {
+            let register = if self.record.is_none() && self.locations.register.is_none() {
+                Register::in_memory()?
+            } else {
+                Register::open_waiting(
+                    &self.locations.register_path(),
+                    self.locations.busy_timeout,
+                )?
+            };
+            self.register = Some(register);
+        }
+        Ok(self.register.as_mut().expect("opened above"))
+    }
+
+    /// The machine-wide advisory store.
+    pub fn store(&mut self) -> Result<&mut Store, ProjectError> {
+        if self.store.is_none() {
+            self.store = Some(Store::open_waiting(
+                &self.locations.store,
+                self.locations.busy_timeout,
+            )?);
+        }
+        Ok(self.store.as_mut().expect("opened above"))
+    }
+
+    /// Saves the record inside `command`'s register transaction, which logs
+    /// the event. The transaction holds the register's write lock, so a
+    /// concurrent command's save cannot slip between the record's
+    /// changed-on-disk check and its rename and silently replace it.
+    fn save_record(
+        &mut self,
+        command: &str,
+        kind: EventKind,
+        subject: &str,
+    ) -> Result<(), ProjectError> {
+        let now = self.now;
+        let mut record = self.record.take();
+        let result = (|| {
+            let register = self.register_on_disk()?;
+            let changes = register.begin(command, now)?;
+            changes.log(kind, subject, None)?;
+            if let Some(record) = record.as_mut() {
+                record.save()?;
+            }
+            changes.commit()?;
+            Ok(())
+        })();
+        self.record = record;
+        result
+    }
+
+    /// The register on disk, even before the record exists (`init`).
+    fn register_on_disk(&mut self) -> Result<&mut Register, ProjectError> {
+        if self.register.is_none() {
+            self.register = Some(Register::open_waiting(
+                &self.locations.register_path(),
+                self.locations.busy_timeout,
+            )?);
+        }
+        Ok(self.register.as_mut().expect("opened above"))
+    }
+
+    /// Loads the bundled RustSec snapshot when the store has no RustSec data
+    /// yet, so the first run works with no network.
+    fn ensure_bundled(&mut self) -> Result<(), ProjectError> {
+        let now = self.now;
+        let store = self.store()?;
+        if source::needs_bundled(store)? {
+            source::load_bundled(store, now, || true)?;
+            store.settle();
+        }
+        Ok(())
+    }
+
+    /// Audits `components` against the advisory store and the record: the
+    /// one place every command's view of the anomalies comes from.
+    fn assess(
+        &mut self,
+        components: &[Component],
+        options: &AuditOptions,
+    ) -> Result<Audit, ProjectError> {
+        self.ensure_bundled()?;
+        let evaluated: Vec<String> = self
+            .record
+            .as_ref()
+            .map(|r| {
+                r.record()
+                    .evaluations
+                    .iter()
+                    .flat_map(|e| std::iter::once(e.advisory.clone()).chain(e.aliases.clone()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let facts = AdvisoryFacts::gather(self.store()?, components, &evaluated)?;
+        Ok(do_audit(
+            components,
+            self.record.as_ref(),
+            &facts,
+            self.today,
+            options,
+        ))
+    }
+
+    /// What a command looks at, each with its inventory: the working tree
+    /// (release `None`), one release, or every release in the field.
+    fn subjects(
+        &mut self,
+        input: &Input,
+        scope: &AuditScope,
+        out: &mut dyn Out,
+    ) -> Result<Vec<(Option<String>, Inventory)>, ProjectError> {
+        let releases: Vec<Release> = match scope {
+            AuditScope::WorkingTree => return Ok(vec![(None, self.read_inventory(input, out)?)]),
+            AuditScope::Release(version) => vec![self.release(version)?.clone()],
+            AuditScope::AllReleases => self
+                .require_record()?
+                .record()
+                .releases
+                .iter()
+                .filter(|r| !r.retired)
+                .cloned()
+                .collect(),
+        };
+        releases
+            .into_iter()
+            .map(|release| Ok((Some(release.version.clone()), self.baseline(&release)?)))
+            .collect()
+    }
+
+    /// The release `version` of the record.
+    fn release(&self, version: &str) -> Result<&Release, ProjectError> {
+        let record = self.record.as_ref().ok_or(ProjectError::NoReleases)?;
+        record
+            .record()
+            .release(version)
+            .ok_or_else(|| ProjectError::NoSuchRelease {
+                version: version.to_string(),
+                record: self.locations.record.clone(),
+            })
+    }
+
+    /// A release's committed SBOM, refused if it changed since it was imported.
+    fn baseline(&self, release: &Release) -> Result<Inventory, ProjectError> {
+        let path = self.locations.record_dir().join(&release.sbom);
+        let inventory = crate::inventory::read_sbom(&path)?;
+        if inventory.input.sha256 != release.sha256 {
+            return Err(ProjectError::BaselineChanged {
+                version: release.version.clone(),
+                sbom: release.sbom.clone(),
+                found: inventory.input.sha256,
+                recorded: release.sha256.clone(),
+            });
+        }
+        Ok(inventory)
+    }
+}
+
+/// The subjects of `inventories`, as reports name them.
+fn subjects_of(inventories: &[(Option<String>, Inventory)]) -> Vec<Subject> {
+    inventories
+        .iter()
+        .map(|(release, inventory)| Subject::new(release.clone(), inventory))
+        .collect()
+}
+
+/// Every component of every inventory once, by key.
+fn union_of<'a>(inventories: impl IntoIterator<Item = &'a Inventory>) -> Vec<Component> {
+    let mut seen = std::collections::BTreeSet::new();
+    inventories
+        .into_iter()
+        .flat_map(|inventory| &inventory.components)
+        .filter(|c| seen.insert(c.key()))
+        .cloned()
+        .collect()
+}

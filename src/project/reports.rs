@@ -1,0 +1,112 @@
+//! The read operations that write documents: `report`, `export`, `check` and
+//! `diff`. Each starts from [`Project::assess`], so they agree with `audit` on
+//! what needs a person by construction.
+
+use std::path::Path;
+
+use super::{AuditScope, Input, Project, ProjectError, subjects_of, union_of};
+use crate::evaluate::{AuditOptions, Finding};
+use crate::inventory::{self, Inventory};
+use crate::out::Out;
+use crate::record::SafetyClass;
+use crate::report::diff::{DiffSide, SoupDiff, diff};
+use crate::report::model::Report;
+use crate::report::soup_list;
+
+/// The compliance gaps of the record for the system's safety class.
+pub struct Check {
+    pub class: SafetyClass,
+    /// Every finding that needs a person, in a stable order.
+    pub gaps: Vec<Finding>,
+}
+
+impl Project {
+    /// The SOUP list of the working tree, or of one release, against the record.
+    pub fn report(
+        &mut self,
+        input: &Input,
+        release: Option<&str>,
+        options: &AuditOptions,
+        out: &mut dyn Out,
+    ) -> Result<Report, ProjectError> {
+        let scope = match release {
+            Some(version) => AuditScope::Release(version.to_string()),
+            None => AuditScope::WorkingTree,
+        };
+        self.require_record()?;
+        let inventories = self.subjects(input, &scope, out)?;
+        let components = union_of(inventories.iter().map(|(_, inventory)| inventory));
+        let subjects = subjects_of(&inventories);
+        let audit = self.assess(&components, options)?;
+        let record = self.require_record()?.record();
+        Ok(soup_list::soup_list(
+            &audit,
+            &components,
+            &subjects,
+            record,
+            self.today,
+            release,
+        ))
+    }
+
+    /// The compliance gaps of the working tree for the system's safety class.
+    pub fn check(
+        &mut self,
+        input: &Input,
+        options: &AuditOptions,
+        out: &mut dyn Out,
+    ) -> Result<Check, ProjectError> {
+        let class = self.require_record()?.record().system.class;
+        let inventory = self.read_inventory(input, out)?;
+        let audit = self.assess(&inventory.components, options)?;
+        Ok(Check {
+            class,
+            gaps: audit.findings.needing_person().cloned().collect(),
+        })
+    }
+
+    /// The SOUP change between two sides, each a release of the record, `.`
+    /// for the working tree, or a lockfile or SBOM path.
+    pub fn diff(
+        &mut self,
+        before: &str,
+        after: &str,
+        input: &Input,
+        out: &mut dyn Out,
+    ) -> Result<SoupDiff, ProjectError> {
+        let before_inventory = self.side(before, input, out)?;
+        let after_inventory = self.side(after, input, out)?;
+        let options = AuditOptions::default();
+        let before_audit = self.assess(&before_inventory.components, &options)?;
+        let after_audit = self.assess(&after_inventory.components, &options)?;
+        Ok(diff(
+            DiffSide::new(before, &before_inventory, &before_audit),
+            DiffSide::new(after, &after_inventory, &after_audit),
+            &before_inventory,
+            &after_inventory,
+        ))
+    }
+
+    /// Reads one side of a diff: a release of the record, `.`, or a file.
+    fn side(
+        &mut self,
+        name: &str,
+        input: &Input,
+        out: &mut dyn Out,
+    ) -> Result<Inventory, ProjectError> {
+        if name == "." {
+            return self.read_inventory(input, out);
+        }
+        let path = Path::new(name);
+        let release = self
+            .record
+            .as_ref()
+            .filter(|_| !path.exists())
+            .and_then(|r| r.record().release(name))
+            .cloned();
+        if let Some(release) = release {
+            return self.baseline(&release);
+        }
+        Ok(inventory::read_any(path)?)
+    }
+}
