@@ -154,8 +154,12 @@ fn matches_package(package: &str, component: &crate::model::Component) -> bool {
     if package.starts_with("pkg:") {
         return component.purl.as_deref() == Some(package);
     }
+    let is_named = |name: &str| {
+        let ecosystem = &component.ecosystem;
+        ecosystem.normalize_name(&component.name) == ecosystem.normalize_name(name)
+    };
     match package.rsplit_once('@') {
-        Some((name, version)) => component.name == name && component.version == version,
-        None => component.name == package,
+        Some((name, version)) => is_named(name) && component.version == version,
+        None => is_named(package),
     }
 }
