@@ -17,7 +17,9 @@ use toml::Spanned;
 
 use super::graph::{DepGraph, EdgeKind};
 use super::purl::{CargoSource, cargo_purl};
-use super::{InputFormat, Inventory, InventoryError, finish, line_at, utf8_text};
+use super::{
+    InputFormat, Inventory, InventoryError, finish, line_at, not_a_cargo_lock, utf8_text,
+};
 use crate::model::{Component, Ecosystem, SourceKind};
 
 /// The lockfile as written, only what the inventory needs.
@@ -50,10 +52,12 @@ struct Package {
 pub fn parse_lockfile(path_for_messages: &Path, bytes: &[u8]) -> Result<Inventory, InventoryError> {
     let path = path_for_messages;
     let text = utf8_text(path, bytes)?;
-    let raw: RawLockfile = toml::from_str(text).map_err(|e| InventoryError::Syntax {
-        path: path.to_path_buf(),
-        line: e.span().map(|span| line_at(text.as_bytes(), span.start)),
-        message: e.message().trim().to_string(),
+    let raw: RawLockfile = toml::from_str(text).map_err(|e| {
+        not_a_cargo_lock(path, text).unwrap_or_else(|| InventoryError::Syntax {
+            path: path.to_path_buf(),
+            line: e.span().map(|span| line_at(text.as_bytes(), span.start)),
+            message: e.message().trim().to_string(),
+        })
     })?;
     check_version(path, text, raw.version.as_ref())?;
     // Each package's line by binary search over the newline offsets: counting
