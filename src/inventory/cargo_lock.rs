@@ -17,9 +17,7 @@ use toml::Spanned;
 
 use super::graph::{DepGraph, EdgeKind};
 use super::purl::{CargoSource, cargo_purl};
-use super::{
-    InputFormat, Inventory, InventoryError, finish, line_at, not_a_cargo_lock, utf8_text,
-};
+use super::{InputFormat, Inventory, InventoryError, finish, line_at, not_a_cargo_lock, utf8_text};
 use crate::model::{Component, Ecosystem, SourceKind};
 
 /// The lockfile as written, only what the inventory needs.
@@ -346,7 +344,10 @@ source = "registry+https://github.com/rust-lang/crates.io-index"
         let err = parse_lockfile(Path::new("Cargo.lock"), text.as_bytes()).unwrap_err();
         let message = err.to_string();
         assert!(message.contains("3 packages match it"), "{message}");
-        assert!(message.contains("`itoa 1.0.0 (a path package)`"), "{message}");
+        assert!(
+            message.contains("`itoa 1.0.0 (a path package)`"),
+            "{message}"
+        );
         assert!(message.contains("Cargo.lock line 2"), "{message}");
     }
 

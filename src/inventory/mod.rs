@@ -503,8 +503,14 @@ mod tests {
     fn sboms_and_npm_lockfiles_are_not_cargo_locks() {
         let path = Path::new("Cargo.lock");
         let cases = [
-            (&br#"{"bomFormat":"CycloneDX","specVersion":"1.6"}"#[..], "a CycloneDX SBOM;"),
-            (b"<?xml version=\"1.0\"?><bom xmlns=\"http://cyclonedx.org/schema/bom/1.5\"/>", "(XML)"),
+            (
+                &br#"{"bomFormat":"CycloneDX","specVersion":"1.6"}"#[..],
+                "a CycloneDX SBOM;",
+            ),
+            (
+                b"<?xml version=\"1.0\"?><bom xmlns=\"http://cyclonedx.org/schema/bom/1.5\"/>",
+                "(XML)",
+            ),
             (br#"{"spdxVersion":"SPDX-2.3"}"#, "an SPDX SBOM"),
             (br#"{"name":"x","lockfileVersion":3}"#, "an npm lockfile"),
         ];

@@ -233,12 +233,25 @@ mod tests {
         .unwrap();
         assert_eq!((c.name.as_str(), c.ecosystem), ("Django", Ecosystem::PyPI));
         assert_eq!(c.purl.as_deref(), Some("pkg:pypi/django@3.2.4"));
-        let c = sbom_component(path(), "zope.interface", Some("5"), Some("pkg:pypi/zope-interface@5"));
+        let c = sbom_component(
+            path(),
+            "zope.interface",
+            Some("5"),
+            Some("pkg:pypi/zope-interface@5"),
+        );
         assert_eq!(c.unwrap().name, "zope.interface");
-        let c = sbom_component(path(), "JSONStream", Some("1.3.5"), Some("pkg:npm/jsonstream@1.3.5"));
+        let c = sbom_component(
+            path(),
+            "JSONStream",
+            Some("1.3.5"),
+            Some("pkg:npm/jsonstream@1.3.5"),
+        );
         assert_eq!(c.unwrap().name, "JSONStream");
         let c = sbom_component(path(), "other", Some("1"), Some("pkg:pypi/django@1")).unwrap();
-        assert_eq!(c.name, "django", "an entry that names another package is not its title");
+        assert_eq!(
+            c.name, "django",
+            "an entry that names another package is not its title"
+        );
         let c = sbom_component(path(), "x", Some("1"), Some("pkg:npm/%40babel/core")).unwrap();
         assert_eq!(c.name, "@babel/core");
         assert_eq!(c.purl.as_deref(), Some("pkg:npm/%40babel/core@1"));

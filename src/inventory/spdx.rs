@@ -267,7 +267,10 @@ mod tests {
             "duplicate SPDX ids and purls collapse"
         );
         let django = &inv.components[0];
-        assert_eq!(django.name, "Django", "the published name, the first entry's");
+        assert_eq!(
+            django.name, "Django",
+            "the published name, the first entry's"
+        );
         assert_eq!(django.supplier.as_deref(), Some("DSF"));
         assert_eq!(django.licenses.as_deref(), Some("BSD-3-Clause"));
         assert_eq!(django.checksum.as_deref(), Some("sha256:ab"));

@@ -503,7 +503,10 @@ fn pypa_findings_are_unchanged_by_published_names() {
         let purl = a.component.purl.as_deref().unwrap();
         assert_eq!(a.component.name, published[purl], "{purl}");
     }
-    let titles: BTreeSet<&str> = anomalies.iter().map(|a| a.component.name.as_str()).collect();
+    let titles: BTreeSet<&str> = anomalies
+        .iter()
+        .map(|a| a.component.name.as_str())
+        .collect();
     assert!(titles.contains("Django"), "{titles:?}");
     assert!(titles.contains("Jinja2"), "{titles:?}");
 }

@@ -586,9 +586,15 @@ fn the_wrong_kind_of_input_for_a_lockfile_gets_a_hint() {
             .run(&arguments(Via::Lockfile, path.to_str().unwrap()))
             .expect(2);
         let stderr = run.stderr();
-        assert!(stderr.contains(&format!("this looks like {looks_like}")), "{file}: {stderr}");
+        assert!(
+            stderr.contains(&format!("this looks like {looks_like}")),
+            "{file}: {stderr}"
+        );
         assert!(stderr.contains("--sbom"), "{file}: {stderr}");
-        assert!(stderr.contains(file.rsplit('/').next().unwrap()), "{stderr}");
+        assert!(
+            stderr.contains(file.rsplit('/').next().unwrap()),
+            "{stderr}"
+        );
         assert!(!stderr.contains("line 1"), "{file}: {stderr}");
         assert_eq!(scene.state(), before);
     }

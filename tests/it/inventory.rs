@@ -383,7 +383,11 @@ fn cyclonedx_dependencies_without_a_product_start_at_the_top_level() {
 
     let inv = read_sbom(&path).unwrap();
     assert_eq!(direct_keys(&inv), expected);
-    let markupsafe = inv.components.iter().find(|c| c.name == "MarkupSafe").unwrap();
+    let markupsafe = inv
+        .components
+        .iter()
+        .find(|c| c.name == "MarkupSafe")
+        .unwrap();
     assert_eq!(markupsafe.direct, Some(false));
     assert_eq!(markupsafe.dependency_path, ["Jinja2", "MarkupSafe"]);
     for c in &inv.components {
@@ -445,7 +449,10 @@ fn spdx_relationships_give_direct_components_and_paths() {
         for c in &inv.components {
             assert!(c.direct.is_some(), "{rel}: {}", c.key());
             if let Some(first) = c.dependency_path.first() {
-                assert!(inv.product.contains(first), "{rel}: path starts at the product");
+                assert!(
+                    inv.product.contains(first),
+                    "{rel}: path starts at the product"
+                );
                 assert_eq!(c.dependency_path.last(), Some(&c.name));
                 assert_eq!(c.direct, Some(c.dependency_path.len() == 2));
             }
@@ -923,5 +930,6 @@ fn no_input_makes_a_reader_panic() {
         let _ = cargo_soup::inventory::parse_cyclonedx_json(p, bytes);
         let _ = cargo_soup::inventory::parse_cyclonedx_xml(p, bytes);
         let _ = cargo_soup::inventory::parse_spdx_json(p, bytes);
+        let _ = cargo_soup::inventory::parse_auditable_binary(p, bytes);
     }
 }

@@ -1,8 +1,8 @@
 //! The integration tests: one binary, one module per capability.
 
 mod advisory_match;
-mod binary;
 mod bad_input;
+mod binary;
 mod cli;
 mod concurrency;
 mod crash;
