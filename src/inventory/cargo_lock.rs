@@ -5,7 +5,9 @@
 //! `"checksum <name> <version> (<source>)"` and writes every dependency as
 //! `"<name> <version> (<source>)"`; later versions keep `checksum` on the
 //! package and shorten dependencies to `"<name>"` or `"<name> <version>"`
-//! when that is unambiguous.
+//! when that is unambiguous. A path package has no source to write, so a
+//! reference without one that also matches a registry package of the same
+//! name and version means the path package, as cargo reads it.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -15,7 +17,7 @@ use toml::Spanned;
 
 use super::graph::{DepGraph, EdgeKind};
 use super::purl::{CargoSource, cargo_purl};
-use super::{InputFormat, Inventory, InventoryError, finish, line_at, utf8_text};
+use super::{InputFormat, Inventory, InventoryError, finish, line_at, not_a_cargo_lock, utf8_text};
 use crate::model::{Component, Ecosystem, SourceKind};
 
 /// The lockfile as written, only what the inventory needs.
@@ -48,10 +50,12 @@ struct Package {
 pub fn parse_lockfile(path_for_messages: &Path, bytes: &[u8]) -> Result<Inventory, InventoryError> {
     let path = path_for_messages;
     let text = utf8_text(path, bytes)?;
-    let raw: RawLockfile = toml::from_str(text).map_err(|e| InventoryError::Syntax {
-        path: path.to_path_buf(),
-        line: e.span().map(|span| line_at(text.as_bytes(), span.start)),
-        message: e.message().trim().to_string(),
+    let raw: RawLockfile = toml::from_str(text).map_err(|e| {
+        not_a_cargo_lock(path, text).unwrap_or_else(|| InventoryError::Syntax {
+            path: path.to_path_buf(),
+            line: e.span().map(|span| line_at(text.as_bytes(), span.start)),
+            message: e.message().trim().to_string(),
+        })
     })?;
     check_version(path, text, raw.version.as_ref())?;
     // Each package's line by binary search over the newline offsets: counting
@@ -219,7 +223,43 @@ fn resolve(
     match candidates.as_slice() {
         [one] => Ok(*one),
         [] => Err("no package in the lockfile matches it".to_string()),
-        _ => Err(format!("{} packages match it", candidates.len())),
+        _ => source
+            .is_none()
+            .then(|| single_path_package(packages, &candidates))
+            .flatten()
+            .ok_or_else(|| ambiguity(packages, &candidates)),
+    }
+}
+
+/// Names every package an ambiguous reference matches, with its source.
+fn ambiguity(packages: &[Package], candidates: &[usize]) -> String {
+    let named: Vec<String> = candidates
+        .iter()
+        .filter_map(|&i| packages.get(i))
+        .map(|p| {
+            let source = p.raw.source.as_deref().unwrap_or("a path package");
+            format!("`{} {} ({source})`", p.raw.name, p.raw.version)
+        })
+        .collect();
+    format!(
+        "it is ambiguous: {} packages match it: {}",
+        named.len(),
+        named.join(", ")
+    )
+}
+
+/// Cargo's reading of a reference without a source that several packages
+/// match: it means the one path package among them, as cargo omits the
+/// source only where it cannot write one (a workspace member and a crates.io
+/// crate of one name and version). `None` unless exactly one is a path package.
+fn single_path_package(packages: &[Package], candidates: &[usize]) -> Option<usize> {
+    let mut path_packages = candidates
+        .iter()
+        .copied()
+        .filter(|&i| packages.get(i).is_some_and(|p| p.raw.source.is_none()));
+    match (path_packages.next(), path_packages.next()) {
+        (Some(one), None) => Some(one),
+        _ => None,
     }
 }
 
@@ -272,6 +312,43 @@ source = "registry+https://github.com/rust-lang/crates.io-index"
             ),
             "{err}"
         );
+    }
+
+    /// Two path packages and a crates.io package of one name and version.
+    const SHARED_NAME: &str = r#"version = 4
+[[package]]
+name = "app"
+version = "0.1.0"
+dependencies = ["itoa 1.0.0"]
+
+[[package]]
+name = "itoa"
+version = "1.0.0"
+
+[[package]]
+name = "itoa"
+version = "1.0.0"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+"#;
+
+    #[test]
+    fn a_reference_without_source_means_the_one_path_package() {
+        let inv = parse_lockfile(Path::new("Cargo.lock"), SHARED_NAME.as_bytes()).unwrap();
+        assert_eq!(inv.product, vec!["app", "itoa"]);
+        assert_eq!(inv.components[0].direct, Some(false));
+    }
+
+    #[test]
+    fn a_reference_two_path_packages_match_is_ambiguous_and_named() {
+        let text = format!("{SHARED_NAME}\n[[package]]\nname = \"itoa\"\nversion = \"1.0.0\"\n");
+        let err = parse_lockfile(Path::new("Cargo.lock"), text.as_bytes()).unwrap_err();
+        let message = err.to_string();
+        assert!(message.contains("3 packages match it"), "{message}");
+        assert!(
+            message.contains("`itoa 1.0.0 (a path package)`"),
+            "{message}"
+        );
+        assert!(message.contains("Cargo.lock line 2"), "{message}");
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! Unknown 1.6 fields are ignored by its JSON model; its XML model is strict,
 //! so 1.6-only XML elements are reported as errors rather than dropped.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::Path;
 
 use cyclonedx_bom::models::component::{Component as CdxComponent, Scope as CdxScope};
@@ -20,7 +20,7 @@ use super::{
 use crate::model::{Component, Scope};
 
 /// The CycloneDX XML namespace, followed by the spec version.
-const XML_NAMESPACE: &str = "http://cyclonedx.org/schema/bom/";
+pub(super) const XML_NAMESPACE: &str = "http://cyclonedx.org/schema/bom/";
 
 /// Parses CycloneDX JSON bytes into an inventory.
 pub fn parse_cyclonedx_json(
@@ -208,8 +208,9 @@ fn from_bom(
     Ok(finish(path, bytes, format, components, product))
 }
 
-/// Fills `direct` and `dependency_path` from the BOM's `dependencies` when they
-/// start at a product entry; otherwise both stay unknown.
+/// Fills `direct` and `dependency_path` from the BOM's `dependencies`: from
+/// the product entries when there are any, otherwise from the components that
+/// nothing depends on (see [`mark_from_top_level`]); else both stay unknown.
 fn add_dependency_paths(
     bom: &Bom,
     product: &[&CdxComponent],
@@ -220,35 +221,61 @@ fn add_dependency_paths(
         .as_ref()
         .map(|d| d.0.as_slice())
         .unwrap_or_default();
-    let mut graph = DepGraph::default();
-    let mut index: HashMap<&str, usize> = HashMap::new();
     let product_nodes = product
         .iter()
         .map(|c| (c.bom_ref.as_deref(), c.name.to_string()));
     let soup_nodes = soup.iter().map(|(r, c)| (*r, c.name.clone()));
-    for (bom_ref, name) in product_nodes.chain(soup_nodes).collect::<Vec<_>>() {
-        let node = graph.add_node(&name);
-        if let Some(r) = bom_ref {
-            index.entry(r).or_insert(node);
-        }
-    }
+    let (mut graph, index) = DepGraph::labelled(product_nodes.chain(soup_nodes));
+    let mut in_graph = HashSet::new();
+    let mut depended_on = HashSet::new();
     for d in dependencies {
         let Some(&from) = index.get(d.dependency_ref.as_str()) else {
             continue;
         };
-        for to in d.dependencies.iter().filter_map(|r| index.get(r.as_str())) {
-            graph.add_edge(from, *to, EdgeKind::Unknown);
+        in_graph.insert(from);
+        for &to in d.dependencies.iter().filter_map(|r| index.get(r.as_str())) {
+            graph.add_edge(from, to, EdgeKind::Unknown);
+            in_graph.insert(to);
+            depended_on.insert(to);
         }
     }
-    let roots: Vec<usize> = (0..product.len()).collect();
-    let direct = graph.direct(&roots);
-    if !direct.contains(&true) {
-        return;
+    let first_soup = product.len();
+    if product.is_empty() {
+        let top_level = in_graph.difference(&depended_on).copied().collect();
+        mark_from_top_level(&mut graph, top_level, &in_graph, soup);
+    } else {
+        let roots: Vec<usize> = (0..first_soup).collect();
+        let targets = soup.iter_mut().enumerate();
+        graph.mark_reach(&roots, targets.map(|(i, (_, c))| (first_soup + i, c)));
     }
-    let paths = graph.shortest_paths(&roots);
-    for (i, (_, c)) in soup.iter_mut().enumerate() {
-        c.direct = direct.get(product.len() + i).copied();
-        c.dependency_path = paths.get(product.len() + i).cloned().unwrap_or_default();
+}
+
+/// A BOM without a product (an environment, such as cyclonedx-py's) still
+/// has a graph: the components nothing depends on are the direct ones, and
+/// each path starts at one of them. Components the graph does not mention
+/// stay unknown.
+fn mark_from_top_level(
+    graph: &mut DepGraph,
+    top_level: Vec<usize>,
+    in_graph: &HashSet<usize>,
+    soup: &mut [(Option<&str>, Component)],
+) {
+    // An unnamed root above the top-level components, left out of the paths.
+    let root = graph.add_node("");
+    for node in top_level {
+        graph.add_edge(root, node, EdgeKind::Unknown);
+    }
+    let targets = soup
+        .iter_mut()
+        .enumerate()
+        .filter(|(node, _)| in_graph.contains(node))
+        .map(|(node, (_, c))| (node, c));
+    graph.mark_reach(&[root], targets);
+    // Every path found starts at the unnamed root; the others are still empty.
+    for (_, c) in soup.iter_mut() {
+        if !c.dependency_path.is_empty() {
+            c.dependency_path.remove(0);
+        }
     }
 }
 

@@ -2,9 +2,9 @@
 //! `cargo metadata` readers: which packages the product depends on directly,
 //! by what kind of edge, and along which shortest path.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 
-use crate::model::Scope;
+use crate::model::{Component, Scope};
 
 /// The kind of a dependency edge, as far as the input says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,6 +23,22 @@ pub(super) struct DepGraph {
 }
 
 impl DepGraph {
+    /// A graph of the packages in order, and the node of each SBOM label
+    /// (bom-ref, SPDX id): the first package with a label keeps it.
+    pub(super) fn labelled<'a>(
+        packages: impl IntoIterator<Item = (Option<&'a str>, String)>,
+    ) -> (Self, HashMap<&'a str, usize>) {
+        let mut graph = DepGraph::default();
+        let mut index = HashMap::new();
+        for (label, name) in packages {
+            let node = graph.add_node(&name);
+            if let Some(label) = label {
+                index.entry(label).or_insert(node);
+            }
+        }
+        (graph, index)
+    }
+
     /// Adds a package and returns its index.
     pub(super) fn add_node(&mut self, name: &str) -> usize {
         self.names.push(name.to_string());
@@ -55,6 +71,25 @@ impl DepGraph {
         (0..self.names.len())
             .map(|node| self.path_to(node, &parents))
             .collect()
+    }
+
+    /// Sets `direct` and `dependency_path` of each `(node, component)` from the
+    /// graph; leaves them unknown when no root depends on anything, since then
+    /// the input does not say how its packages hang together.
+    pub(super) fn mark_reach<'c>(
+        &self,
+        roots: &[usize],
+        targets: impl IntoIterator<Item = (usize, &'c mut Component)>,
+    ) {
+        let direct = self.direct(roots);
+        if !direct.contains(&true) {
+            return;
+        }
+        let paths = self.shortest_paths(roots);
+        for (node, component) in targets {
+            component.direct = direct.get(node).copied();
+            component.dependency_path = paths.get(node).cloned().unwrap_or_default();
+        }
     }
 
     /// For each package: how the roots need it, by the cheapest kind of edges

@@ -1,5 +1,5 @@
-//! The inventory (DESIGN.md §5): reads a Cargo project, a bare `Cargo.lock` or
-//! an SBOM into the SOUP [`Component`]s every later stage consumes, and names
+//! The inventory (DESIGN.md §5): reads a Cargo project, a bare `Cargo.lock`,
+//! an SBOM or the dependency list embedded in a shipped binary into the SOUP [`Component`]s every later stage consumes, and names
 //! the product packages it left out.
 //!
 //! Every reader produces components sorted by (ecosystem, name, version) and
@@ -28,14 +28,23 @@
 //! - **CycloneDX scope**: `required` is runtime, `excluded` is dev, `optional`
 //!   or absent is unknown. A CycloneDX `dependencies` graph that starts at a
 //!   product entry gives `direct` and `dependency_path` as for a lockfile;
-//!   without one (and for SPDX) `direct` is unknown and the path empty.
+//!   without a product, the components nothing depends on are direct and
+//!   paths start at them. SPDX `DEPENDS_ON` / `DEPENDENCY_OF` relationships
+//!   from the product give both too. Where the input has no such graph,
+//!   `direct` is unknown and the path empty.
+//! - **A shipped binary** (`cargo auditable build`) names each package's kind,
+//!   runtime or build, and never dev-dependencies; its graph starts at the
+//!   root package. Git and other-registry packages have no purl: the list
+//!   does not say which repository or registry.
 //!
 //! # Lenient where the meaning is clear, strict where it is not
 //!
 //! Lenient: CycloneDX 1.6 is read through the 1.5 model (unknown fields are
 //! ignored); nested `components[].components` are flattened; an SBOM entry's
-//! name and ecosystem come from its purl, the identity (`Django` is read as
-//! `pkg:pypi/django`), and a purl without a version takes the entry's
+//! identity and ecosystem come from its purl (`pkg:pypi/django`), its name
+//! stays as published (`Django`) where it spells the purl's name under the
+//! ecosystem's normalisation (else the purl's name is taken), matching always
+//! compares normalised names, and a purl without a version takes the entry's
 //! version; SPDX `NOASSERTION`/`NONE` mean "not known"; any `SPDX-2.x` is
 //! read; a package that a described SPDX file was `GENERATED_FROM` is the
 //! product (cargo-sbom describes files, not packages); SPDX ids are
@@ -48,10 +57,12 @@
 //! as SPDX only with `spdxVersion`; a CycloneDX spec version other than
 //! 1.4–1.6, a Cargo.lock format version other than 1–4, an unparseable purl,
 //! a component with no version at all, a Cargo dependency entry that matches
-//! no single package, an unknown Cargo source kind, and any XML document with
+//! no single package (a reference without a source that several match means
+//! the one path package among them, as for cargo), an unknown Cargo source kind, and any XML document with
 //! a DTD are errors. The DTD is refused before parsing, so no entity is ever
 //! resolved.
 
+mod auditable;
 mod cargo_lock;
 mod cargo_project;
 mod cyclonedx;
@@ -66,6 +77,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::Component;
 
+pub use auditable::parse_auditable_binary;
 pub use cargo_lock::parse_lockfile;
 pub use cargo_project::read_cargo_project;
 pub use cyclonedx::{parse_cyclonedx_json, parse_cyclonedx_xml};
@@ -116,6 +128,9 @@ pub enum InputFormat {
     /// SPDX 2.x JSON.
     #[serde(rename = "spdx-json")]
     SpdxJson,
+    /// The dependency list `cargo auditable` embedded in an executable.
+    #[serde(rename = "auditable-binary")]
+    AuditableBinary,
 }
 
 impl InputFormat {
@@ -127,6 +142,7 @@ impl InputFormat {
             InputFormat::CycloneDxJson => "cyclonedx-json",
             InputFormat::CycloneDxXml => "cyclonedx-xml",
             InputFormat::SpdxJson => "spdx-json",
+            InputFormat::AuditableBinary => "auditable-binary",
         }
     }
 }
@@ -231,6 +247,22 @@ pub enum InventoryError {
         path.display()
     )]
     MissingVersion { path: PathBuf, component: String },
+    /// Another kind of input where a `Cargo.lock` was expected.
+    #[error("failed to read {} as a Cargo.lock: this looks like {looks_like}; {hint}", path.display())]
+    NotACargoLock {
+        path: PathBuf,
+        looks_like: &'static str,
+        hint: &'static str,
+    },
+    /// An executable without the dependency list `cargo auditable` embeds.
+    #[error(
+        "failed to read the dependencies of {}: it holds no list from `cargo auditable`; build it with `cargo auditable build` to embed one",
+        path.display()
+    )]
+    NoAuditableData { path: PathBuf },
+    /// The embedded list is there but unreadable, or over the size limits.
+    #[error("failed to read the `cargo auditable` list of {}: {message}", path.display())]
+    AuditableData { path: PathBuf, message: String },
     /// `cargo metadata` failed (missing manifest, offline without the crates, ...).
     #[error("failed to run `cargo metadata` for {}: {message}", path.display())]
     CargoMetadata { path: PathBuf, message: String },
@@ -255,6 +287,11 @@ pub fn read_any(path: &Path) -> Result<Inventory, InventoryError> {
         Some(b'{' | b'<') => parse_sbom(path, &bytes),
         _ => parse_lockfile(path, &bytes),
     }
+}
+
+/// Reads the dependency list `cargo auditable build` embedded in an executable.
+pub fn read_binary(path: &Path) -> Result<Inventory, InventoryError> {
+    parse_auditable_binary(path, &read_bytes(path)?)
 }
 
 /// Reads a CycloneDX (JSON or XML) or SPDX JSON SBOM, told apart by content.
@@ -288,6 +325,37 @@ pub fn parse_sbom(path_for_messages: &Path, bytes: &[u8]) -> Result<Inventory, I
         }
         Some(_) => Err(unknown("neither JSON nor XML")),
     }
+}
+
+/// The error for an SBOM or an npm lockfile read as a `Cargo.lock`, told by
+/// its content, naming what to pass instead; `None` for anything else.
+fn not_a_cargo_lock(path: &Path, text: &str) -> Option<InventoryError> {
+    const SBOM: &str = "pass it with --sbom";
+    let start = text.trim_start();
+    let (looks_like, hint) = if start.starts_with('<') {
+        start
+            .contains(cyclonedx::XML_NAMESPACE)
+            .then_some(("a CycloneDX SBOM (XML)", SBOM))?
+    } else {
+        let value: serde_json::Value = serde_json::from_str(text).ok()?;
+        if value.get("bomFormat").and_then(|f| f.as_str()) == Some("CycloneDX") {
+            ("a CycloneDX SBOM", SBOM)
+        } else if value.get("spdxVersion").is_some() {
+            ("an SPDX SBOM", SBOM)
+        } else if value.get("lockfileVersion").is_some() {
+            (
+                "an npm lockfile (package-lock.json)",
+                "make an SBOM of it (`npm sbom --sbom-format cyclonedx`) and pass that with --sbom",
+            )
+        } else {
+            return None;
+        }
+    };
+    Some(InventoryError::NotACargoLock {
+        path: path.to_path_buf(),
+        looks_like,
+        hint,
+    })
 }
 
 /// The largest input read: far above any real lockfile or SBOM, but bounded, so
@@ -434,6 +502,33 @@ mod tests {
         for bytes in [&b""[..], b"   \n", b"[1,2]", b"{\"a\":1}", b"\xff\xfe\x00"] {
             let err = parse_sbom(path, bytes).unwrap_err().to_string();
             assert!(err.contains("x.json"), "{err}");
+        }
+    }
+
+    #[test]
+    fn sboms_and_npm_lockfiles_are_not_cargo_locks() {
+        let path = Path::new("Cargo.lock");
+        let cases = [
+            (
+                &br#"{"bomFormat":"CycloneDX","specVersion":"1.6"}"#[..],
+                "a CycloneDX SBOM;",
+            ),
+            (
+                b"<?xml version=\"1.0\"?><bom xmlns=\"http://cyclonedx.org/schema/bom/1.5\"/>",
+                "(XML)",
+            ),
+            (br#"{"spdxVersion":"SPDX-2.3"}"#, "an SPDX SBOM"),
+            (br#"{"name":"x","lockfileVersion":3}"#, "an npm lockfile"),
+        ];
+        for (bytes, looks_like) in cases {
+            let err = parse_lockfile(path, bytes).unwrap_err();
+            assert!(matches!(err, InventoryError::NotACargoLock { .. }), "{err}");
+            assert!(err.to_string().contains(looks_like), "{err}");
+            assert!(err.to_string().contains("--sbom"), "{err}");
+        }
+        for other in [&b"{\"a\":1}"[..], b"<html/>", b"[[package]]\nname = 1\n"] {
+            let err = parse_lockfile(path, other).unwrap_err();
+            assert!(matches!(err, InventoryError::Syntax { .. }), "{err}");
         }
     }
 

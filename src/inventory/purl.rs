@@ -10,7 +10,7 @@ use super::InventoryError;
 use crate::model::{Component, Ecosystem};
 
 /// The crates.io index, as Cargo writes it in git and sparse form.
-const CRATES_IO_SOURCES: [&str; 2] = [
+pub(super) const CRATES_IO_SOURCES: [&str; 2] = [
     "registry+https://github.com/rust-lang/crates.io-index",
     "sparse+https://index.crates.io/",
 ];
@@ -151,7 +151,8 @@ pub(super) fn sbom_component(
     Ok(match identity {
         Some(id) => {
             let version = id.version.ok_or_else(missing)?;
-            let mut component = Component::new(id.ecosystem, &id.name, &version);
+            let title = published_name(&id.ecosystem, name, &id.name);
+            let mut component = Component::new(id.ecosystem, title, &version);
             component.purl = Some(id.purl);
             component
         }
@@ -160,6 +161,17 @@ pub(super) fn sbom_component(
             Component::new(Ecosystem::Other("generic".to_string()), name, version)
         }
     })
+}
+
+/// The name as the package was published (`Django`, `Jinja2`) when the entry
+/// spells its purl's name, which the purl type normalises; otherwise the purl's
+/// name, which is the identity (`@babel/core` for an entry named `core`).
+fn published_name<'a>(ecosystem: &Ecosystem, entry_name: &'a str, purl_name: &'a str) -> &'a str {
+    if ecosystem.normalize_name(entry_name) == ecosystem.normalize_name(purl_name) {
+        entry_name
+    } else {
+        purl_name
+    }
 }
 
 #[cfg(test)]
@@ -211,7 +223,7 @@ mod tests {
     }
 
     #[test]
-    fn sbom_names_come_from_the_purl() {
+    fn sbom_names_are_published_names_of_the_purls_package() {
         let c = sbom_component(
             path(),
             "Django",
@@ -219,7 +231,27 @@ mod tests {
             Some("pkg:pypi/django@3.2.4"),
         )
         .unwrap();
-        assert_eq!((c.name.as_str(), c.ecosystem), ("django", Ecosystem::PyPI));
+        assert_eq!((c.name.as_str(), c.ecosystem), ("Django", Ecosystem::PyPI));
+        assert_eq!(c.purl.as_deref(), Some("pkg:pypi/django@3.2.4"));
+        let c = sbom_component(
+            path(),
+            "zope.interface",
+            Some("5"),
+            Some("pkg:pypi/zope-interface@5"),
+        );
+        assert_eq!(c.unwrap().name, "zope.interface");
+        let c = sbom_component(
+            path(),
+            "JSONStream",
+            Some("1.3.5"),
+            Some("pkg:npm/jsonstream@1.3.5"),
+        );
+        assert_eq!(c.unwrap().name, "JSONStream");
+        let c = sbom_component(path(), "other", Some("1"), Some("pkg:pypi/django@1")).unwrap();
+        assert_eq!(
+            c.name, "django",
+            "an entry that names another package is not its title"
+        );
         let c = sbom_component(path(), "x", Some("1"), Some("pkg:npm/%40babel/core")).unwrap();
         assert_eq!(c.name, "@babel/core");
         assert_eq!(c.purl.as_deref(), Some("pkg:npm/%40babel/core@1"));

@@ -4,13 +4,16 @@
 //! The described packages (`documentDescribes`, `DESCRIBES` / `DESCRIBED_BY`
 //! relationships, and the packages a described file was `GENERATED_FROM`) are
 //! the product. Packages are keyed by purl, else name and version, never by
-//! SPDX id, and the first of two packages with one key wins.
+//! SPDX id, and the first of two packages with one key wins. `DEPENDS_ON` and
+//! `DEPENDENCY_OF` relationships from the product give `direct` and the
+//! dependency path.
 
 use std::collections::HashSet;
 use std::path::Path;
 
 use serde::Deserialize;
 
+use super::graph::{DepGraph, EdgeKind};
 use super::purl::sbom_component;
 use super::{InputFormat, Inventory, InventoryError, finish, json_error, pick_checksum, utf8_text};
 use crate::model::Component;
@@ -95,12 +98,14 @@ pub fn parse_spdx_json(
         .map(|c| c.key())
         .collect();
     let mut components = Vec::new();
-    for package in soup {
+    for package in &soup {
         let component = to_component(path, package)?;
         if !product_keys.contains(&component.key()) {
-            components.push(component);
+            components.push((package.spdx_id.as_deref(), component));
         }
     }
+    add_dependency_paths(&doc.relationships, &product, &mut components);
+    let components = components.into_iter().map(|(_, c)| c).collect();
     let product = product.iter().map(|p| p.name.clone()).collect();
     Ok(finish(
         path,
@@ -157,6 +162,35 @@ fn described_ids(doc: &RawDocument) -> HashSet<&str> {
         .collect();
     described.extend(generated_from);
     described
+}
+
+/// Fills `direct` and `dependency_path` from the `DEPENDS_ON` and
+/// `DEPENDENCY_OF` relationships, starting at the product packages; both stay
+/// unknown when no product package depends on anything.
+fn add_dependency_paths(
+    relationships: &[RawRelationship],
+    product: &[&RawPackage],
+    soup: &mut [(Option<&str>, Component)],
+) {
+    let product_nodes = product
+        .iter()
+        .map(|p| (p.spdx_id.as_deref(), p.name.clone()));
+    let soup_nodes = soup.iter().map(|(id, c)| (*id, c.name.clone()));
+    let (mut graph, index) = DepGraph::labelled(product_nodes.chain(soup_nodes));
+    for r in relationships {
+        let (from, to) = match r.relationship_type.as_str() {
+            "DEPENDS_ON" => (&r.spdx_element_id, &r.related_spdx_element),
+            "DEPENDENCY_OF" => (&r.related_spdx_element, &r.spdx_element_id),
+            _ => continue,
+        };
+        if let (Some(&from), Some(&to)) = (index.get(from.as_str()), index.get(to.as_str())) {
+            graph.add_edge(from, to, EdgeKind::Unknown);
+        }
+    }
+    let first_soup = product.len();
+    let roots: Vec<usize> = (0..first_soup).collect();
+    let targets = soup.iter_mut().enumerate();
+    graph.mark_reach(&roots, targets.map(|(i, (_, c))| (first_soup + i, c)));
 }
 
 /// One package as a SOUP component.
@@ -233,7 +267,10 @@ mod tests {
             "duplicate SPDX ids and purls collapse"
         );
         let django = &inv.components[0];
-        assert_eq!(django.name, "django");
+        assert_eq!(
+            django.name, "Django",
+            "the published name, the first entry's"
+        );
         assert_eq!(django.supplier.as_deref(), Some("DSF"));
         assert_eq!(django.licenses.as_deref(), Some("BSD-3-Clause"));
         assert_eq!(django.checksum.as_deref(), Some("sha256:ab"));

@@ -273,7 +273,7 @@ impl PackageName {
         }
         let mut versions: Vec<&str> = components
             .iter()
-            .filter(|c| c.name == package)
+            .filter(|c| is_named(c, package))
             .map(|c| c.version.as_str())
             .collect();
         versions.sort_unstable();
@@ -300,10 +300,17 @@ impl PackageName {
         match self {
             PackageName::Purl(purl) => component.purl.as_deref() == Some(purl.as_str()),
             PackageName::Exact { name, version } => {
-                component.name == *name && component.version == *version
+                is_named(component, name) && component.version == *version
             }
         }
     }
+}
+
+/// True when `name` names `component` as its ecosystem compares names
+/// (`django` is `Django` on PyPI).
+fn is_named(component: &Component, name: &str) -> bool {
+    let ecosystem = &component.ecosystem;
+    ecosystem.normalize_name(&component.name) == ecosystem.normalize_name(name)
 }
 
 /// Adds `entry` to the `.gitignore` at `path` unless a line already says it.

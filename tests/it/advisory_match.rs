@@ -392,6 +392,49 @@ fn every_record_in_the_fixtures_parses_and_its_events_have_an_order() {
     );
 }
 
+/// (normalised name, version, advisory id, sorted aliases) of each finding.
+type PypaFinding = (String, String, String, Vec<String>);
+
+/// The findings of `components` against the PyPA snapshot.
+fn pypa_findings(components: &[Component]) -> (Vec<Anomaly>, BTreeSet<PypaFinding>) {
+    let anomalies = matcher::find_anomalies(components, &osv_records("pypa-osv-2024-10-10.zip"));
+    let findings = anomalies
+        .iter()
+        .map(|a| {
+            (
+                Ecosystem::PyPI.normalize_name(&a.component.name),
+                a.component.version.clone(),
+                a.id.clone(),
+                a.aliases.clone(),
+            )
+        })
+        .collect();
+    (anomalies, findings)
+}
+
+/// The 30 PyPA findings the advisory database itself gives for the environment.
+fn pypa_expected() -> BTreeSet<PypaFinding> {
+    let expected_text =
+        std::fs::read_to_string(fixture("expected/python-venv.pypa-advisory-db.tsv")).unwrap();
+    let expected: BTreeSet<PypaFinding> = expected_text
+        .lines()
+        .skip(1)
+        .map(|line| {
+            let fields: Vec<&str> = line.split('\t').collect();
+            let mut aliases: Vec<String> = fields[3].split(',').map(str::to_string).collect();
+            aliases.sort();
+            (
+                Ecosystem::PyPI.normalize_name(fields[0]),
+                fields[1].to_string(),
+                fields[2].to_string(),
+                aliases,
+            )
+        })
+        .collect();
+    assert_eq!(expected.len(), 30);
+    expected
+}
+
 #[test]
 fn pypa_findings_for_a_real_python_environment() {
     let sbom: serde_json::Value =
@@ -410,42 +453,40 @@ fn pypa_findings_for_a_real_python_environment() {
         })
         .collect();
     assert!(components.len() > 10);
-    let anomalies = matcher::find_anomalies(&components, &osv_records("pypa-osv-2024-10-10.zip"));
-    let ours: BTreeSet<(String, String, String, Vec<String>)> = anomalies
-        .iter()
-        .map(|a| {
-            (
-                Ecosystem::PyPI.normalize_name(&a.component.name),
-                a.component.version.clone(),
-                a.id.clone(),
-                a.aliases.clone(),
-            )
-        })
-        .collect();
-    let expected_text =
-        std::fs::read_to_string(fixture("expected/python-venv.pypa-advisory-db.tsv")).unwrap();
-    let expected: BTreeSet<(String, String, String, Vec<String>)> = expected_text
-        .lines()
-        .skip(1)
-        .map(|line| {
-            let fields: Vec<&str> = line.split('\t').collect();
-            let mut aliases: Vec<String> = fields[3].split(',').map(str::to_string).collect();
-            aliases.sort();
-            (
-                Ecosystem::PyPI.normalize_name(fields[0]),
-                fields[1].to_string(),
-                fields[2].to_string(),
-                aliases,
-            )
-        })
-        .collect();
-    assert_eq!(expected.len(), 30);
-    assert_eq!(ours, expected);
+    let (anomalies, ours) = pypa_findings(&components);
+    assert_eq!(ours, pypa_expected());
     assert!(
         anomalies
             .iter()
             .all(|a| a.kind == AnomalyKind::Vulnerability && !a.fixed.is_empty())
     );
+}
+
+/// Read through the SBOM reader, components keep their published names as
+/// titles (`Django`, `Jinja2`) and match exactly as their normalised names do.
+#[test]
+fn pypa_findings_are_unchanged_by_published_names() {
+    let path = fixture("sboms/python-venv.cdx-1.6.json");
+    let sbom: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    let published: BTreeMap<&str, &str> = sbom["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["purl"].as_str().unwrap(), c["name"].as_str().unwrap()))
+        .collect();
+    let inventory = cargo_soup::inventory::read_sbom(&path).unwrap();
+    let (anomalies, ours) = pypa_findings(&inventory.components);
+    assert_eq!(ours, pypa_expected());
+    for a in &anomalies {
+        let purl = a.component.purl.as_deref().unwrap();
+        assert_eq!(a.component.name, published[purl], "{purl}");
+    }
+    let titles: BTreeSet<&str> = anomalies
+        .iter()
+        .map(|a| a.component.name.as_str())
+        .collect();
+    assert!(titles.contains("Django"), "{titles:?}");
+    assert!(titles.contains("Jinja2"), "{titles:?}");
 }
 
 /// (record id, module, [(version, affected?)])

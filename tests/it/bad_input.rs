@@ -446,3 +446,35 @@ fn a_wholly_bad_mirror_says_what_is_wrong_with_its_record() {
         assert!(run.stderr().contains(reason), "{case}: {}", run.stderr());
     }
 }
+
+/// An SBOM or an npm lockfile passed where a `Cargo.lock` is expected is named
+/// for what it is, with the option that reads it, not a TOML error at line 1.
+#[test]
+fn the_wrong_kind_of_input_for_a_lockfile_gets_a_hint() {
+    let scene = Scene::new();
+    let cases = [
+        ("sboms/npm-package-lock.json", "an npm lockfile"),
+        ("sboms/python-venv.cdx-1.6.json", "a CycloneDX SBOM"),
+        ("sboms/npm-lock-flat.cdx-1.5.xml", "a CycloneDX SBOM (XML)"),
+        ("sboms/npm-sbom.spdx-2.3.json", "an SPDX SBOM"),
+    ];
+    for (file, looks_like) in cases {
+        let path = fixture(file);
+        let before = scene.state();
+        let run = scene
+            .run(&arguments(Via::Lockfile, path.to_str().unwrap()))
+            .expect(2);
+        let stderr = run.stderr();
+        assert!(
+            stderr.contains(&format!("this looks like {looks_like}")),
+            "{file}: {stderr}"
+        );
+        assert!(stderr.contains("--sbom"), "{file}: {stderr}");
+        assert!(
+            stderr.contains(file.rsplit('/').next().unwrap()),
+            "{stderr}"
+        );
+        assert!(!stderr.contains("line 1"), "{file}: {stderr}");
+        assert_eq!(scene.state(), before);
+    }
+}

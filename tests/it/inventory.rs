@@ -173,6 +173,48 @@ fn git_sources_are_git_with_their_url() {
     }
 }
 
+/// A lockfile cargo wrote for a workspace whose member `itoa` shares its name
+/// and version with the crates.io `itoa` that `serde_json` pulls in: cargo
+/// writes the reference to the member without a source.
+#[test]
+fn a_reference_without_source_means_the_path_package_as_for_cargo() {
+    let path = fixture("projects/shared-name-workspace/Cargo.lock");
+    let packages = lock_packages(&path);
+    let itoas: Vec<Option<&str>> = packages
+        .iter()
+        .filter(|p| field(p, "name") == Some("itoa") && field(p, "version") == Some("1.0.19"))
+        .map(|p| field(p, "source"))
+        .collect();
+    assert_eq!(itoas.len(), 2, "a path and a crates.io package");
+    assert!(itoas.contains(&None));
+    let app = packages
+        .iter()
+        .find(|p| field(p, "name") == Some("app"))
+        .unwrap();
+    assert!(
+        app["dependencies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d.as_str() == Some("itoa 1.0.19")),
+        "cargo wrote the reference without a source"
+    );
+    let with_source = packages
+        .iter()
+        .filter(|p| field(p, "source").is_some())
+        .count();
+
+    let inv = read_lockfile(&path).unwrap();
+    assert_eq!(inv.components.len(), with_source);
+    assert_eq!(inv.product, vec!["app", "itoa"]);
+    let component = |name: &str| inv.components.iter().find(|c| c.name == name).unwrap();
+    let itoa = component("itoa");
+    assert_eq!(itoa.purl.as_deref(), Some("pkg:cargo/itoa@1.0.19"));
+    assert_eq!(itoa.direct, Some(false), "the member is the direct one");
+    assert_eq!(itoa.dependency_path, ["app", "serde_json", "itoa"]);
+    assert_eq!(component("serde_json").direct, Some(true));
+}
+
 // ---- CycloneDX and SPDX -------------------------------------------------------
 
 /// Every component of a CycloneDX JSON document, nested ones included.
@@ -301,14 +343,137 @@ fn cyclonedx_dependencies_give_direct_components_and_paths() {
             assert_eq!(c.direct, Some(c.dependency_path.len() == 2));
         }
     }
-    // No product in the Python SBOM: nothing to start a path from.
-    let python = read_sbom(&fixture("sboms/python-venv.cdx-1.6.json")).unwrap();
-    assert!(
-        python
-            .components
+}
+
+/// The keys of the components an inventory says are direct.
+fn direct_keys(inv: &Inventory) -> BTreeSet<String> {
+    inv.components
+        .iter()
+        .filter(|c| c.direct == Some(true))
+        .map(|c| c.key())
+        .collect()
+}
+
+/// An environment's SBOM has no product: the components nothing depends on
+/// are the direct ones, and paths start at them.
+#[test]
+fn cyclonedx_dependencies_without_a_product_start_at_the_top_level() {
+    let path = fixture("sboms/python-venv.cdx-1.6.json");
+    let doc: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    assert!(doc["metadata"].get("component").is_none());
+    let depended_on: HashSet<&str> = doc["dependencies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|d| d["dependsOn"].as_array().into_iter().flatten())
+        .map(|r| r.as_str().unwrap())
+        .collect();
+    let expected: BTreeSet<String> = doc["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| !depended_on.contains(c["bom-ref"].as_str().unwrap()))
+        .map(|c| c["purl"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(expected.len(), 5);
+
+    let inv = read_sbom(&path).unwrap();
+    assert_eq!(direct_keys(&inv), expected);
+    let markupsafe = inv
+        .components
+        .iter()
+        .find(|c| c.name == "MarkupSafe")
+        .unwrap();
+    assert_eq!(markupsafe.direct, Some(false));
+    assert_eq!(markupsafe.dependency_path, ["Jinja2", "MarkupSafe"]);
+    for c in &inv.components {
+        assert_eq!(c.dependency_path.last(), Some(&c.name));
+        assert_eq!(c.direct, Some(c.dependency_path.len() == 1));
+    }
+}
+
+/// The purls an SPDX document's product packages depend on, by `DEPENDS_ON`
+/// (from the product) or `DEPENDENCY_OF` (to it).
+fn spdx_direct_purls(path: &Path) -> BTreeSet<String> {
+    let doc: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    let (_, product) = spdx_expected(path);
+    let packages = doc["packages"].as_array().unwrap();
+    let id_of_product: HashSet<&str> = packages
+        .iter()
+        .filter(|p| product.contains(p["name"].as_str().unwrap()))
+        .map(|p| p["SPDXID"].as_str().unwrap())
+        .collect();
+    let purl_of: BTreeMap<&str, &str> = packages
+        .iter()
+        .filter_map(|p| {
+            let purl = p["externalRefs"]
+                .as_array()?
+                .iter()
+                .find(|r| r["referenceType"] == "purl")?;
+            Some((p["SPDXID"].as_str()?, purl["referenceLocator"].as_str()?))
+        })
+        .collect();
+    doc["relationships"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| {
+            let element = r["spdxElementId"].as_str().unwrap();
+            let related = r["relatedSpdxElement"].as_str().unwrap();
+            match r["relationshipType"].as_str().unwrap() {
+                "DEPENDS_ON" if id_of_product.contains(element) => Some(related),
+                "DEPENDENCY_OF" if id_of_product.contains(related) => Some(element),
+                _ => None,
+            }
+        })
+        .filter(|id| !id_of_product.contains(id))
+        .map(|id| purl_of[id].to_string())
+        .collect()
+}
+
+#[test]
+fn spdx_relationships_give_direct_components_and_paths() {
+    for rel in [
+        "sboms/rust-nushell-0522023d4c.cargo-sbom.spdx-2.3.json",
+        "sboms/npm-sbom.spdx-2.3.json",
+    ] {
+        let path = fixture(rel);
+        let expected = spdx_direct_purls(&path);
+        assert!(!expected.is_empty(), "{rel}");
+        let inv = read_sbom(&path).unwrap();
+        assert_eq!(direct_keys(&inv), expected, "{rel}");
+        for c in &inv.components {
+            assert!(c.direct.is_some(), "{rel}: {}", c.key());
+            if let Some(first) = c.dependency_path.first() {
+                assert!(
+                    inv.product.contains(first),
+                    "{rel}: path starts at the product"
+                );
+                assert_eq!(c.dependency_path.last(), Some(&c.name));
+                assert_eq!(c.direct, Some(c.dependency_path.len() == 2));
+            }
+        }
+    }
+}
+
+#[test]
+fn spdx_and_cyclonedx_of_one_project_agree_on_its_graph() {
+    let spdx = read_sbom(&fixture(
+        "sboms/rust-nushell-0522023d4c.cargo-sbom.spdx-2.3.json",
+    ))
+    .unwrap();
+    let cdx = read_sbom(&fixture(
+        "sboms/rust-nushell-0522023d4c.cargo-sbom.cdx-1.6.json",
+    ))
+    .unwrap();
+    let graph = |inv: &Inventory| -> BTreeMap<String, (Option<bool>, usize)> {
+        inv.components
             .iter()
-            .all(|c| c.direct.is_none() && c.dependency_path.is_empty())
-    );
+            .map(|c| (c.key(), (c.direct, c.dependency_path.len())))
+            .collect()
+    };
+    assert_eq!(spdx.components.len(), 419);
+    assert_eq!(graph(&spdx), graph(&cdx));
 }
 
 /// The `<purl>` values after `</metadata>`: the SOUP entries of a flat XML SBOM.
@@ -468,7 +633,8 @@ fn purl_examples_per_ecosystem() {
     assert_eq!(django.purl.as_deref(), Some("pkg:pypi/django@3.2.4"));
     assert_eq!(
         (django.ecosystem.clone(), django.name.as_str()),
-        (Ecosystem::PyPI, "django")
+        (Ecosystem::PyPI, "Django"),
+        "the title is the published name; the purl is normalised"
     );
 
     let npm = read_sbom(&fixture("sboms/npm-lock.cdx-1.6.json")).unwrap();
@@ -512,7 +678,7 @@ fn components_are_sorted_and_unique() {
 // ---- cargo metadata ---------------------------------------------------------
 
 /// `rustc`'s host triple, so an offline `cargo metadata` skips other platforms' crates.
-fn host_triple() -> String {
+pub fn host_triple() -> String {
     let out = std::process::Command::new("rustc")
         .arg("-vV")
         .output()
@@ -661,8 +827,13 @@ fn bad_lockfiles_name_the_file_and_line() {
         "the error is on the last line"
     );
 
-    let (err, _) = bad("inventory/not-toml.Cargo.lock", read_lockfile);
-    assert_eq!(toml_line(&err), Some(1));
+    // npm's lockfile shape: named for what it is, not a TOML error at line 1.
+    let (err, message) = bad("inventory/not-toml.Cargo.lock", read_lockfile);
+    assert!(
+        matches!(err, InventoryError::NotACargoLock { .. }),
+        "{message}"
+    );
+    assert!(message.contains("an npm lockfile"), "{message}");
 
     let (err, message) = bad("inventory/missing-version.Cargo.lock", read_lockfile);
     assert!(message.contains("version"), "{message}");
@@ -755,5 +926,6 @@ fn no_input_makes_a_reader_panic() {
         let _ = cargo_soup::inventory::parse_cyclonedx_json(p, bytes);
         let _ = cargo_soup::inventory::parse_cyclonedx_xml(p, bytes);
         let _ = cargo_soup::inventory::parse_spdx_json(p, bytes);
+        let _ = cargo_soup::inventory::parse_auditable_binary(p, bytes);
     }
 }

@@ -2,6 +2,7 @@
 
 mod advisory_match;
 mod bad_input;
+mod binary;
 mod cli;
 mod concurrency;
 mod crash;
