@@ -8,6 +8,7 @@
 //! [`cli`] is only orchestration and terminal I/O.
 
 pub mod advisory;
+pub mod approval;
 pub mod cli;
 pub mod evaluate;
 pub mod inventory;
