@@ -4,7 +4,8 @@
 //! SBOMs into [`model::Component`]s; the [`register`] pins them in SQLite; the
 //! [`advisory`] stage matches published anomaly lists (OSV) against the pins;
 //! [`evaluate`] tracks each anomaly's hazard evaluation, kept in the [`record`]
-//! (`soup-register.toml`); [`report`] writes what an auditor reads. The
+//! (`soup-register.toml`), where a second person's SSH-signed [`approval`]s of
+//! evaluations and releases are kept too; [`report`] writes what an auditor reads. The
 //! [`cli`] is only orchestration and terminal I/O.
 
 pub mod advisory;
