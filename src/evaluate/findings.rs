@@ -40,6 +40,12 @@ pub enum FindingCode {
     AnomalyWithdrawn,
     /// The record is not in canonical form (`cargo soup fmt`).
     RecordNotCanonical,
+    /// An approval no longer holds: digest, signature, signer or release part changed.
+    ApprovalInvalid,
+    /// Fewer distinct approvers than the policy requires.
+    ApprovalMissing,
+    /// The approver is the evaluator.
+    ApprovalSelf,
 }
 
 impl FindingCode {
@@ -58,6 +64,9 @@ impl FindingCode {
             FindingCode::UnusedEvaluation => "unused-evaluation",
             FindingCode::AnomalyWithdrawn => "anomaly-withdrawn",
             FindingCode::RecordNotCanonical => "record-not-canonical",
+            FindingCode::ApprovalInvalid => "approval-invalid",
+            FindingCode::ApprovalMissing => "approval-missing",
+            FindingCode::ApprovalSelf => "approval-self",
         }
     }
 

@@ -2,6 +2,7 @@
 //! evaluated, or due again, and every reason it is due is named. The clock is a
 //! parameter: `today` comes from the caller.
 
+mod approvals;
 mod audit;
 mod findings;
 pub mod prompt;
@@ -12,6 +13,9 @@ use serde::Serialize;
 use time::format_description::well_known::Rfc3339;
 use time::{Date, OffsetDateTime};
 
+pub use approvals::{
+    ApprovalInput, ApprovalStatus, ReleaseState, SignatureStatus, approval_statuses,
+};
 pub use audit::{AdvisoryFacts, Audit, AuditOptions, DataUsed, do_audit};
 pub use findings::{Finding, FindingCode, Findings};
 

@@ -35,6 +35,9 @@ pub(crate) fn canonicalize(document: &mut DocumentMut, record: &Record) {
     sort_entries(root, "release", &releases, RELEASE_KEYS);
     let reviews = order_by(&record.reviews, |a, b| a.date.cmp(&b.date));
     sort_entries(root, "review", &reviews, REVIEW_KEYS);
+    // Approvals stay in the order recorded, so approval N keeps its number.
+    let approvals: Vec<usize> = (0..record.approvals.len()).collect();
+    sort_entries(root, "approval", &approvals, APPROVAL_KEYS);
     let first_after = first_displayed(root).and_then(Table::position);
     if let (Some(before), Some(after)) = (first_before, first_after)
         && before != after

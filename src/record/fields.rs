@@ -128,6 +128,11 @@ impl<'c, 't, 'd> Fields<'c, 't, 'd> {
             .unwrap_or(default)
     }
 
+    pub(super) fn optional_count(&mut self, key: &'static str) -> Option<u32> {
+        let read = |v: &Value| v.as_integer().and_then(|n| u32::try_from(n).ok());
+        self.typed(key, false, "a whole number, 0 or more", read)
+    }
+
     pub(super) fn date(&mut self, key: &'static str) -> time::Date {
         self.typed(
             key,

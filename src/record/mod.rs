@@ -19,6 +19,10 @@
 //! max_advisory_age_days = 7         # older advisory data is a finding, `advisory-data-stale` (default 7)
 //! require_specification = true      # class B/C: direct SOUP items need a [soup.<name>] entry (default true)
 //! releases_dir = "releases"         # where `import` keeps release SBOMs, relative to this file (default "releases")
+//! approvals_required = 1            # distinct approvers each evaluation in force and each release needs
+//!                                   # (default 1 for class C, 0 for A and B); only meaning = "approved" counts
+//! signatures = "required"           # required | optional (default required where approvals are required)
+//! signers = "soup-signers"          # allowed signers (git's allowed_signers format), relative to this file
 //!
 //! [sources.rustsec]                 # optional; omitted sources are enabled at these URLs
 //! url = "https://github.com/rustsec/advisory-db/archive/refs/heads/osv.zip"
@@ -71,6 +75,22 @@
 //! date = 2026-11-24
 //! source = "vendor errata page https://..."
 //! finding = "nothing relevant"
+//!
+//! [[approval]]                      # appended, never rewritten; approval N is the Nth in the file
+//! advisory = "RUSTSEC-2024-0421"    # with purl: approves that evaluation (for people) ...
+//! purl = "pkg:cargo/idna@0.5.0"
+//! # release = "1.4.0"               # ... or, without advisory and purl: approves a release's SOUP list
+//! digest = "sha256:<64 hex digits>" # of the evaluation's canonical text, or of the release's parts
+//! # parts = ["sbom sha256:<hex>", "evaluation RUSTSEC-2024-0421 pkg:cargo/idna@0.5.0 sha256:<hex>"]
+//! by = "Max Mustermann <max@example.com>"   # the approver; not the evaluator
+//! at = "2026-11-25T14:30:00Z"       # RFC 3339 date and time
+//! meaning = "approved"              # reviewed | approved
+//! key = "SHA256:<base64>"           # optional, with signature: fingerprint of the signing key
+//! signature = '''
+//! -----BEGIN SSH SIGNATURE-----
+//! ...
+//! -----END SSH SIGNATURE-----
+//! '''                               # SSHSIG over the approval's payload, namespace "cargo-soup"
 //! ```
 //!
 //! # Validation
@@ -86,13 +106,15 @@
 //!
 //! Sections in the order above; `[soup.*]` sorted by key; evaluations by
 //! date (in the order recorded within a day), releases by (date, version), reviews by date, each sort
-//! stable; keys within a table in the order above. Comments and blank lines stay
+//! stable, approvals in the order recorded; keys within a table in the order above. Comments and blank lines stay
 //! with the table or key they precede, and the file's header comment (the comments
 //! before the first table, up to their last blank line) stays at the top. The
 //! canonical text of a canonical file is that file byte for byte, so a review diff
 //! shows only what changed.
 
+mod approval;
 mod canonical;
+mod digest;
 mod fields;
 mod file;
 mod rules;
@@ -103,12 +125,14 @@ mod validate;
 use std::fmt;
 use std::path::PathBuf;
 
+pub use approval::Approved;
+pub use digest::{part_subject, parts_digest, release_parts};
 pub use file::{RecordFile, write_file_atomically};
 pub use template::init_text;
 pub use types::{
-    Action, DEFAULT_OSV_URL, DEFAULT_RUSTSEC_URL, Evaluation, InvalidSpelling, Policy, Record,
-    Release, Review, Risk, SafetyClass, Source, Sources, Specification, System, VexJustification,
-    VexStatus, purl_without_version, specification_key,
+    Action, Approval, DEFAULT_OSV_URL, DEFAULT_RUSTSEC_URL, Evaluation, InvalidSpelling, Meaning,
+    Policy, Record, Release, Review, Risk, SafetyClass, SignaturePolicy, Source, Sources,
+    Specification, System, VexJustification, VexStatus, purl_without_version, specification_key,
 };
 
 /// One problem found in a record, at a 1-based line.

@@ -13,7 +13,7 @@ pub(crate) struct BrokenRule {
     pub message: String,
 }
 
-fn broken(fields: &'static [&'static str], message: impl Into<String>) -> BrokenRule {
+pub(super) fn broken(fields: &'static [&'static str], message: impl Into<String>) -> BrokenRule {
     BrokenRule {
         fields,
         message: message.into(),
@@ -21,7 +21,11 @@ fn broken(fields: &'static [&'static str], message: impl Into<String>) -> Broken
 }
 
 /// Pushes "`field` must not be empty" when `value` is blank.
-fn require_text(rules: &mut Vec<BrokenRule>, field: &'static [&'static str], value: &str) {
+pub(super) fn require_text(
+    rules: &mut Vec<BrokenRule>,
+    field: &'static [&'static str],
+    value: &str,
+) {
     if value.trim().is_empty() {
         let name = field.first().copied().unwrap_or_default();
         rules.push(broken(field, format!("`{name}` must not be empty")));
@@ -29,7 +33,7 @@ fn require_text(rules: &mut Vec<BrokenRule>, field: &'static [&'static str], val
 }
 
 /// True when `text` is `<hex digits>` of a sha256.
-fn is_sha256_hex(text: &str) -> bool {
+pub(super) fn is_sha256_hex(text: &str) -> bool {
     text.len() == 64 && text.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
@@ -68,6 +72,10 @@ impl Policy {
         let mut rules = Vec::new();
         if let Some(why) = outside_record_dir(&self.releases_dir) {
             rules.push(broken(&["releases_dir"], format!("`releases_dir` {why}")));
+        }
+        require_text(&mut rules, &["signers"], &self.signers);
+        if let Some(why) = outside_record_dir(&self.signers) {
+            rules.push(broken(&["signers"], format!("`signers` {why}")));
         }
         rules
     }

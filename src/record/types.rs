@@ -25,6 +25,9 @@ pub(crate) const POLICY_KEYS: &[&str] = &[
     "max_advisory_age_days",
     "require_specification",
     "releases_dir",
+    "approvals_required",
+    "signatures",
+    "signers",
 ];
 /// The advisory sources `[sources.*]` may name, in canonical order.
 pub(crate) const SOURCE_NAMES: &[&str] = &["rustsec", "osv"];
@@ -64,6 +67,19 @@ pub(crate) const EVALUATION_KEYS: &[&str] = &[
 pub(crate) const RELEASE_KEYS: &[&str] = &["version", "sbom", "sha256", "date", "retired"];
 /// Keys of one `[[review]]`, in canonical order.
 pub(crate) const REVIEW_KEYS: &[&str] = &["item", "by", "date", "source", "finding"];
+/// Keys of one `[[approval]]`, in canonical order.
+pub(crate) const APPROVAL_KEYS: &[&str] = &[
+    "advisory",
+    "purl",
+    "release",
+    "digest",
+    "parts",
+    "by",
+    "at",
+    "meaning",
+    "key",
+    "signature",
+];
 
 /// Why a word is not one of an enumeration's spellings; names the allowed ones.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -165,6 +181,16 @@ spelled!(
     Risk, "risk", { Low => "low", Medium => "medium", High => "high" }
 );
 
+spelled!(
+    /// What an approver's signature means (21 CFR 11.50: the meaning of a signature).
+    Meaning, "meaning", { Reviewed => "reviewed", Approved => "approved" }
+);
+
+spelled!(
+    /// Whether each approval must carry an SSH signature.
+    SignaturePolicy, "signature policy", { Required => "required", Optional => "optional" }
+);
+
 impl SafetyClass {
     /// True for classes B and C, where 5.3.3, 5.3.4 and 7.1 apply.
     pub fn needs_specifications(self) -> bool {
@@ -184,6 +210,8 @@ pub struct Record {
     pub evaluations: Vec<Evaluation>,
     pub releases: Vec<Release>,
     pub reviews: Vec<Review>,
+    /// Every approval, in file order; approval N is the Nth, counting from 1.
+    pub approvals: Vec<Approval>,
 }
 
 /// The medical-device software system this record is about.
@@ -208,6 +236,13 @@ pub struct Policy {
     pub require_specification: bool,
     /// Where `import` keeps release SBOMs, relative to the record.
     pub releases_dir: String,
+    /// Distinct approvers each evaluation and release needs, as written; see
+    /// [`Record::approvals_required`] for the default.
+    pub approvals_required: Option<u32>,
+    /// Whether approvals must be signed, as written; see [`Record::signatures_required`].
+    pub signatures: Option<SignaturePolicy>,
+    /// The allowed-signers file (git's `allowed_signers` format), relative to the record.
+    pub signers: String,
 }
 
 impl Default for Policy {
@@ -218,6 +253,9 @@ impl Default for Policy {
             max_advisory_age_days: 7,
             require_specification: true,
             releases_dir: "releases".to_string(),
+            approvals_required: None,
+            signatures: None,
+            signers: "soup-signers".to_string(),
         }
     }
 }
@@ -322,6 +360,32 @@ pub struct Review {
     pub finding: String,
 }
 
+/// A second person's statement over the digest of one evaluation or of one
+/// release's SOUP list: printed name, date and time, and meaning (21 CFR 11.50).
+/// Exactly one of (`advisory` and `purl`) or `release` names what it approves.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Approval {
+    /// The approved evaluation's advisory, for people; the digest is what counts.
+    pub advisory: Option<String>,
+    /// The approved evaluation's exact SOUP item, for people.
+    pub purl: Option<String>,
+    /// The release whose SOUP list is approved.
+    pub release: Option<String>,
+    /// `sha256:<hex>` of the evaluation's canonical text, or of the release's `parts`.
+    pub digest: String,
+    /// A release approval's parts: its SBOM and each evaluation in force, with their digests.
+    pub parts: Vec<String>,
+    /// The approver, "Name <email>".
+    pub by: String,
+    /// When it was given: an RFC 3339 date and time, kept as written (it is signed).
+    pub at: String,
+    pub meaning: Meaning,
+    /// Public key fingerprint of the signer, `SHA256:<base64>`.
+    pub key: Option<String>,
+    /// The armored SSH signature (`-----BEGIN SSH SIGNATURE-----`) over the approval's payload.
+    pub signature: Option<String>,
+}
+
 /// A package URL without its version, qualifiers and subpath
 /// (`pkg:npm/lodash@4.17.21?x=y` → `pkg:npm/lodash`): the key of a package
 /// across versions. Text that is not a package URL is its own key.
@@ -377,6 +441,32 @@ impl Record {
             .collect();
         found.sort_by_key(|e| e.date);
         found
+    }
+
+    /// Distinct approvers each evaluation in force and each release needs:
+    /// the policy's `approvals_required`, by default 1 for class C and 0 for A and B.
+    pub fn approvals_required(&self) -> u32 {
+        let default = u32::from(self.system.class == SafetyClass::C);
+        self.policy.approvals_required.unwrap_or(default)
+    }
+
+    /// True when approvals must be signed: the policy's `signatures`, by default
+    /// required exactly where approvals are required.
+    pub fn signatures_required(&self) -> bool {
+        match self.policy.signatures {
+            Some(policy) => policy == SignaturePolicy::Required,
+            None => self.approvals_required() > 0,
+        }
+    }
+
+    /// True when no later evaluation of the same anomaly in the same version supersedes it.
+    pub fn is_in_force(&self, evaluation: &Evaluation) -> bool {
+        let ids: Vec<String> = std::iter::once(&evaluation.advisory)
+            .chain(&evaluation.aliases)
+            .cloned()
+            .collect();
+        self.current_evaluation(&ids, &evaluation.purl)
+            .is_some_and(|current| current == evaluation)
     }
 
     /// The release baseline of a version, if one is recorded.

@@ -7,6 +7,7 @@ use std::ops::Range;
 use toml_edit::{Document, Item, TableLike};
 
 use super::Problem;
+use super::approval::read_approval;
 use super::fields::Fields;
 use super::rules::BrokenRule;
 use super::types::*;
@@ -20,6 +21,7 @@ pub(crate) const SECTIONS: &[&str] = &[
     "evaluation",
     "release",
     "review",
+    "approval",
 ];
 
 /// Parses and validates a record; `Err` holds every problem found, sorted by line.
@@ -136,6 +138,13 @@ impl Checker<'_> {
                 read_review,
                 Review::broken_rules,
             ),
+            approvals: self.entries(
+                root,
+                "approval",
+                APPROVAL_KEYS,
+                read_approval,
+                Approval::broken_rules,
+            ),
         }
     }
 
@@ -209,6 +218,9 @@ impl Checker<'_> {
             releases_dir: fields
                 .optional_string("releases_dir")
                 .unwrap_or(default.releases_dir),
+            approvals_required: fields.optional_count("approvals_required"),
+            signatures: fields.optional_choice("signatures"),
+            signers: fields.optional_string("signers").unwrap_or(default.signers),
         };
         fields.finish(POLICY_KEYS, policy.broken_rules());
         policy

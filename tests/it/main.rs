@@ -1,6 +1,7 @@
 //! The integration tests: one binary, one module per capability.
 
 mod advisory_match;
+mod approvals;
 mod bad_input;
 mod binary;
 mod cli;

@@ -5,8 +5,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use cargo_soup::record::{
-    Action, Evaluation, Policy, RecordError, RecordFile, Release, SafetyClass, Sources,
-    VexJustification, VexStatus, init_text,
+    Action, Approval, Evaluation, Meaning, Policy, RecordError, RecordFile, Release, SafetyClass,
+    Sources, VexJustification, VexStatus, init_text,
 };
 use time::macros::date;
 
@@ -396,4 +396,116 @@ fn no_prefix_of_a_record_panics() {
             "{garbage:?}"
         );
     }
+}
+
+/// An unsigned approval of the current idna evaluation in `commented.toml`.
+fn idna_approval(record: &cargo_soup::record::Record) -> Approval {
+    let evaluation = &record.evaluations[1];
+    Approval {
+        advisory: Some(evaluation.advisory.clone()),
+        purl: Some(evaluation.purl.clone()),
+        release: None,
+        digest: evaluation.digest(),
+        parts: vec![],
+        by: "Max Mustermann <max@example.com>".into(),
+        at: "2026-02-12T09:30:00Z".into(),
+        meaning: Meaning::Reviewed,
+        key: None,
+        signature: None,
+    }
+}
+
+#[test]
+fn approvals_are_appended_kept_in_order_and_survive_fmt() {
+    let (_dir, path) = copy_of("commented.toml");
+    let original = read(&path);
+    let mut file = RecordFile::load(&path).unwrap();
+    let approval = idna_approval(file.record());
+    file.append_approval(&approval).unwrap();
+    let entry = format!(
+        "\n[[approval]]\nadvisory = \"RUSTSEC-2024-0421\"\npurl = \"pkg:cargo/idna@0.5.0\"\ndigest = \"{}\"\nby = \"Max Mustermann <max@example.com>\"\nat = \"2026-02-12T09:30:00Z\"\nmeaning = \"reviewed\"\n",
+        approval.digest
+    );
+    let expected = original.replace("# end of record\n", &format!("{entry}# end of record\n"));
+    assert_eq!(file.text(), expected);
+    assert!(file.is_canonical());
+    file.save().unwrap();
+
+    // A comment and shuffled keys: fmt sorts the keys, keeps the comment and the approvals' order.
+    let mut later = approval.clone();
+    later.meaning = Meaning::Approved;
+    let hand = format!(
+        "{}\n# second look\n[[approval]]\nmeaning = \"approved\"\nby = \"Max Mustermann <max@example.com>\"\nat = \"2026-02-12T09:30:00Z\"\ndigest = \"{}\"\nadvisory = \"RUSTSEC-2024-0421\"\npurl = \"pkg:cargo/idna@0.5.0\"\n",
+        read(&path),
+        approval.digest
+    );
+    let file = RecordFile::parse(&path, &hand).unwrap();
+    assert!(!file.is_canonical());
+    let canonical = file.canonical_text();
+    assert!(canonical.ends_with(&format!(
+        "\n# second look\n{}",
+        entry.trim_start().replace("reviewed", "approved")
+    )));
+    let again = RecordFile::parse(&path, &canonical).unwrap();
+    assert!(again.is_canonical());
+    assert_eq!(again.record().approvals, [approval, later]);
+    assert_eq!(
+        again.record().evaluations[1].digest(),
+        again.record().approvals[0].digest
+    );
+}
+
+#[test]
+fn approval_entries_and_policy_keys_are_validated() {
+    let text = format!(
+        "{}\n[policy]\napprovals_required = -1\nsignatures = \"sometimes\"\nsigners = \"../signers\"\n\n[[approval]]\nadvisory = \"RUSTSEC-2024-0421\"\nrelease = \"1.0\"\ndigest = \"sha256:abc\"\nby = \"Max\"\nat = \"yesterday\"\nmeaning = \"approved\"\nkey = \"SHA256:x\"\nsigner = \"Max\"\n",
+        "[system]\nname = \"pump\"\nclass = \"C\""
+    );
+    let Err(RecordError::Invalid { problems, .. }) =
+        RecordFile::parse(Path::new("soup-register.toml"), &text)
+    else {
+        panic!("the approval must be invalid");
+    };
+    let found: Vec<(usize, &str)> = problems
+        .iter()
+        .map(|p| (p.line, p.message.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                5,
+                "`approvals_required` in [policy] must be a whole number, 0 or more"
+            ),
+            (
+                6,
+                "`signatures` in [policy]: `sometimes` is not a valid signature policy; expected one of: required, optional"
+            ),
+            (
+                7,
+                "[policy]: `signers` must stay inside the record's directory (it leaves it through `..`)"
+            ),
+            (
+                11,
+                "[[approval]] #1: an approval is of a release or of an evaluation: `release` goes without `advisory` and `purl`"
+            ),
+            (
+                11,
+                "[[approval]] #1: a release approval lists the `parts` its digest covers"
+            ),
+            (
+                12,
+                "[[approval]] #1: `digest` must be `sha256:` and 64 hex digits"
+            ),
+            (
+                14,
+                "[[approval]] #1: `at` must be an RFC 3339 date and time such as \"2026-11-25T14:30:00Z\""
+            ),
+            (
+                16,
+                "[[approval]] #1: `signature` and `key` go together: the signature and the fingerprint of the key that made it"
+            ),
+            (17, "unknown key `signer` in [[approval]] #1"),
+        ]
+    );
 }
