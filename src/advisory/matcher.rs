@@ -43,7 +43,7 @@ pub struct Anomaly {
     pub severity: Option<CvssScore>,
     /// Versions that fix it, in the ecosystem's order where it has one.
     pub fixed: Vec<String>,
-    /// The affected ranges in words, e.g. `>= 0.0.0-0, < 1.2.3`.
+    /// The affected ranges in words, e.g. `all versions before 1.2.3`, `2.0.0 and later, before 2.1.0`.
     pub affected: Vec<String>,
     /// The latest `modified` time of the group's records.
     #[serde(with = "time::serde::rfc3339")]
@@ -313,6 +313,7 @@ fn anomaly(component: &Component, group: &[&Advisory]) -> Anomaly {
     let primary = preferred(group.iter().map(|a| a.id.as_str()))
         .and_then(|p| group.iter().find(|a| a.id == p))
         .or(group.first());
+    let kind = primary.map_or(AnomalyKind::Vulnerability, |a| a.kind());
     Anomaly {
         aliases: all_ids
             .iter()
@@ -320,11 +321,11 @@ fn anomaly(component: &Component, group: &[&Advisory]) -> Anomaly {
             .map(|i| i.to_string())
             .collect(),
         records: group.iter().map(|a| a.id.clone()).collect(),
-        kind: primary.map_or(AnomalyKind::Vulnerability, |a| a.kind()),
+        kind,
         component: component.clone(),
         summary: primary.and_then(|a| a.summary.clone()),
         details: primary.and_then(|a| a.details.clone()),
-        severity: highest_cvss(group),
+        severity: highest_cvss(group, kind),
         fixed: fixed_versions(component, group),
         affected: affected_ranges(component, group),
         modified: group
@@ -337,9 +338,17 @@ fn anomaly(component: &Component, group: &[&Advisory]) -> Anomaly {
     }
 }
 
-fn highest_cvss(group: &[&Advisory]) -> Option<CvssScore> {
+/// The highest CVSS score among the group's records of the anomaly's `kind`.
+/// A notice of support (unmaintained) or a plain notice has none: RustSec
+/// copies the vector of an aliased flaw onto such notices, and a maintenance
+/// status is no "9.8 critical".
+fn highest_cvss(group: &[&Advisory], kind: AnomalyKind) -> Option<CvssScore> {
+    if matches!(kind, AnomalyKind::Unmaintained | AnomalyKind::Notice) {
+        return None;
+    }
     group
         .iter()
+        .filter(|a| a.kind() == kind)
         .filter_map(|a| a.cvss())
         .max_by(|a, b| a.base_score.total_cmp(&b.base_score))
 }
@@ -349,6 +358,7 @@ fn fixed_versions(component: &Component, group: &[&Advisory]) -> Vec<String> {
     let set: BTreeSet<String> = group
         .iter()
         .flat_map(|a| a.fixed_versions(component))
+        .map(|v| shown(&v).to_string())
         .collect();
     let mut fixed: Vec<String> = set.into_iter().collect();
     fixed.sort_by(|a, b| version::compare(&component.ecosystem, a, b).unwrap_or_else(|| a.cmp(b)));
@@ -382,27 +392,54 @@ fn affected_ranges(component: &Component, group: &[&Advisory]) -> Vec<String> {
 /// One range's events as intervals in words, in the record's order.
 fn describe_range(range: &Range) -> Vec<String> {
     let mut intervals: Vec<String> = Vec::new();
-    let mut open: Option<String> = None;
+    // `None` outside an interval; `Some(None)` inside one that starts at the
+    // beginning (OSV's `0` or `0.0.0-0`), `Some(Some(v))` inside one from `v`.
+    let mut open: Option<Option<String>> = None;
     for event in &range.events {
         match event {
             Event::Introduced(v) => {
-                intervals.extend(open.replace(format!(">= {v}")));
+                let start = (!is_beginning(v)).then(|| shown(v).to_string());
+                if let Some(previous) = open.replace(start) {
+                    intervals.push(from(previous));
+                }
             }
-            Event::Fixed(v) => intervals.push(close(open.take(), "<", v)),
-            Event::LastAffected(v) => intervals.push(close(open.take(), "<=", v)),
-            Event::Limit(v) if v != "*" => intervals.push(close(open.take(), "<", v)),
+            Event::Fixed(v) => intervals.push(until(open.take(), "before", v)),
+            Event::LastAffected(v) => intervals.push(until(open.take(), "up to and including", v)),
+            Event::Limit(v) if v != "*" => intervals.push(until(open.take(), "before", v)),
             Event::Limit(_) => {}
         }
     }
-    intervals.extend(open);
+    intervals.extend(open.map(from));
     intervals
 }
 
-fn close(open: Option<String>, op: &str, version: &str) -> String {
-    match open {
-        Some(start) => format!("{start}, {op} {version}"),
-        None => format!("{op} {version}"),
+/// An interval that stays open: "all versions", or "0.7.0 and later".
+fn from(start: Option<String>) -> String {
+    match start {
+        Some(v) => format!("{v} and later"),
+        None => "all versions".to_string(),
     }
+}
+
+/// An interval closed at `version`: "all versions before 0.7.1", "0.6.0 up to and including 0.6.3".
+fn until(open: Option<Option<String>>, word: &str, version: &str) -> String {
+    let version = shown(version);
+    match open.flatten() {
+        Some(start) if word == "before" => format!("{start} and later, before {version}"),
+        Some(start) => format!("{start} {word} {version}"),
+        None => format!("all versions {word} {version}"),
+    }
+}
+
+/// True for the versions OSV uses to mean "from the very first".
+fn is_beginning(version: &str) -> bool {
+    matches!(version, "0" | "0.0.0" | "0.0.0-0")
+}
+
+/// A version as people read it: without OSV's `-0` suffix, which only makes
+/// the bound take in the pre-releases of that version.
+fn shown(version: &str) -> &str {
+    version.strip_suffix("-0").unwrap_or(version)
 }
 
 /// sha256 over the records' canonical JSON (keys sorted), records in id order.
@@ -629,7 +666,7 @@ mod tests {
         let anomalies = find_anomalies(std::slice::from_ref(&component), &records);
         assert_eq!(anomalies.len(), 2);
         assert_eq!(anomalies[0].id, "GHSA-cccc");
-        assert_eq!(anomalies[0].affected, [">= 0"]);
+        assert_eq!(anomalies[0].affected, ["all versions"]);
         let first = &anomalies[1];
         assert_eq!(first.id, "RUSTSEC-2025-0000");
         assert_eq!(
@@ -710,7 +747,10 @@ mod tests {
         );
         let component = Component::new(Ecosystem::CratesIo, "demo", "0.1.0");
         let anomalies = find_anomalies(std::slice::from_ref(&component), std::slice::from_ref(&a));
-        assert_eq!(anomalies[0].affected, [">= 0.0.0-0, < 1.2.3", ">= 2.0.0"]);
+        assert_eq!(
+            anomalies[0].affected,
+            ["all versions before 1.2.3", "2.0.0 and later"]
+        );
         assert_eq!(anomalies[0].fixed, ["1.2.3"]);
         assert_eq!(anomalies[0].content_hash.len(), 64);
     }

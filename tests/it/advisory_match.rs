@@ -272,6 +272,29 @@ fn the_stale_placeholder_joins_the_group_of_its_flaw() {
 }
 
 #[test]
+fn severity_comes_from_the_records_of_the_anomalys_kind() {
+    // RUSTSEC-2020-0036 (failure is unmaintained) carries the CVSS 9.8 vector
+    // of the flaw it aliases, RUSTSEC-2019-0036 (unsound): the unmaintained
+    // notice is no 9.8; the unsound flaw keeps its score.
+    let advisories = osv_records("rustsec-osv-2026-08-21.zip");
+    let mut component = Component::new(Ecosystem::CratesIo, "failure", "0.1.8");
+    component.purl = Some("pkg:cargo/failure@0.1.8".into());
+    let anomalies = matcher::find_anomalies(&[component], &advisories);
+    let of = |id: &str| {
+        anomalies
+            .iter()
+            .find(|a| a.records.contains(&id.to_string()))
+            .unwrap()
+    };
+    let notice = of("RUSTSEC-2020-0036");
+    assert_eq!(notice.kind, AnomalyKind::Unmaintained);
+    assert!(notice.severity.is_none(), "{:?}", notice.severity);
+    let flaw = of("RUSTSEC-2019-0036");
+    assert_eq!(flaw.kind, AnomalyKind::Unsound);
+    assert_eq!(flaw.severity.as_ref().map(|s| s.base_score), Some(9.8));
+}
+
+#[test]
 fn native_records_convert_to_the_osv_export() {
     let exported: BTreeMap<String, Advisory> = osv_records("rustsec-osv-2026-08-21.zip")
         .into_iter()

@@ -109,6 +109,8 @@ fn a_new_anomaly_needs_a_person_until_it_is_evaluated() {
     let first = audit(&mut m);
     let idna = assessment(&first, IDNA, "idna", "0.5.0");
     assert_eq!(idna.state, State::New);
+    // OSV's `introduced: 0.0.0-0` stays out of sight.
+    assert_eq!(idna.anomaly.affected, ["all versions before 1.0.0"]);
     assert!(idna.needs_person && first.needs_person());
     assert_eq!(codes(&first), BTreeSet::from(["unevaluated-anomaly"]));
 
