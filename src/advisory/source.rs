@@ -48,6 +48,18 @@ pub enum SourceError {
     Archive(#[from] ArchiveError),
     #[error(transparent)]
     Store(#[from] RegisterError),
+    /// The new data holds far fewer records than the data it would replace.
+    #[error(
+        "failed to load {location} as `{name}`: it holds {after} records where the data it would \
+         replace holds {before}; an interrupted copy or the wrong file would lose findings. The \
+         previous data was kept; pass --replace if the smaller source is meant"
+    )]
+    Shrank {
+        location: String,
+        name: String,
+        before: usize,
+        after: usize,
+    },
     /// The command failed while the bundled snapshot loaded, so it was not kept.
     #[error("the command failed; the bundled snapshot was not kept")]
     NotKept,
@@ -337,6 +349,24 @@ fn parse_markdown(name: &str, bytes: &[u8]) -> Result<StoredRecord, String> {
     let advisory = rustsec::parse_markdown(Path::new(name), text).map_err(|e| e.to_string())?;
     let json = serde_json::to_vec(&advisory).map_err(|e| e.to_string())?;
     Ok(records::stored(&advisory, json))
+}
+
+/// Refuses `info`, the data that would replace a source of `before` records,
+/// when it holds fewer than half as many, unless `replace` says it is meant.
+pub fn check_shrink(
+    info: &SourceInfo,
+    before: Option<usize>,
+    replace: bool,
+) -> Result<(), SourceError> {
+    match before {
+        Some(before) if !replace && info.record_count * 2 < before => Err(SourceError::Shrank {
+            location: info.location.clone(),
+            name: info.name.clone(),
+            before,
+            after: info.record_count,
+        }),
+        _ => Ok(()),
+    }
 }
 
 /// True when the store has no RustSec data yet: the bundled snapshot is loaded

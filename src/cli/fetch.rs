@@ -16,8 +16,9 @@ use crate::project::{FetchOutcome, describe_fetched, ecosystems_of, skipped_warn
 /// Fetches RustSec (its OSV export) and OSV's bulk export of every ecosystem
 /// the project's SOUP comes from, each only if it changed since the last fetch
 /// (ETag / Last-Modified). Each source is swapped in whole: a failed or
-/// truncated download keeps the previous data. HTTPS_PROXY is honoured. URLs
-/// come from [sources] in soup-register.toml.
+/// truncated download keeps the previous data, and so does data with fewer
+/// than half the records it would replace, unless --replace is given.
+/// HTTPS_PROXY is honoured. URLs come from [sources] in soup-register.toml.
 ///
 /// For an air-gapped site, --from loads a local mirror instead: a zip or a
 /// directory of OSV JSON records, or the RustSec database as cargo-audit keeps
@@ -39,6 +40,9 @@ pub struct FetchArgs {
     /// Allow plain http for a mirror on a loopback address.
     #[arg(long)]
     allow_http: bool,
+    /// Accept new data with fewer than half the records of the data it replaces.
+    #[arg(long)]
+    replace: bool,
     #[command(flatten)]
     input: InputArgs,
 }
@@ -47,7 +51,7 @@ pub struct FetchArgs {
 pub fn run(cx: &mut Context, args: FetchArgs) -> anyhow::Result<Exit> {
     let mut project = cx.open()?;
     if let Some(path) = &args.from {
-        let info = project.fetch_mirror(path, args.name.as_deref())?;
+        let info = project.fetch_mirror(path, args.name.as_deref(), args.replace)?;
         for warning in skipped_warnings(&info.skipped) {
             cx.out.note(&sanitize(&warning));
         }
@@ -73,7 +77,11 @@ pub fn run(cx: &mut Context, args: FetchArgs) -> anyhow::Result<Exit> {
         }
         Err(e) => return Err(e.into()),
     };
-    let fetched = project.fetch(&ecosystems, args.allow_http, cx.out.as_mut())?;
+    let fetched = project.fetch(
+        &ecosystems,
+        (args.allow_http, args.replace),
+        cx.out.as_mut(),
+    )?;
     for f in &fetched {
         cx.out.note(&sanitize(&describe_fetched(f)));
     }

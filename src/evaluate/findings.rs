@@ -249,6 +249,17 @@ impl Findings {
     pub fn check_advisory_data(&mut self, sources: &[SourceInfo], today: Date, max_age_days: u32) {
         for source in sources {
             let age = data_age_days(source, today);
+            if age.is_none() {
+                self.push(
+                    FindingCode::AdvisoryDataStale,
+                    source.name.clone(),
+                    format!(
+                        "the age of the advisory data from {} is unknown (no record says when it \
+                         changed); run `cargo soup fetch` for data whose date is known",
+                        source.location
+                    ),
+                );
+            }
             if age.is_some_and(|days| days > i64::from(max_age_days)) {
                 self.push(
                     FindingCode::AdvisoryDataStale,
@@ -358,4 +369,33 @@ pub fn data_age_days(source: &SourceInfo, today: Date) -> Option<i64> {
     let format = time::macros::format_description!("[year]-[month]-[day]");
     let date = Date::parse(date_part, &format).ok()?;
     Some((today - date).whole_days())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn source(data_date: &str) -> SourceInfo {
+        SourceInfo {
+            name: "osv:Go".into(),
+            location: "go.zip".into(),
+            fetched_at: "2026-11-24T09:00:00Z".into(),
+            data_date: data_date.into(),
+            etag: None,
+            last_modified: None,
+            content_sha256: String::new(),
+            record_count: 1,
+            skipped: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn data_of_unknown_age_is_stale() {
+        let today = time::macros::date!(2026 - 11 - 24);
+        let mut findings = Findings::default();
+        findings.check_advisory_data(&[source(""), source("2026-11-20")], today, 7);
+        let stale: Vec<&str> = findings.0.iter().map(|f| f.message.as_str()).collect();
+        assert_eq!(stale.len(), 1, "{stale:?}");
+        assert!(stale[0].contains("unknown"), "{stale:?}");
+    }
 }

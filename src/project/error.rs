@@ -53,6 +53,13 @@ pub enum ProjectError {
          or name the input with --lockfile PATH or --sbom FILE"
     )]
     NoProject,
+    /// The Rust project has not been resolved yet.
+    #[error(
+        "failed to read {}: the project has no Cargo.lock yet; run `cargo generate-lockfile` \
+         (or any cargo build) to resolve its dependencies, then run this command again",
+        .0.display()
+    )]
+    NoLockfile(PathBuf),
     /// The operation was refused; the message says why and what to do.
     #[error("{0}")]
     Refused(String),

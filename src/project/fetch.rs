@@ -1,6 +1,7 @@
 //! `fetch`: bringing the advisory store up to date, from the network or from a
 //! local mirror, each source swapped in whole.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use super::{Project, ProjectError};
@@ -8,7 +9,7 @@ use crate::advisory::source::{self, Download, RUSTSEC, SourceError};
 use crate::model::{Component, Ecosystem};
 use crate::net::{Client, NetOptions};
 use crate::out::Out;
-use crate::register::{Skipped, SourceInfo, stamp};
+use crate::register::{Skipped, SourceInfo, Store, stamp};
 
 /// What happened to one source.
 #[derive(Debug)]
@@ -31,15 +32,22 @@ pub struct Fetched {
 
 impl Project {
     /// Loads a local mirror (a zip or a directory of OSV records, or RustSec's
-    /// native database) as the source `name`.
+    /// native database) as the source `name`. A mirror with fewer than half the
+    /// records of the source it replaces is refused unless `replace`.
     pub fn fetch_mirror(
         &mut self,
         path: &Path,
         name: Option<&str>,
+        replace: bool,
     ) -> Result<SourceInfo, ProjectError> {
         let mirror = source::from_mirror(path, name, &stamp(self.now))?;
         let store = self.store()?;
-        let info = store.replace(|loader| mirror.load(loader))?;
+        let counts = record_counts(store)?;
+        let info = store.replace(|loader| {
+            let info = mirror.load(loader)?;
+            source::check_shrink(&info, counts.get(&info.name).copied(), replace)?;
+            Ok::<_, SourceError>(info)
+        })?;
         store.settle();
         Ok(info)
     }
@@ -48,7 +56,7 @@ impl Project {
     pub fn fetch(
         &mut self,
         ecosystems: &[Ecosystem],
-        allow_http: bool,
+        (allow_http, replace): (bool, bool),
         out: &mut dyn Out,
     ) -> Result<Vec<Fetched>, ProjectError> {
         let sources = self
@@ -74,6 +82,7 @@ impl Project {
         }
         let now = stamp(self.now);
         let store = self.store()?;
+        let counts = record_counts(store)?;
         let mut fetched = Vec::new();
         for (name, url) in wanted {
             let previous = store.source(&name)?;
@@ -89,7 +98,11 @@ impl Project {
             let loaded = result.and_then(|download| match download {
                 Download::Unchanged => Ok(None),
                 Download::Updated(incoming) => {
-                    let info = store.replace(|loader| incoming.load(loader))?;
+                    let info = store.replace(|loader| {
+                        let info = incoming.load(loader)?;
+                        source::check_shrink(&info, counts.get(&info.name).copied(), replace)?;
+                        Ok::<_, SourceError>(info)
+                    })?;
                     store.settle();
                     Ok(Some(info))
                 }
@@ -116,7 +129,7 @@ impl Project {
         allow_http: bool,
         out: &mut dyn Out,
     ) -> Result<usize, ProjectError> {
-        let fetched = self.fetch(ecosystems, allow_http, out)?;
+        let fetched = self.fetch(ecosystems, (allow_http, false), out)?;
         for f in &fetched {
             out.note(&describe(f));
         }
@@ -125,6 +138,15 @@ impl Project {
             .filter(|f| matches!(f.outcome, FetchOutcome::Failed(_)))
             .count())
     }
+}
+
+/// Each source's record count, by name.
+fn record_counts(store: &Store) -> Result<HashMap<String, usize>, ProjectError> {
+    Ok(store
+        .sources()?
+        .into_iter()
+        .map(|s| (s.name, s.record_count))
+        .collect())
 }
 
 /// One line on what happened to a fetched source.
@@ -139,6 +161,9 @@ pub fn describe(f: &Fetched) -> String {
                 text = format!("{warning}\n{text}");
             }
             text
+        }
+        FetchOutcome::Failed(why) if why.contains("previous data was kept") => {
+            format!("error: {}: {why}", f.name)
         }
         FetchOutcome::Failed(why) => {
             format!("error: {}: {why}; its previous data was kept", f.name)

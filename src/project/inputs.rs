@@ -82,6 +82,12 @@ impl Project {
             .manifest
             .clone()
             .ok_or(ProjectError::NoProject)?;
+        // `cargo metadata --locked` would fail with cargo's own words, and a
+        // read command must not write the lockfile itself.
+        let project_dir = manifest.parent().unwrap_or(Path::new("."));
+        if find_upwards(project_dir, "Cargo.lock").is_none() {
+            return Err(ProjectError::NoLockfile(manifest));
+        }
         // Always --locked: a read command must never rewrite the project's
         // Cargo.lock. A lockfile that is out of date is read as it is instead.
         let options = CargoOptions {

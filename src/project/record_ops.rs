@@ -116,7 +116,11 @@ impl Project {
             investigation_period_days: policy.investigation_period_days,
         };
         let evaluation = evaluation(&assessment.anomaly, request.judgement, &who, None);
-        let problems = evaluation.recording_problems();
+        let problems: Vec<String> = evaluation
+            .recording_problems()
+            .iter()
+            .map(|p| in_flag_terms(p))
+            .collect();
         if !problems.is_empty() {
             return Err(ProjectError::Refused(format!(
                 "failed to record the evaluation:\n  - {}",
@@ -304,6 +308,24 @@ impl PackageName {
             }
         }
     }
+}
+
+/// The record's keys in a problem, as the flags of `evaluate` that set them:
+/// the engineer typed flags, not TOML.
+const FLAGS: [(&str, &str); 6] = [
+    ("hazardous = true", "--hazardous"),
+    ("`hazards`", "--hazard"),
+    ("`vex_justification`", "--justification"),
+    ("vex_status = ", "--vex "),
+    ("`rationale`", "--rationale"),
+    ("`by`", "--by"),
+];
+
+/// `problem` with the record's keys named by their flags.
+fn in_flag_terms(problem: &str) -> String {
+    FLAGS.iter().fold(problem.to_string(), |text, (key, flag)| {
+        text.replace(key, flag)
+    })
 }
 
 /// True when `name` names `component` as its ecosystem compares names

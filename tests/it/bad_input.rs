@@ -184,7 +184,12 @@ fn malformed_records_among_good_ones_are_skipped_and_named() {
     }
     let record_before = std::fs::read(scene.record()).unwrap();
     let run = scene
-        .run(&["fetch", "--from", mirror.path().to_str().unwrap()])
+        .run(&[
+            "fetch",
+            "--replace",
+            "--from",
+            mirror.path().to_str().unwrap(),
+        ])
         .expect(0);
     assert!(
         run.stderr().contains("loaded 1 records"),
@@ -319,7 +324,7 @@ fn advisory_text_reaches_the_terminal_without_control_sequences() {
     let dir = tempfile::tempdir().unwrap();
     let mirror = hostile_mirror(dir.path());
     let fetch = scene
-        .run(&["fetch", "--from", mirror.to_str().unwrap()])
+        .run(&["fetch", "--replace", "--from", mirror.to_str().unwrap()])
         .expect(0);
     assert_no_terminal_controls("fetch stdout", &fetch.stdout());
     for args in [

@@ -8,26 +8,45 @@ use super::support::scene::{PUMP_RATIONALE, Project, Run, evaluate_idna};
 use super::support::schemas::assert_documented;
 
 #[test]
-fn help_teaches_every_command_with_an_example() {
+fn help_teaches_every_command_with_examples_kept_line_by_line() {
     let project = Project::empty();
-    for command in [
-        "init",
-        "list",
-        "fetch",
-        "audit",
-        "evaluate",
-        "reevaluate",
-        "fmt",
-    ] {
-        let run = project.run(&[command, "--help"]).expect(0);
+    let top = project.run(&["--help"]).expect(0).stdout();
+    let commands: Vec<String> = top
+        .lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|c| *c != "help")
+        .map(str::to_string)
+        .collect();
+    assert!(commands.len() >= 14, "{commands:?}");
+    for command in &commands {
+        let help = project.run(&[command, "--help"]).expect(0).stdout();
+        let examples: Vec<&str> = help
+            .lines()
+            .skip_while(|l| !l.starts_with("Example"))
+            .skip(1)
+            .take_while(|l| !l.trim().is_empty())
+            .collect();
         assert!(
-            run.stdout().contains("Example"),
-            "{command} --help has no example:\n{}",
-            run.stdout()
+            !examples.is_empty(),
+            "{command} --help has no example:\n{help}"
         );
+        for line in examples {
+            // One command (or its `\` continuation) per line, as written.
+            let line = line.trim_start();
+            let continues = line.starts_with("--");
+            assert!(
+                line.starts_with("cargo soup ") || continues,
+                "{command}: example line reflowed: {line:?}\n{help}"
+            );
+            assert!(
+                line.matches("cargo soup ").count() <= 1,
+                "{command}: two commands on one line: {line:?}"
+            );
+        }
     }
-    let cargo_style = project.run(&["soup", "--help"]).expect(0);
-    assert!(cargo_style.stdout().contains("cargo soup"));
 }
 
 #[test]
@@ -132,12 +151,26 @@ fn audit_evaluate_audit() {
     let ci = project
         .run(&["audit", "--offline", "--allow-stale"])
         .expect(1);
+    // The suggested command names the anomaly and leaves every judgement to
+    // the engineer: placeholders, never a pre-filled conclusion.
+    let suggested = ci.stdout();
     assert!(
-        ci.stdout()
-            .contains("cargo soup evaluate RUSTSEC-2024-0421"),
-        "{}",
-        ci.stdout()
+        suggested.contains("cargo soup evaluate RUSTSEC-2024-0421 --package idna@0.5.0"),
+        "{suggested}"
     );
+    for placeholder in [
+        "--hazardous|--not-hazardous",
+        "--vex STATUS",
+        "--action ACTION",
+    ] {
+        assert!(
+            suggested.contains(placeholder),
+            "{placeholder}: {suggested}"
+        );
+    }
+    for conclusion in ["--not-hazardous --vex", "not_affected", "vulnerable_code"] {
+        assert!(!suggested.contains(conclusion), "{conclusion}: {suggested}");
+    }
 
     let before = project.record();
     project.run(&evaluate_idna(PUMP_RATIONALE)).expect(0);
@@ -184,13 +217,109 @@ fn contradictory_evaluations_are_refused_and_change_nothing() {
             "x",
         ])
         .expect(2);
-    assert!(run.stderr().contains("hazard IDs"), "{}", run.stderr());
+    let stderr = run.stderr();
+    assert!(stderr.contains("hazard IDs"), "{stderr}");
+    assert!(stderr.contains("cannot be `not_affected`"), "{stderr}");
+    // Refusals name the flags the engineer typed, not the record's keys.
+    assert!(stderr.contains("--hazard"), "{stderr}");
+    assert!(!stderr.contains("`hazards`"), "{stderr}");
+    assert_eq!(project.record(), before);
+}
+
+#[test]
+fn a_hazard_without_a_risk_control_is_recorded_with_a_warning() {
+    let project = Project::copy_of("pump");
+    project.init_class_b();
+    let run = project
+        .run(&[
+            "evaluate",
+            "RUSTSEC-2024-0421",
+            "--package",
+            "idna@0.5.0",
+            "--offline",
+            "--hazardous",
+            "--hazard",
+            "HAZ-07",
+            "--vex",
+            "affected",
+            "--action",
+            "update",
+            "--rationale",
+            "the pump decodes host names from the hospital network",
+        ])
+        .expect(0);
     assert!(
-        run.stderr().contains("cannot be `not_affected`"),
+        run.stderr().contains("no risk control is named"),
         "{}",
         run.stderr()
     );
-    assert_eq!(project.record(), before);
+    let audit = project
+        .run(&["audit", "--offline", "--allow-stale", "--format", "json"])
+        .expect(1);
+    let codes: Vec<String> = audit.json()["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        codes.contains(&"hazard-without-risk-control".to_string()),
+        "{codes:?}"
+    );
+    let text = project
+        .run(&[
+            "audit",
+            "--offline",
+            "--allow-stale",
+            "--lockfile",
+            "Cargo.lock",
+        ])
+        .expect(1);
+    assert!(
+        text.stdout()
+            .contains("hazardous (HAZ-07; no risk control)"),
+        "{}",
+        text.stdout()
+    );
+}
+
+#[test]
+fn a_project_without_a_lockfile_gets_one_clear_sentence() {
+    let project = Project::empty();
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+    let made = Command::new(cargo)
+        .args(["new", "--vcs", "none", "--offline", "x"])
+        .current_dir(project.dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let x = project.path("x");
+    let run = |args: &[&str]| {
+        let mut command = project.command(args);
+        command.current_dir(&x).env("CARGO_NET_OFFLINE", "true");
+        Run(command.output().unwrap())
+    };
+    run(&["init", "--class", "B"]).expect(0);
+    for command in ["list", "audit"] {
+        let failed = run(&[command, "--offline"]).expect(2);
+        let stderr = failed.stderr();
+        assert!(
+            stderr.contains("has no Cargo.lock yet"),
+            "{command}: {stderr}"
+        );
+        assert!(
+            stderr.contains("cargo generate-lockfile"),
+            "{command}: {stderr}"
+        );
+        assert!(
+            !stderr.contains("--locked was passed"),
+            "{command}: {stderr}"
+        );
+    }
 }
 
 #[test]

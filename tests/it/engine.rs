@@ -392,7 +392,9 @@ fn a_withdrawn_advisory_keeps_its_evaluation_and_is_reported() {
         .collect();
     let mirror = m.dir.path().join("mirror.zip");
     std::fs::write(&mirror, super::support::zip_of(&files)).unwrap();
-    m.project.fetch_mirror(&mirror, Some("rustsec")).unwrap();
+    m.project
+        .fetch_mirror(&mirror, Some("rustsec"), false)
+        .unwrap();
     let after = audit(&mut m);
     assert!(after.assessments.is_empty());
     let withdrawn: Vec<&str> = after
@@ -516,4 +518,58 @@ fn audit_check_and_report_agree_for_every_class() {
             }
         }
     }
+}
+
+#[test]
+fn a_source_that_shrinks_sharply_is_not_swapped_in_silently() {
+    let mut m = Memory::pump(SafetyClass::B);
+    let full = m.dir.path().join("rustsec.zip");
+    std::fs::copy(fixture("advisories/rustsec-osv-2026-08-21.zip"), &full).unwrap();
+    assert_eq!(
+        m.project
+            .fetch_mirror(&full, None, false)
+            .unwrap()
+            .record_count,
+        1206
+    );
+    let one: Vec<(String, Vec<u8>)> = super::support::zip_files("rustsec-osv-2026-08-21.zip")
+        .into_iter()
+        .filter(|(name, _)| name.ends_with(&format!("{IDNA}.json")))
+        .collect();
+    let small = m.dir.path().join("one.zip");
+    std::fs::write(&small, super::support::zip_of(&one)).unwrap();
+    let refused = m
+        .project
+        .fetch_mirror(&small, None, false)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        refused.contains("holds 1 records where the data it would replace holds 1206"),
+        "{refused}"
+    );
+    assert!(refused.contains("--replace"), "{refused}");
+    assert_eq!(audit(&mut m).advisory_data[0].source.record_count, 1206);
+    assert_eq!(
+        m.project
+            .fetch_mirror(&small, None, true)
+            .unwrap()
+            .record_count,
+        1
+    );
+}
+
+#[test]
+fn a_placeholder_modified_time_is_never_a_sources_newest_record() {
+    // Every record of the Go database export says `modified: 0001-01-01T00:00:00Z`.
+    let mut m = Memory::pump(SafetyClass::B);
+    let info = m
+        .project
+        .fetch_mirror(
+            &fixture("advisories/go-vulndb-osv-2026-08-21.zip"),
+            None,
+            false,
+        )
+        .unwrap();
+    assert_eq!(info.record_count, 4291);
+    assert_eq!(info.data_date, "", "{info:?}");
 }
