@@ -573,3 +573,83 @@ fn a_placeholder_modified_time_is_never_a_sources_newest_record() {
     assert_eq!(info.record_count, 4291);
     assert_eq!(info.data_date, "", "{info:?}");
 }
+
+#[test]
+fn an_anomaly_in_both_versions_of_an_item_persists_across_a_diff() {
+    // idna 0.5.0 -> 0.4.0: RUSTSEC-2024-0421 affects both versions.
+    let mut m = Memory::pump(SafetyClass::B);
+    evaluate(
+        &mut m,
+        IDNA,
+        "idna@0.5.0",
+        judgement(false, VexStatus::NotAffected),
+    )
+    .unwrap();
+    let before = m.dir.path().join("before.Cargo.lock");
+    std::fs::copy(m.lockfile(), &before).unwrap();
+    let bumped = std::fs::read_to_string(m.lockfile()).unwrap().replace(
+        "name = \"idna\"\nversion = \"0.5.0\"",
+        "name = \"idna\"\nversion = \"0.4.0\"",
+    );
+    let after = m.dir.path().join("after.Cargo.lock");
+    std::fs::write(&after, bumped).unwrap();
+    let input = m.input();
+    let diff = m
+        .project
+        .diff(
+            before.to_str().unwrap(),
+            after.to_str().unwrap(),
+            &input,
+            &mut m.out,
+        )
+        .unwrap();
+    assert!(diff.anomalies.introduced.is_empty(), "{:?}", diff.anomalies);
+    assert!(diff.anomalies.resolved.is_empty(), "{:?}", diff.anomalies);
+    let [persisting] = &diff.anomalies.persisting[..] else {
+        panic!("{:?}", diff.anomalies);
+    };
+    assert_eq!(persisting.id, IDNA);
+    assert_eq!(
+        (&persisting.before[..], &persisting.after[..]),
+        (&["0.5.0".to_string()][..], &["0.4.0".to_string()][..])
+    );
+    assert!(persisting.version_changed);
+    // The evaluation was of 0.5.0: after the change it must be carried or made again.
+    assert!(!persisting.evaluation_applies);
+    assert_eq!(diff.changed.len(), 1);
+}
+
+#[test]
+fn an_anomaly_of_a_release_is_evaluated_where_the_audit_found_it() {
+    let mut m = Memory::pump(SafetyClass::B);
+    let sbom = fixture("sboms/rust-nushell-0522023d4c.cargo-sbom.cdx-1.6.json");
+    m.project.import(&sbom, "1.0.0", false).unwrap();
+    let mut release = request(&m);
+    release.scope = AuditScope::Release("1.0.0".into());
+    let found = m.project.audit(&release, &mut m.out).unwrap();
+    let first = found
+        .audit
+        .assessments
+        .iter()
+        .find(|a| a.state == State::New)
+        .unwrap();
+    let (id, name, version) = (
+        first.anomaly.id.clone(),
+        first.anomaly.component.name.clone(),
+        first.anomaly.component.version.clone(),
+    );
+    let request = EvaluateRequest {
+        advisory: id.clone(),
+        package: format!("{name}@{version}"),
+        judgement: judgement(false, VexStatus::NotAffected),
+        by: BY.into(),
+        input: Default::default(),
+        scope: AuditScope::Release("1.0.0".into()),
+    };
+    m.project.evaluate(request, &mut m.out).unwrap();
+    let after = m.project.audit(&release, &mut m.out).unwrap();
+    assert_eq!(
+        assessment(&after.audit, &id, &name, &version).state,
+        State::Evaluated
+    );
+}
