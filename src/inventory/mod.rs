@@ -55,21 +55,41 @@
 mod cargo_lock;
 mod cargo_project;
 mod cyclonedx;
+mod detect;
+mod gomod;
 mod graph;
+mod npm;
+mod pipfile;
+mod pnpm;
+mod poetry;
 mod purl;
+mod requirements;
 mod spdx;
+mod uv;
+mod yarn_berry;
+mod yarn_classic;
 
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::model::Component;
+use crate::model::{Component, Scope};
 
 pub use cargo_lock::parse_lockfile;
 pub use cargo_project::read_cargo_project;
 pub use cyclonedx::{parse_cyclonedx_json, parse_cyclonedx_xml};
+pub use detect::{detect, parse_any_lockfile, read_lockfile, read_lockfile_as};
+pub use gomod::parse_go_mod;
+pub use npm::parse_npm_lock;
+pub use pipfile::parse_pipfile_lock;
+pub use pnpm::parse_pnpm_lock;
+pub use poetry::parse_poetry_lock;
+pub use requirements::parse_requirements;
 pub use spdx::parse_spdx_json;
+pub use uv::parse_uv_lock;
+pub use yarn_berry::parse_yarn_berry;
+pub use yarn_classic::parse_yarn_classic;
 
 /// The SOUP components read from one input, and the product packages left out.
 /// Serialised only into the register's cache of `cargo metadata` results.
@@ -116,6 +136,33 @@ pub enum InputFormat {
     /// SPDX 2.x JSON.
     #[serde(rename = "spdx-json")]
     SpdxJson,
+    /// npm `package-lock.json` or `npm-shrinkwrap.json`, lockfile versions 1 to 3.
+    #[serde(rename = "npm-lock")]
+    NpmLock,
+    /// yarn classic (v1) `yarn.lock`.
+    #[serde(rename = "yarn-classic")]
+    YarnClassic,
+    /// yarn berry (v2 and later) `yarn.lock`, YAML with `__metadata`.
+    #[serde(rename = "yarn-berry")]
+    YarnBerry,
+    /// `pnpm-lock.yaml`, lockfile versions 6 and 9.
+    #[serde(rename = "pnpm-lock")]
+    PnpmLock,
+    /// uv's `uv.lock`.
+    #[serde(rename = "uv-lock")]
+    UvLock,
+    /// Poetry's `poetry.lock`, 1.x and 2.x.
+    #[serde(rename = "poetry-lock")]
+    PoetryLock,
+    /// Pipenv's `Pipfile.lock`.
+    #[serde(rename = "pipfile-lock")]
+    PipfileLock,
+    /// A `requirements.txt` of `==` pins.
+    #[serde(rename = "requirements-txt")]
+    RequirementsTxt,
+    /// A Go module's `go.mod` (with `go.sum` beside it, when there is one).
+    #[serde(rename = "go-mod")]
+    GoMod,
 }
 
 impl InputFormat {
@@ -127,6 +174,15 @@ impl InputFormat {
             InputFormat::CycloneDxJson => "cyclonedx-json",
             InputFormat::CycloneDxXml => "cyclonedx-xml",
             InputFormat::SpdxJson => "spdx-json",
+            InputFormat::NpmLock => "npm-lock",
+            InputFormat::YarnClassic => "yarn-classic",
+            InputFormat::YarnBerry => "yarn-berry",
+            InputFormat::PnpmLock => "pnpm-lock",
+            InputFormat::UvLock => "uv-lock",
+            InputFormat::PoetryLock => "poetry-lock",
+            InputFormat::PipfileLock => "pipfile-lock",
+            InputFormat::RequirementsTxt => "requirements-txt",
+            InputFormat::GoMod => "go-mod",
         }
     }
 }
@@ -231,19 +287,57 @@ pub enum InventoryError {
         path.display()
     )]
     MissingVersion { path: PathBuf, component: String },
+    /// Not a lockfile this tool reads, or one that cannot be told from another.
+    #[error("failed to recognise {} as a lockfile: {reason}", path.display())]
+    UnknownLockfile { path: PathBuf, reason: String },
+    /// A lockfile format version this reader does not know.
+    #[error(
+        "failed to read {}: {format} version {version} is not supported ({supported})",
+        path.display()
+    )]
+    UnsupportedFormatVersion {
+        path: PathBuf,
+        format: &'static str,
+        version: String,
+        supported: &'static str,
+    },
+    /// Requirements that name no exact version: not pins, and never guessed.
+    #[error(
+        "failed to read {}: {} not pinned with `==` (pin every requirement, e.g. with `uv pip compile`): {}",
+        path.display(), count_of(unpinned.len()), unpinned.join("; ")
+    )]
+    Unpinned {
+        path: PathBuf,
+        unpinned: Vec<String>,
+    },
+    /// A module that `go.mod` requires but `go.sum` has no line for.
+    #[error(
+        "failed to confirm {} against {}: `{module} {version}` has no checksum line there",
+        path.display(), go_sum.display()
+    )]
+    NotInGoSum {
+        path: PathBuf,
+        go_sum: PathBuf,
+        module: String,
+        version: String,
+    },
     /// `cargo metadata` failed (missing manifest, offline without the crates, ...).
     #[error("failed to run `cargo metadata` for {}: {message}", path.display())]
     CargoMetadata { path: PathBuf, message: String },
 }
 
+/// "1 requirement is" / "N requirements are", for the unpinned error.
+fn count_of(n: usize) -> String {
+    if n == 1 {
+        "1 requirement is".to_string()
+    } else {
+        format!("{n} requirements are")
+    }
+}
+
 /// ` line N` when the line is known, for error messages.
 fn at_line(line: Option<usize>) -> String {
     line.map(|n| format!(" line {n}")).unwrap_or_default()
-}
-
-/// Reads a `Cargo.lock` file; the product is its packages without a source.
-pub fn read_lockfile(path: &Path) -> Result<Inventory, InventoryError> {
-    parse_lockfile(path, &read_bytes(path)?)
 }
 
 /// Reads a CycloneDX (JSON or XML) or SPDX JSON SBOM, told apart by content.
@@ -334,6 +428,15 @@ fn json_error(path: &Path, e: &serde_json::Error) -> InventoryError {
     }
 }
 
+/// A YAML syntax or shape error, with its line.
+fn yaml_error(path: &Path, e: &serde_yaml_ng::Error) -> InventoryError {
+    InventoryError::Syntax {
+        path: path.to_path_buf(),
+        line: e.location().map(|l| l.line()),
+        message: e.to_string(),
+    }
+}
+
 /// The input file's identity: its path and the SHA-256 of its bytes.
 fn input_file(path: &Path, bytes: &[u8]) -> InputFile {
     InputFile {
@@ -347,17 +450,36 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-/// Assembles an inventory: components sorted and de-duplicated by key, product
+/// Assembles an inventory: components sorted and de-duplicated by key (the
+/// first occurrence wins, but takes the strongest scope and `direct` of all
+/// copies: a package installed twice is runtime if either copy is), product
 /// names sorted and de-duplicated.
 fn finish(
     path: &Path,
     bytes: &[u8],
     format: InputFormat,
-    mut components: Vec<Component>,
+    components: Vec<Component>,
     mut product: Vec<String>,
 ) -> Inventory {
-    let mut seen = std::collections::HashSet::new();
-    components.retain(|c| seen.insert(c.key()));
+    let mut first: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut kept: Vec<Component> = Vec::with_capacity(components.len());
+    for c in components {
+        match first.get(&c.key()).and_then(|&i| kept.get_mut(i)) {
+            Some(earlier) => {
+                if scope_rank(c.scope) < scope_rank(earlier.scope) {
+                    earlier.scope = c.scope;
+                }
+                if c.direct == Some(true) {
+                    earlier.direct = Some(true);
+                }
+            }
+            None => {
+                first.insert(c.key(), kept.len());
+                kept.push(c);
+            }
+        }
+    }
+    let mut components = kept;
     components.sort_by(|a, b| {
         (&a.ecosystem, &a.name, &a.version, a.key()).cmp(&(
             &b.ecosystem,
@@ -374,6 +496,16 @@ fn finish(
         components,
         product,
         files: vec![path.to_path_buf()],
+    }
+}
+
+/// How strongly a scope ties a package to the product: runtime first.
+fn scope_rank(scope: Scope) -> u8 {
+    match scope {
+        Scope::Runtime => 0,
+        Scope::Build => 1,
+        Scope::Dev => 2,
+        Scope::Unknown => 3,
     }
 }
 
