@@ -5,6 +5,7 @@ mod bad_input;
 mod cli;
 mod concurrency;
 mod crash;
+mod ecosystems;
 mod fetch;
 mod inventory;
 mod lifecycle;
