@@ -310,6 +310,13 @@ pub enum InventoryError {
         path: PathBuf,
         unpinned: Vec<String>,
     },
+    /// A package name or version with control characters: no npm, PyPI or Go
+    /// registry publishes one, so the lockfile is corrupt or forged.
+    #[error(
+        "failed to read {}: package `{}` has control characters in its name or version",
+        path.display(), package.escape_debug()
+    )]
+    ControlCharacters { path: PathBuf, package: String },
     /// A module that `go.mod` requires but `go.sum` has no line for.
     #[error(
         "failed to confirm {} against {}: `{module} {version}` has no checksum line there",

@@ -123,6 +123,12 @@ pub(super) fn package_component(
     version: &str,
     source: SourceKind,
 ) -> Result<Component, InventoryError> {
+    if name.chars().chain(version.chars()).any(char::is_control) {
+        return Err(InventoryError::ControlCharacters {
+            path: file.to_path_buf(),
+            package: format!("{name} {version}"),
+        });
+    }
     let mut component = Component::new(ecosystem, name, version);
     component.purl = Some(package_purl(file, &component.ecosystem, name, version)?);
     component.source = source;
@@ -293,6 +299,18 @@ mod tests {
             SourceKind::Registry,
         );
         assert_eq!(c.unwrap().name, "Django");
+        let hostile = package_component(
+            path(),
+            Ecosystem::Npm,
+            "a\u{1b}[31m",
+            "1",
+            SourceKind::Registry,
+        );
+        let err = hostile.unwrap_err().to_string();
+        assert!(
+            err.contains("a\\u{1b}[31m") && !err.contains('\u{1b}'),
+            "{err}"
+        );
     }
 
     #[test]

@@ -116,7 +116,11 @@ fn include(
     if !collected.seen.insert(canonical(&target)) {
         return Ok(());
     }
-    let bytes = read_bytes(&target)?;
+    let bytes = read_bytes(&target).map_err(|e| InventoryError::Syntax {
+        path: from.to_path_buf(),
+        line: Some(line),
+        message: format!("the included file cannot be read: {e}"),
+    })?;
     collected.files.push(target.clone());
     read_file(&target, &bytes, depth + 1, collected)
 }
