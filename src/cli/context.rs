@@ -246,7 +246,7 @@ impl Context {
         input: &InputArgs,
     ) -> anyhow::Result<Inventory> {
         Ok(match identified.unread {
-            Unread::Lockfile(path, bytes) => inventory::parse_lockfile(&path, &bytes)?,
+            Unread::Lockfile(path, bytes) => inventory::parse_any_lockfile(&path, &bytes, None)?,
             Unread::Sbom(path, bytes) => inventory::parse_sbom(&path, &bytes)?,
             Unread::Cached(cached) => match cached.read() {
                 Some(inventory) => inventory,
@@ -334,7 +334,11 @@ impl Identified {
         let bytes = inventory::read_bytes(path)?;
         Ok(Identified {
             input_path: path.display().to_string(),
-            fingerprint: inventory::sha256_hex(&bytes),
+            fingerprint: if lockfile {
+                inventory::lockfile_fingerprint(path, &bytes)?
+            } else {
+                inventory::sha256_hex(&bytes)
+            },
             unread: if lockfile {
                 Unread::Lockfile(path.to_path_buf(), bytes)
             } else {

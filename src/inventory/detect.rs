@@ -44,6 +44,25 @@ pub fn parse_any_lockfile(
     }
 }
 
+/// The digest that identifies what a lockfile says: its bytes' SHA-256, and
+/// for the formats that also read other files (`go.sum`, `-r` includes) the
+/// SHA-256 over all of them, so that a change to any one is seen.
+pub fn lockfile_fingerprint(path: &Path, bytes: &[u8]) -> Result<String, InventoryError> {
+    use sha2::{Digest, Sha256};
+    match detect(path, bytes, None) {
+        Ok(InputFormat::GoMod | InputFormat::RequirementsTxt) => {
+            let inventory = parse_any_lockfile(path, bytes, None)?;
+            let mut digest = Sha256::new();
+            digest.update(bytes);
+            for file in inventory.files.iter().skip(1) {
+                digest.update(read_bytes(file)?);
+            }
+            Ok(hex::encode(digest.finalize()))
+        }
+        _ => Ok(super::sha256_hex(bytes)),
+    }
+}
+
 /// The lockfile format of `bytes`: content, else file name, else `hint`.
 pub fn detect(
     path: &Path,
@@ -260,5 +279,20 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.contains("CycloneDX SBOM"), "{err}");
+    }
+
+    #[test]
+    fn a_changed_include_changes_the_fingerprint() {
+        let dir = tempfile::tempdir().unwrap();
+        let main = dir.path().join("requirements-dev.txt");
+        let text = b"-r requirements.txt\npytest==6.2.1\n";
+        std::fs::write(dir.path().join("requirements.txt"), "Django==3.2\n").unwrap();
+        let before = lockfile_fingerprint(&main, text).unwrap();
+        std::fs::write(dir.path().join("requirements.txt"), "Django==3.2.1\n").unwrap();
+        let after = lockfile_fingerprint(&main, text).unwrap();
+        assert_ne!(before, after);
+        let npm = br#"{"lockfileVersion": 3, "packages": {}}"#;
+        let plain = lockfile_fingerprint(Path::new("package-lock.json"), npm).unwrap();
+        assert_eq!(plain, crate::inventory::sha256_hex(npm));
     }
 }

@@ -79,7 +79,9 @@ use crate::model::{Component, Scope};
 pub use cargo_lock::parse_lockfile;
 pub use cargo_project::read_cargo_project;
 pub use cyclonedx::{parse_cyclonedx_json, parse_cyclonedx_xml};
-pub use detect::{detect, parse_any_lockfile, read_lockfile, read_lockfile_as};
+pub use detect::{
+    detect, lockfile_fingerprint, parse_any_lockfile, read_lockfile, read_lockfile_as,
+};
 pub use gomod::parse_go_mod;
 pub use npm::parse_npm_lock;
 pub use pipfile::parse_pipfile_lock;

@@ -425,3 +425,36 @@ fn every_format_lists_as_documented_json() {
         );
     }
 }
+
+#[test]
+fn a_store_with_only_rustsec_data_says_each_ecosystem_has_none() {
+    let project = Project::empty();
+    for (lockfile, ecosystem) in [
+        ("npm-v3/package-lock.json", "npm"),
+        ("uv/uv.lock", "PyPI"),
+        ("go-caddy-e7457b43e4/go.mod", "Go"),
+    ] {
+        let path = eco(lockfile);
+        let args = [
+            "audit",
+            "--offline",
+            "--format",
+            "json",
+            "--lockfile",
+            path.to_str().unwrap(),
+        ];
+        let json = project.run(&args).expect(1).json();
+        let missing: Vec<&Value> = json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["code"] == "advisory-data-missing")
+            .collect();
+        assert_eq!(missing.len(), 1, "{lockfile}: {json}");
+        assert!(
+            missing[0].to_string().contains(ecosystem),
+            "{lockfile}: {json}"
+        );
+        assert_eq!(json["anomalies"].as_array().unwrap().len(), 0, "{lockfile}");
+    }
+}
