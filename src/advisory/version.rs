@@ -566,9 +566,16 @@ mod tests {
             Some(Equal),
             "OSV writes Go versions without the v"
         );
-        assert_eq!(compare(&Ecosystem::Go, "v4.1.2+incompatible", "v4.1.2"), Some(Equal));
+        assert_eq!(
+            compare(&Ecosystem::Go, "v4.1.2+incompatible", "v4.1.2"),
+            Some(Equal)
+        );
         for invalid in ["v1.2.3.4", "v01.2.3", "vx.y.z", "v1.2.3-"] {
-            assert_eq!(compare(&Ecosystem::Go, invalid, "v1.0.0"), None, "{invalid}");
+            assert_eq!(
+                compare(&Ecosystem::Go, invalid, "v1.0.0"),
+                None,
+                "{invalid}"
+            );
         }
     }
 

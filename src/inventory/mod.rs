@@ -1,6 +1,14 @@
-//! The inventory (DESIGN.md §5): reads a Cargo project, a bare `Cargo.lock` or
-//! an SBOM into the SOUP [`Component`]s every later stage consumes, and names
-//! the product packages it left out.
+//! The inventory (DESIGN.md §5): reads a Cargo project, a lockfile of any
+//! supported ecosystem or an SBOM into the SOUP [`Component`]s every later
+//! stage consumes, and names the product packages it left out.
+//!
+//! Lockfiles ([`read_lockfile`]) are recognised by content first, by file name
+//! second, and by a caller's hint only when neither tells (`detect.rs`): npm
+//! `package-lock.json` / `npm-shrinkwrap.json` (v1–v3), yarn classic and berry
+//! `yarn.lock`, `pnpm-lock.yaml` (6, 9), `uv.lock`, `poetry.lock`,
+//! `Pipfile.lock`, pinned `requirements.txt`, `go.mod`, and `Cargo.lock`. Each
+//! reader's module doc says what its file records and what it cannot (no
+//! reader guesses a scope or a graph the file does not hold).
 //!
 //! Every reader produces components sorted by (ecosystem, name, version) and
 //! de-duplicated by [`Component::key`]; the first occurrence wins.
@@ -12,6 +20,13 @@
 //!   components) and the packages an SPDX document describes are the product.
 //!   An SBOM entry with the same key, purl or bom-ref as a product entry is the
 //!   product too (cargo-sbom lists workspace members both ways).
+//! - **Other ecosystems.** Workspace, link and path entries (npm, yarn, pnpm,
+//!   uv, Poetry, Pipenv editable, `go.mod` local `replace`) are the product.
+//!   Names keep the file's spelling (`Django`); purls and matching use the
+//!   PEP 503 name (`pkg:pypi/django`). An `npm:` alias is pinned under the
+//!   package it installs. A requirement that is not an exact `==` pin is
+//!   refused, listed by line, never guessed. A package name or version with
+//!   control characters is refused: no registry publishes one.
 //! - **A bare `Cargo.lock` has no dependency kinds**, so its components have
 //!   [`Scope::Unknown`](crate::model::Scope::Unknown). `direct` and
 //!   `dependency_path` come from the lockfile's own graph: a component is direct
