@@ -208,11 +208,14 @@ version = "6.2.1"
 source = { git = "https://github.com/pytest-dev/pytest?rev=6.2.1#abc" }
 "#;
 
+    /// What the test checks of each component.
+    type Seen<'a> = (&'a str, Scope, Option<bool>, Option<&'a str>, SourceKind);
+
     #[test]
     fn extras_and_dev_groups_shape_the_scope() {
         let inv = parse_uv_lock(Path::new("uv.lock"), LOCK.as_bytes()).unwrap();
         assert_eq!(inv.product, vec!["app"]);
-        let got: Vec<(&str, Scope, Option<bool>, Option<&str>, SourceKind)> = inv
+        let got: Vec<Seen> = inv
             .components
             .iter()
             .map(|c| {
