@@ -5,19 +5,23 @@
 //! came by. `workspace:`, `link:`, `portal:` and `file:` resolutions are the
 //! product; the workspaces are the roots of the graph, so `direct` and the
 //! path are known. The file merges a workspace's dev and runtime
-//! dependencies, so the scope is unknown. Berry's `checksum` is the digest of
+//! dependencies, so the scope comes from each workspace's `package.json`
+//! beside the lockfile (a dependency only in `devDependencies` is a dev edge):
+//! runtime when a workspace reaches the package through its other
+//! dependencies, dev when only through dev ones, unknown for a bare `yarn.lock`
+//! whose manifests are not there. Berry's `checksum` is the digest of
 //! its own re-packed cache archive, not of the published tarball, and is not
 //! kept.
 
-use std::collections::{BTreeMap, HashMap};
-use std::path::Path;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
 use super::graph::{DepGraph, EdgeKind};
 use super::purl::package_component;
 use super::yarn_classic::split_descriptor;
-use super::{InputFormat, Inventory, InventoryError, finish, utf8_text, yaml_error};
+use super::{InputFormat, Inventory, InventoryError, finish, read_bytes, utf8_text, yaml_error};
 use crate::model::{Ecosystem, SourceKind};
 
 /// The `__metadata` format versions this reader knows (yarn 2 wrote 4, yarn 4 writes 8 and 10).
@@ -36,6 +40,62 @@ struct RawEntry {
     resolution: String,
     #[serde(default)]
     dependencies: BTreeMap<String, String>,
+}
+
+/// A workspace's `package.json`, only the dependency groups.
+#[derive(Deserialize)]
+struct RawManifest {
+    #[serde(default)]
+    dependencies: BTreeMap<String, serde_json::Value>,
+    #[serde(default, rename = "optionalDependencies")]
+    optional_dependencies: BTreeMap<String, serde_json::Value>,
+    #[serde(default, rename = "peerDependencies")]
+    peer_dependencies: BTreeMap<String, serde_json::Value>,
+    #[serde(default, rename = "devDependencies")]
+    dev_dependencies: BTreeMap<String, serde_json::Value>,
+}
+
+impl RawManifest {
+    /// Dependencies the workspace needs only for development.
+    fn dev_only(&self) -> HashSet<String> {
+        self.dev_dependencies
+            .keys()
+            .filter(|name| {
+                !self.dependencies.contains_key(*name)
+                    && !self.optional_dependencies.contains_key(*name)
+                    && !self.peer_dependencies.contains_key(*name)
+            })
+            .cloned()
+            .collect()
+    }
+}
+
+/// The dev-only dependencies of each workspace entry whose `package.json` is
+/// beside the lockfile, and the manifests read. A manifest that is there but
+/// does not parse is an error naming it.
+fn workspace_manifests(
+    lockfile: &Path,
+    entries: &[(String, RawEntry)],
+) -> Result<(HashMap<usize, HashSet<String>>, Vec<PathBuf>), InventoryError> {
+    let dir = lockfile.parent().unwrap_or(Path::new(""));
+    let mut dev_only = HashMap::new();
+    let mut files = Vec::new();
+    for (i, (_, entry)) in entries.iter().enumerate() {
+        let (_, reference) = split_descriptor(&entry.resolution);
+        let Some(folder) = reference.strip_prefix("workspace:") else {
+            continue;
+        };
+        let manifest = dir.join(folder).join("package.json");
+        if !manifest.is_file() {
+            continue;
+        }
+        let bytes = read_bytes(&manifest)?;
+        let raw: RawManifest =
+            serde_json::from_slice(&bytes).map_err(|e| super::json_error(&manifest, &e))?;
+        dev_only.insert(i, raw.dev_only());
+        files.push(manifest);
+    }
+    Ok((dev_only, files))
 }
 
 /// Parses yarn berry `yarn.lock` bytes into an inventory (see the module doc).
@@ -70,7 +130,8 @@ pub fn parse_yarn_berry(path: &Path, bytes: &[u8]) -> Result<Inventory, Inventor
             })?;
         entries.push((key, entry));
     }
-    let graph = build_graph(&entries);
+    let (dev_only, manifests) = workspace_manifests(path, &entries)?;
+    let graph = build_graph(&entries, &dev_only);
     let kinds: Vec<(String, SourceKind)> = entries
         .iter()
         .map(|(_, e)| resolution(&e.resolution))
@@ -80,10 +141,11 @@ pub fn parse_yarn_berry(path: &Path, bytes: &[u8]) -> Result<Inventory, Inventor
         .collect();
     let direct = graph.direct(&roots);
     let paths = graph.shortest_paths(&roots);
+    let scopes = graph.scopes(&roots);
     let mut components = Vec::new();
     let mut product = Vec::new();
-    for ((((_, entry), (name, kind)), is_direct), path_to) in
-        entries.iter().zip(kinds).zip(direct).zip(paths)
+    for (((((_, entry), (name, kind)), is_direct), path_to), scope) in
+        entries.iter().zip(kinds).zip(direct).zip(paths).zip(scopes)
     {
         if is_product(kind) {
             product.push(name);
@@ -93,15 +155,12 @@ pub fn parse_yarn_berry(path: &Path, bytes: &[u8]) -> Result<Inventory, Inventor
         c.source_url = Some(entry.resolution.clone());
         c.direct = Some(is_direct);
         c.dependency_path = path_to;
+        c.scope = scope;
         components.push(c);
     }
-    Ok(finish(
-        path,
-        bytes,
-        InputFormat::YarnBerry,
-        components,
-        product,
-    ))
+    let mut inventory = finish(path, bytes, InputFormat::YarnBerry, components, product);
+    inventory.files.extend(manifests);
+    Ok(inventory)
 }
 
 /// Is a package of this source the product rather than SOUP?
@@ -128,7 +187,12 @@ fn resolution(resolution: &str) -> (String, SourceKind) {
 }
 
 /// The graph: each dependency `name: range` found by its descriptor `name@range`.
-fn build_graph(entries: &[(String, RawEntry)]) -> DepGraph {
+/// Edges are of unknown kind unless the workspaces' manifests were read; then
+/// a workspace's dev-only dependencies are dev edges and the rest normal.
+fn build_graph(
+    entries: &[(String, RawEntry)],
+    dev_only: &HashMap<usize, HashSet<String>>,
+) -> DepGraph {
     let mut graph = DepGraph::default();
     let mut by_descriptor: HashMap<&str, usize> = HashMap::new();
     for (i, (key, entry)) in entries.iter().enumerate() {
@@ -139,8 +203,13 @@ fn build_graph(entries: &[(String, RawEntry)]) -> DepGraph {
     }
     for (from, (_, entry)) in entries.iter().enumerate() {
         for (name, range) in &entry.dependencies {
+            let kind = match dev_only.get(&from) {
+                _ if dev_only.is_empty() => EdgeKind::Unknown,
+                Some(dev) if dev.contains(name) => EdgeKind::Dev,
+                _ => EdgeKind::Normal,
+            };
             if let Some(&to) = by_descriptor.get(format!("{name}@{range}").as_str()) {
-                graph.add_edge(from, to, EdgeKind::Unknown);
+                graph.add_edge(from, to, kind);
             }
         }
     }

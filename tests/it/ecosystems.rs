@@ -182,8 +182,19 @@ fn yarn_berry_matches_yarn_info() {
     let all = yarn_info("yarn-info-all.ndjson");
     assert!(all.len() > 100, "{}", all.len());
     assert_eq!(pins(&inv), all);
-    assert!(yarn_info("yarn-info-production.ndjson").is_subset(&pins(&inv)));
+    let runtime = yarn_info("yarn-info-production.ndjson");
+    let dev: BTreeSet<Pin> = all.difference(&runtime).cloned().collect();
+    assert_eq!(
+        dev_pins(&inv),
+        dev,
+        "dev flags, from the workspaces' manifests"
+    );
     assert_eq!(inv.product, ["clinician-ui", "widgets"]);
+    assert_eq!(
+        inv.files.len(),
+        3,
+        "the lockfile and both workspace manifests"
+    );
     let lodash = inv.components.iter().find(|c| c.name == "lodash").unwrap();
     assert_eq!(lodash.direct, Some(true));
     assert_eq!(lodash.dependency_path, ["clinician-ui", "lodash"]);

@@ -665,7 +665,11 @@ fn bad_lockfiles_name_the_file_and_line() {
         "the error is on the last line"
     );
 
-    let (err, _) = bad("inventory/not-toml.Cargo.lock", read_lockfile);
+    // Its content is an npm lockfile, which detection reads as one: the Cargo
+    // reader itself refuses it.
+    let cargo_reader: fn(&Path) -> Result<Inventory, InventoryError> =
+        |path| cargo_soup::inventory::parse_lockfile(path, &std::fs::read(path).unwrap());
+    let (err, _) = bad("inventory/not-toml.Cargo.lock", cargo_reader);
     assert_eq!(toml_line(&err), Some(1));
 
     let (err, message) = bad("inventory/missing-version.Cargo.lock", read_lockfile);
