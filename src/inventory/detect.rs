@@ -46,12 +46,17 @@ pub fn parse_any_lockfile(
 
 /// The digest that identifies what a lockfile says: its bytes' SHA-256, and
 /// for the formats that also read other files (`go.sum`, `-r` includes,
-/// yarn berry's workspace manifests) the
+/// yarn's `package.json` manifests) the
 /// SHA-256 over all of them, so that a change to any one is seen.
 pub fn lockfile_fingerprint(path: &Path, bytes: &[u8]) -> Result<String, InventoryError> {
     use sha2::{Digest, Sha256};
     match detect(path, bytes, None) {
-        Ok(InputFormat::GoMod | InputFormat::RequirementsTxt | InputFormat::YarnBerry) => {
+        Ok(
+            InputFormat::GoMod
+            | InputFormat::RequirementsTxt
+            | InputFormat::YarnBerry
+            | InputFormat::YarnClassic,
+        ) => {
             let inventory = parse_any_lockfile(path, bytes, None)?;
             let mut digest = Sha256::new();
             digest.update(bytes);

@@ -74,6 +74,7 @@ mod detect;
 mod gomod;
 mod graph;
 mod npm;
+mod npm_manifest;
 mod pipfile;
 mod pnpm;
 mod poetry;

@@ -13,15 +13,16 @@
 //! its own re-packed cache archive, not of the published tarball, and is not
 //! kept.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
 use super::graph::{DepGraph, EdgeKind};
+use super::npm_manifest::read_manifest;
 use super::purl::package_component;
 use super::yarn_classic::split_descriptor;
-use super::{InputFormat, Inventory, InventoryError, finish, read_bytes, utf8_text, yaml_error};
+use super::{InputFormat, Inventory, InventoryError, finish, utf8_text, yaml_error};
 use crate::model::{Ecosystem, SourceKind};
 
 /// The `__metadata` format versions this reader knows (yarn 2 wrote 4, yarn 4 writes 8 and 10).
@@ -42,60 +43,26 @@ struct RawEntry {
     dependencies: BTreeMap<String, String>,
 }
 
-/// A workspace's `package.json`, only the dependency groups.
-#[derive(Deserialize)]
-struct RawManifest {
-    #[serde(default)]
-    dependencies: BTreeMap<String, serde_json::Value>,
-    #[serde(default, rename = "optionalDependencies")]
-    optional_dependencies: BTreeMap<String, serde_json::Value>,
-    #[serde(default, rename = "peerDependencies")]
-    peer_dependencies: BTreeMap<String, serde_json::Value>,
-    #[serde(default, rename = "devDependencies")]
-    dev_dependencies: BTreeMap<String, serde_json::Value>,
-}
-
-impl RawManifest {
-    /// Dependencies the workspace needs only for development.
-    fn dev_only(&self) -> HashSet<String> {
-        self.dev_dependencies
-            .keys()
-            .filter(|name| {
-                !self.dependencies.contains_key(*name)
-                    && !self.optional_dependencies.contains_key(*name)
-                    && !self.peer_dependencies.contains_key(*name)
-            })
-            .cloned()
-            .collect()
-    }
-}
-
-/// The dev-only dependencies of each workspace entry whose `package.json` is
-/// beside the lockfile, and the manifests read. A manifest that is there but
-/// does not parse is an error naming it.
+/// The dependency edges each workspace entry's `package.json` (beside the
+/// lockfile) gives, by entry, and the manifests read.
 fn workspace_manifests(
     lockfile: &Path,
     entries: &[(String, RawEntry)],
-) -> Result<(HashMap<usize, HashSet<String>>, Vec<PathBuf>), InventoryError> {
+) -> Result<(HashMap<usize, Vec<(String, EdgeKind)>>, Vec<PathBuf>), InventoryError> {
     let dir = lockfile.parent().unwrap_or(Path::new(""));
-    let mut dev_only = HashMap::new();
+    let mut edges = HashMap::new();
     let mut files = Vec::new();
     for (i, (_, entry)) in entries.iter().enumerate() {
         let (_, reference) = split_descriptor(&entry.resolution);
         let Some(folder) = reference.strip_prefix("workspace:") else {
             continue;
         };
-        let manifest = dir.join(folder).join("package.json");
-        if !manifest.is_file() {
-            continue;
+        if let Some(manifest) = read_manifest(&dir.join(folder))? {
+            edges.insert(i, manifest.dependencies);
+            files.push(manifest.path);
         }
-        let bytes = read_bytes(&manifest)?;
-        let raw: RawManifest =
-            serde_json::from_slice(&bytes).map_err(|e| super::json_error(&manifest, &e))?;
-        dev_only.insert(i, raw.dev_only());
-        files.push(manifest);
     }
-    Ok((dev_only, files))
+    Ok((edges, files))
 }
 
 /// Parses yarn berry `yarn.lock` bytes into an inventory (see the module doc).
@@ -130,8 +97,8 @@ pub fn parse_yarn_berry(path: &Path, bytes: &[u8]) -> Result<Inventory, Inventor
             })?;
         entries.push((key, entry));
     }
-    let (dev_only, manifests) = workspace_manifests(path, &entries)?;
-    let graph = build_graph(&entries, &dev_only);
+    let (declared, manifests) = workspace_manifests(path, &entries)?;
+    let graph = build_graph(&entries, &declared);
     let kinds: Vec<(String, SourceKind)> = entries
         .iter()
         .map(|(_, e)| resolution(&e.resolution))
@@ -191,7 +158,7 @@ fn resolution(resolution: &str) -> (String, SourceKind) {
 /// a workspace's dev-only dependencies are dev edges and the rest normal.
 fn build_graph(
     entries: &[(String, RawEntry)],
-    dev_only: &HashMap<usize, HashSet<String>>,
+    manifests: &HashMap<usize, Vec<(String, EdgeKind)>>,
 ) -> DepGraph {
     let mut graph = DepGraph::default();
     let mut by_descriptor: HashMap<&str, usize> = HashMap::new();
@@ -203,10 +170,13 @@ fn build_graph(
     }
     for (from, (_, entry)) in entries.iter().enumerate() {
         for (name, range) in &entry.dependencies {
-            let kind = match dev_only.get(&from) {
-                _ if dev_only.is_empty() => EdgeKind::Unknown,
-                Some(dev) if dev.contains(name) => EdgeKind::Dev,
-                _ => EdgeKind::Normal,
+            let declared = manifests
+                .get(&from)
+                .and_then(|deps| deps.iter().find(|(d, _)| d == name));
+            let kind = match declared {
+                _ if manifests.is_empty() => EdgeKind::Unknown,
+                Some((_, kind)) => *kind,
+                None => EdgeKind::Normal,
             };
             if let Some(&to) = by_descriptor.get(format!("{name}@{range}").as_str()) {
                 graph.add_edge(from, to, kind);

@@ -3,16 +3,22 @@
 //! Each entry starts with the descriptors it satisfies (`a@^1.0.0, a@^1.2.0:`)
 //! and holds `version`, `resolved`, `integrity` and dependency sections. An
 //! `npm:` alias (`old@npm:b@1.0.0`) is pinned under the package it installs.
-//! The file names neither the project nor its workspaces (they live in
-//! `package.json`), so `direct` is unknown, the path empty, and the scope
-//! unknown: yarn classic does not record which packages only development needs.
+//! The file names neither the project nor its workspaces: they live in
+//! `package.json`. When the project's manifest is beside the lockfile, it and
+//! its workspaces' manifests (patterns `dir` and `dir/*`) are the roots of the
+//! graph: `direct` and the path are known, and the scope is runtime when a
+//! root reaches the package through its dependencies, dev when only through
+//! `devDependencies`. For a bare `yarn.lock` they are unknown.
 
+use std::collections::HashMap;
 use std::path::Path;
 
+use super::graph::{DepGraph, EdgeKind};
 use super::npm::{npm_source, split_spec, sri_checksum};
+use super::npm_manifest::{Manifest, project_manifests};
 use super::purl::package_component;
 use super::{InputFormat, Inventory, InventoryError, finish, utf8_text};
-use crate::model::Ecosystem;
+use crate::model::{Ecosystem, Scope};
 
 /// One entry of the lockfile, only what the inventory needs.
 #[derive(Default)]
@@ -23,14 +29,25 @@ struct Entry {
     version: Option<String>,
     resolved: Option<String>,
     integrity: Option<String>,
+    /// `name range` pairs of its dependency sections.
+    dependencies: Vec<(String, String)>,
 }
 
 /// Parses yarn classic `yarn.lock` bytes into an inventory (see the module doc).
 pub fn parse_yarn_classic(path: &Path, bytes: &[u8]) -> Result<Inventory, InventoryError> {
     let text = utf8_text(path, bytes)?;
+    let (entries, descriptors) = entries(path, text)?;
+    let manifests = project_manifests(path)?;
+    let graph = build_graph(&entries, &descriptors, &manifests);
+    let roots: Vec<usize> = (entries.len()..entries.len() + manifests.len()).collect();
+    let (scopes, direct, paths) = (
+        graph.scopes(&roots),
+        graph.direct(&roots),
+        graph.shortest_paths(&roots),
+    );
     let mut components = Vec::new();
-    let mut product = Vec::new();
-    for entry in entries(path, text)? {
+    let mut product: Vec<String> = manifests.iter().map(|m| m.name.clone()).collect();
+    for (i, entry) in entries.into_iter().enumerate() {
         let syntax = |message: String| InventoryError::Syntax {
             path: path.to_path_buf(),
             line: Some(entry.line),
@@ -52,20 +69,60 @@ pub fn parse_yarn_classic(path: &Path, bytes: &[u8]) -> Result<Inventory, Invent
         let mut c = package_component(path, Ecosystem::Npm, &name, &version, source)?;
         c.checksum = entry.integrity.as_deref().and_then(sri_checksum);
         c.source_url = entry.resolved;
+        if !manifests.is_empty() {
+            c.scope = scopes.get(i).copied().unwrap_or(Scope::Unknown);
+            c.direct = direct.get(i).copied();
+            c.dependency_path = paths.get(i).cloned().unwrap_or_default();
+        }
         components.push(c);
     }
-    Ok(finish(
-        path,
-        bytes,
-        InputFormat::YarnClassic,
-        components,
-        product,
-    ))
+    let mut inventory = finish(path, bytes, InputFormat::YarnClassic, components, product);
+    inventory
+        .files
+        .extend(manifests.into_iter().map(|m| m.path));
+    Ok(inventory)
 }
 
-/// The entries, each with the line it starts on.
-fn entries(path: &Path, text: &str) -> Result<Vec<Entry>, InventoryError> {
+/// The graph: entries first, then one root per manifest; each dependency
+/// `name range` found by its descriptor `name@range`.
+fn build_graph(
+    entries: &[Entry],
+    descriptors: &HashMap<String, usize>,
+    manifests: &[Manifest],
+) -> DepGraph {
+    let mut graph = DepGraph::default();
+    for entry in entries {
+        graph.add_node(&split_descriptor(&entry.descriptor).0);
+    }
+    for manifest in manifests {
+        graph.add_node(&manifest.name);
+    }
+    let find = |name: &str, range: &str| descriptors.get(&format!("{name}@{range}")).copied();
+    for (from, entry) in entries.iter().enumerate() {
+        for (name, range) in &entry.dependencies {
+            if let Some(to) = find(name, range) {
+                graph.add_edge(from, to, EdgeKind::Normal);
+            }
+        }
+    }
+    for (offset, manifest) in manifests.iter().enumerate() {
+        for (name, kind) in &manifest.dependencies {
+            let range = manifest.ranges.get(name).map_or("", String::as_str);
+            if let Some(to) = find(name, range) {
+                graph.add_edge(entries.len() + offset, to, *kind);
+            }
+        }
+    }
+    graph
+}
+
+/// The entries, each with the line it starts on, and every descriptor's entry.
+fn entries(
+    path: &Path,
+    text: &str,
+) -> Result<(Vec<Entry>, HashMap<String, usize>), InventoryError> {
     let mut entries: Vec<Entry> = Vec::new();
+    let mut descriptors = HashMap::new();
     for (n, line) in text.lines().enumerate() {
         let trimmed = line.trim_end();
         if trimmed.trim_start().is_empty() || trimmed.trim_start().starts_with('#') {
@@ -80,6 +137,9 @@ fn entries(path: &Path, text: &str) -> Result<Vec<Entry>, InventoryError> {
                     line: Some(n + 1),
                     message: "an entry must start with its descriptors and a colon".to_string(),
                 })?;
+            for descriptor in header.split(", ") {
+                descriptors.insert(unquote(descriptor).to_string(), entries.len());
+            }
             let first = header.split(", ").next().unwrap_or(header);
             entries.push(Entry {
                 descriptor: unquote(first).to_string(),
@@ -97,6 +157,12 @@ fn entries(path: &Path, text: &str) -> Result<Vec<Entry>, InventoryError> {
                 "integrity" => entry.integrity = value,
                 _ => {}
             }
+        } else if indent == 4
+            && let Some(entry) = entries.last_mut()
+            && let Some((name, range)) = trimmed.trim_start().split_once(' ')
+        {
+            let range = unquote(range.trim()).to_string();
+            entry.dependencies.push((unquote(name).to_string(), range));
         } else if entries.is_empty() {
             return Err(InventoryError::Syntax {
                 path: path.to_path_buf(),
@@ -105,7 +171,7 @@ fn entries(path: &Path, text: &str) -> Result<Vec<Entry>, InventoryError> {
             });
         }
     }
-    Ok(entries)
+    Ok((entries, descriptors))
 }
 
 /// A descriptor `name@range` (the name may start with `@scope/`; the range

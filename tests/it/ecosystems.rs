@@ -155,9 +155,24 @@ fn yarn_classic_matches_yarn_list() {
     let all = yarn_list("yarn-list.json");
     assert!(all.len() > 90, "{}", all.len());
     assert_eq!(pins(&inv), all);
-    assert!(yarn_list("yarn-list-production.json").is_subset(&pins(&inv)));
-    // yarn.lock does not record dev dependencies: the scope is not guessed.
-    assert!(inv.components.iter().all(|c| c.scope == Scope::Unknown));
+    let runtime = yarn_list("yarn-list-production.json");
+    let dev: BTreeSet<Pin> = all.difference(&runtime).cloned().collect();
+    assert_eq!(dev_pins(&inv), dev, "dev flags, from the manifests");
+    assert_eq!(inv.files.len(), 3, "the lockfile and both manifests");
+    let lodash = inv.components.iter().find(|c| c.name == "lodash").unwrap();
+    assert_eq!(lodash.dependency_path, ["clinician-ui", "lodash"]);
+
+    // A bare yarn.lock does not record dev dependencies: the scope is not guessed.
+    let dir = tempfile::tempdir().unwrap();
+    let bare = dir.path().join("yarn.lock");
+    std::fs::copy(eco("yarn-classic/yarn.lock"), &bare).unwrap();
+    let inv = inventory::read_lockfile(&bare).unwrap();
+    assert_eq!(pins(&inv), all);
+    assert!(
+        inv.components
+            .iter()
+            .all(|c| c.scope == Scope::Unknown && c.direct.is_none())
+    );
 }
 
 /// Every package of `yarn info --all --recursive --json`, workspaces left out.
