@@ -43,12 +43,15 @@ struct RawEntry {
     dependencies: BTreeMap<String, String>,
 }
 
+/// Each workspace entry's dependencies with their edge kind, by entry index.
+type Declared = HashMap<usize, Vec<(String, EdgeKind)>>;
+
 /// The dependency edges each workspace entry's `package.json` (beside the
 /// lockfile) gives, by entry, and the manifests read.
 fn workspace_manifests(
     lockfile: &Path,
     entries: &[(String, RawEntry)],
-) -> Result<(HashMap<usize, Vec<(String, EdgeKind)>>, Vec<PathBuf>), InventoryError> {
+) -> Result<(Declared, Vec<PathBuf>), InventoryError> {
     let dir = lockfile.parent().unwrap_or(Path::new(""));
     let mut edges = HashMap::new();
     let mut files = Vec::new();
@@ -156,10 +159,7 @@ fn resolution(resolution: &str) -> (String, SourceKind) {
 /// The graph: each dependency `name: range` found by its descriptor `name@range`.
 /// Edges are of unknown kind unless the workspaces' manifests were read; then
 /// a workspace's dev-only dependencies are dev edges and the rest normal.
-fn build_graph(
-    entries: &[(String, RawEntry)],
-    manifests: &HashMap<usize, Vec<(String, EdgeKind)>>,
-) -> DepGraph {
+fn build_graph(entries: &[(String, RawEntry)], manifests: &Declared) -> DepGraph {
     let mut graph = DepGraph::default();
     let mut by_descriptor: HashMap<&str, usize> = HashMap::new();
     for (i, (key, entry)) in entries.iter().enumerate() {
