@@ -188,7 +188,13 @@ impl fmt::Display for Purl {
 pub enum SourceKind {
     Registry,
     Git,
+    /// A tarball or archive fetched from a URL that is not a registry.
+    Url,
     Path,
+    /// A member of the project's own workspace (npm, yarn, pnpm, uv).
+    Workspace,
+    /// A symbolic link to a folder of the project (npm `link`, pnpm `link:`).
+    Link,
     /// An SBOM component that does not say where it came from.
     Unknown,
 }
@@ -199,7 +205,10 @@ impl SourceKind {
         match self {
             SourceKind::Registry => "registry",
             SourceKind::Git => "git",
+            SourceKind::Url => "url",
             SourceKind::Path => "path",
+            SourceKind::Workspace => "workspace",
+            SourceKind::Link => "link",
             SourceKind::Unknown => "unknown",
         }
     }

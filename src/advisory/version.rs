@@ -539,6 +539,47 @@ mod tests {
     }
 
     #[test]
+    fn go_pseudo_versions_and_incompatible_follow_go_semver() {
+        // The three pseudo-version forms sort below the release they precede
+        // and below that release's tagged pre-releases ("0" < "rc").
+        ascending(
+            Ecosystem::Go,
+            &[
+                "v0.0.0-20191109021931-daa7c04131f5",
+                "v0.0.0-20191109021932-0000000000aa",
+                "v1.4.0",
+                "v1.4.1-0.20210101000000-abcdefabcdef",
+                "v1.4.1-rc.1",
+                "v1.4.1",
+                "v2.0.0-20200101000000-abcdefabcdef+incompatible",
+                "v2.0.0+incompatible",
+                "v2.0.1+incompatible",
+                "v4.1.2+incompatible",
+            ],
+        );
+        assert_eq!(
+            compare(
+                &Ecosystem::Go,
+                "v0.0.0-20191109021931-daa7c04131f5",
+                "0.0.0-20191109021931-daa7c04131f5"
+            ),
+            Some(Equal),
+            "OSV writes Go versions without the v"
+        );
+        assert_eq!(
+            compare(&Ecosystem::Go, "v4.1.2+incompatible", "v4.1.2"),
+            Some(Equal)
+        );
+        for invalid in ["v1.2.3.4", "v01.2.3", "vx.y.z", "v1.2.3-"] {
+            assert_eq!(
+                compare(&Ecosystem::Go, invalid, "v1.0.0"),
+                None,
+                "{invalid}"
+            );
+        }
+    }
+
+    #[test]
     fn odd_input_never_panics() {
         let odd = [
             "",

@@ -1,6 +1,15 @@
-//! The inventory (DESIGN.md §5): reads a Cargo project, a bare `Cargo.lock`,
-//! an SBOM or the dependency list embedded in a shipped binary into the SOUP [`Component`]s every later stage consumes, and names
+//! The inventory (DESIGN.md §5): reads a Cargo project, a lockfile of any
+//! supported ecosystem, an SBOM or the dependency list embedded in a shipped
+//! binary into the SOUP [`Component`]s every later stage consumes, and names
 //! the product packages it left out.
+//!
+//! Lockfiles ([`read_lockfile`]) are recognised by content first, by file name
+//! second, and by a caller's hint only when neither tells (`detect.rs`): npm
+//! `package-lock.json` / `npm-shrinkwrap.json` (v1–v3), yarn classic and berry
+//! `yarn.lock`, `pnpm-lock.yaml` (6, 9), `uv.lock`, `poetry.lock`,
+//! `Pipfile.lock`, pinned `requirements.txt`, `go.mod`, and `Cargo.lock`. Each
+//! reader's module doc says what its file records and what it cannot (no
+//! reader guesses a scope or a graph the file does not hold).
 //!
 //! Every reader produces components sorted by (ecosystem, name, version) and
 //! de-duplicated by [`Component::key`]; the first occurrence wins.
@@ -12,6 +21,13 @@
 //!   components) and the packages an SPDX document describes are the product.
 //!   An SBOM entry with the same key, purl or bom-ref as a product entry is the
 //!   product too (cargo-sbom lists workspace members both ways).
+//! - **Other ecosystems.** Workspace, link and path entries (npm, yarn, pnpm,
+//!   uv, Poetry, Pipenv editable, `go.mod` local `replace`) are the product.
+//!   Names keep the file's spelling (`Django`); purls and matching use the
+//!   PEP 503 name (`pkg:pypi/django`). An `npm:` alias is pinned under the
+//!   package it installs. A requirement that is not an exact `==` pin is
+//!   refused, listed by line, never guessed. A package name or version with
+//!   control characters is refused: no registry publishes one.
 //! - **A bare `Cargo.lock` has no dependency kinds**, so its components have
 //!   [`Scope::Unknown`](crate::model::Scope::Unknown). `direct` and
 //!   `dependency_path` come from the lockfile's own graph: a component is direct
@@ -66,22 +82,45 @@ mod auditable;
 mod cargo_lock;
 mod cargo_project;
 mod cyclonedx;
+mod detect;
+mod gomod;
 mod graph;
+mod npm;
+mod npm_manifest;
+mod pipfile;
+mod pnpm;
+mod poetry;
 mod purl;
+mod requirements;
 mod spdx;
+mod uv;
+mod yarn_berry;
+mod yarn_classic;
 
 use std::path::{Path, PathBuf};
 
 use crate::digest::sha256_hex;
 use serde::{Deserialize, Serialize};
 
-use crate::model::Component;
+use crate::model::{Component, Scope};
 
 pub use auditable::parse_auditable_binary;
 pub use cargo_lock::parse_lockfile;
 pub use cargo_project::read_cargo_project;
 pub use cyclonedx::{parse_cyclonedx_json, parse_cyclonedx_xml};
+pub use detect::{
+    detect, lockfile_fingerprint, parse_any_lockfile, read_any, read_lockfile, read_lockfile_as,
+};
+pub use gomod::parse_go_mod;
+pub use npm::parse_npm_lock;
+pub use pipfile::parse_pipfile_lock;
+pub use pnpm::parse_pnpm_lock;
+pub use poetry::parse_poetry_lock;
+pub use requirements::parse_requirements;
 pub use spdx::parse_spdx_json;
+pub use uv::parse_uv_lock;
+pub use yarn_berry::parse_yarn_berry;
+pub use yarn_classic::parse_yarn_classic;
 
 /// The SOUP components read from one input, and the product packages left out.
 /// Serialised only into the register's cache of `cargo metadata` results.
@@ -131,6 +170,33 @@ pub enum InputFormat {
     /// The dependency list `cargo auditable` embedded in an executable.
     #[serde(rename = "auditable-binary")]
     AuditableBinary,
+    /// npm `package-lock.json` or `npm-shrinkwrap.json`, lockfile versions 1 to 3.
+    #[serde(rename = "npm-lock")]
+    NpmLock,
+    /// yarn classic (v1) `yarn.lock`.
+    #[serde(rename = "yarn-classic")]
+    YarnClassic,
+    /// yarn berry (v2 and later) `yarn.lock`, YAML with `__metadata`.
+    #[serde(rename = "yarn-berry")]
+    YarnBerry,
+    /// `pnpm-lock.yaml`, lockfile versions 6 and 9.
+    #[serde(rename = "pnpm-lock")]
+    PnpmLock,
+    /// uv's `uv.lock`.
+    #[serde(rename = "uv-lock")]
+    UvLock,
+    /// Poetry's `poetry.lock`, 1.x and 2.x.
+    #[serde(rename = "poetry-lock")]
+    PoetryLock,
+    /// Pipenv's `Pipfile.lock`.
+    #[serde(rename = "pipfile-lock")]
+    PipfileLock,
+    /// A `requirements.txt` of `==` pins.
+    #[serde(rename = "requirements-txt")]
+    RequirementsTxt,
+    /// A Go module's `go.mod` (with `go.sum` beside it, when there is one).
+    #[serde(rename = "go-mod")]
+    GoMod,
 }
 
 impl InputFormat {
@@ -143,6 +209,15 @@ impl InputFormat {
             InputFormat::CycloneDxXml => "cyclonedx-xml",
             InputFormat::SpdxJson => "spdx-json",
             InputFormat::AuditableBinary => "auditable-binary",
+            InputFormat::NpmLock => "npm-lock",
+            InputFormat::YarnClassic => "yarn-classic",
+            InputFormat::YarnBerry => "yarn-berry",
+            InputFormat::PnpmLock => "pnpm-lock",
+            InputFormat::UvLock => "uv-lock",
+            InputFormat::PoetryLock => "poetry-lock",
+            InputFormat::PipfileLock => "pipfile-lock",
+            InputFormat::RequirementsTxt => "requirements-txt",
+            InputFormat::GoMod => "go-mod",
         }
     }
 }
@@ -263,30 +338,64 @@ pub enum InventoryError {
     /// The embedded list is there but unreadable, or over the size limits.
     #[error("failed to read the `cargo auditable` list of {}: {message}", path.display())]
     AuditableData { path: PathBuf, message: String },
+    /// Not a lockfile this tool reads, or one that cannot be told from another.
+    #[error("failed to recognise {} as a lockfile: {reason}", path.display())]
+    UnknownLockfile { path: PathBuf, reason: String },
+    /// A lockfile format version this reader does not know.
+    #[error(
+        "failed to read {}: {format} version {version} is not supported ({supported})",
+        path.display()
+    )]
+    UnsupportedFormatVersion {
+        path: PathBuf,
+        format: &'static str,
+        version: String,
+        supported: &'static str,
+    },
+    /// Requirements that name no exact version: not pins, and never guessed.
+    #[error(
+        "failed to read {}: {} not pinned with `==` (pin every requirement, e.g. with `uv pip compile`): {}",
+        path.display(), count_of(unpinned.len()), unpinned.join("; ")
+    )]
+    Unpinned {
+        path: PathBuf,
+        unpinned: Vec<String>,
+    },
+    /// A package name or version with control characters: no npm, PyPI or Go
+    /// registry publishes one, so the lockfile is corrupt or forged.
+    #[error(
+        "failed to read {}: package `{}` has control characters in its name or version",
+        path.display(), package.escape_debug()
+    )]
+    ControlCharacters { path: PathBuf, package: String },
+    /// A module that `go.mod` requires but `go.sum` has no line for.
+    #[error(
+        "failed to confirm {} against {}: `{module} {version}` has no checksum line there",
+        path.display(), go_sum.display()
+    )]
+    NotInGoSum {
+        path: PathBuf,
+        go_sum: PathBuf,
+        module: String,
+        version: String,
+    },
     /// `cargo metadata` failed (missing manifest, offline without the crates, ...).
     #[error("failed to run `cargo metadata` for {}: {message}", path.display())]
     CargoMetadata { path: PathBuf, message: String },
 }
 
+/// "1 requirement is" / "N requirements are", for the unpinned error.
+fn count_of(n: usize) -> String {
+    if n == 1 {
+        "1 requirement is".to_string()
+    } else {
+        format!("{n} requirements are")
+    }
+}
+
 /// ` line N` when the line is known, for error messages.
 fn at_line(line: Option<usize>) -> String {
     line.map(|n| format!(" line {n}")).unwrap_or_default()
-}
-
-/// Reads a `Cargo.lock` file; the product is its packages without a source.
-pub fn read_lockfile(path: &Path) -> Result<Inventory, InventoryError> {
-    parse_lockfile(path, &read_bytes(path)?)
-}
-
-/// Reads a lockfile or an SBOM, told apart by content: JSON and XML are SBOMs,
-/// anything else a lockfile. For a path that could be either (`diff A B`).
-pub fn read_any(path: &Path) -> Result<Inventory, InventoryError> {
-    let bytes = read_bytes(path)?;
-    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
-    match first {
-        Some(b'{' | b'<') => parse_sbom(path, &bytes),
-        _ => parse_lockfile(path, &bytes),
-    }
 }
 
 /// Reads the dependency list `cargo auditable build` embedded in an executable.
@@ -413,6 +522,15 @@ fn json_error(path: &Path, e: &serde_json::Error) -> InventoryError {
     }
 }
 
+/// A YAML syntax or shape error, with its line.
+fn yaml_error(path: &Path, e: &serde_yaml_ng::Error) -> InventoryError {
+    InventoryError::Syntax {
+        path: path.to_path_buf(),
+        line: e.location().map(|l| l.line()),
+        message: e.to_string(),
+    }
+}
+
 /// The input file's identity: its path and the SHA-256 of its bytes.
 fn input_file(path: &Path, bytes: &[u8]) -> InputFile {
     InputFile {
@@ -421,17 +539,36 @@ fn input_file(path: &Path, bytes: &[u8]) -> InputFile {
     }
 }
 
-/// Assembles an inventory: components sorted and de-duplicated by key, product
+/// Assembles an inventory: components sorted and de-duplicated by key (the
+/// first occurrence wins, but takes the strongest scope and `direct` of all
+/// copies: a package installed twice is runtime if either copy is), product
 /// names sorted and de-duplicated.
 fn finish(
     path: &Path,
     bytes: &[u8],
     format: InputFormat,
-    mut components: Vec<Component>,
+    components: Vec<Component>,
     mut product: Vec<String>,
 ) -> Inventory {
-    let mut seen = std::collections::HashSet::new();
-    components.retain(|c| seen.insert(c.key()));
+    let mut first: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut kept: Vec<Component> = Vec::with_capacity(components.len());
+    for c in components {
+        match first.get(&c.key()).and_then(|&i| kept.get_mut(i)) {
+            Some(earlier) => {
+                if scope_rank(c.scope) < scope_rank(earlier.scope) {
+                    earlier.scope = c.scope;
+                }
+                if c.direct == Some(true) {
+                    earlier.direct = Some(true);
+                }
+            }
+            None => {
+                first.insert(c.key(), kept.len());
+                kept.push(c);
+            }
+        }
+    }
+    let mut components = kept;
     components.sort_by(|a, b| {
         (&a.ecosystem, &a.name, &a.version, a.key()).cmp(&(
             &b.ecosystem,
@@ -448,6 +585,16 @@ fn finish(
         components,
         product,
         files: vec![path.to_path_buf()],
+    }
+}
+
+/// How strongly a scope ties a package to the product: runtime first.
+fn scope_rank(scope: Scope) -> u8 {
+    match scope {
+        Scope::Runtime => 0,
+        Scope::Build => 1,
+        Scope::Dev => 2,
+        Scope::Unknown => 3,
     }
 }
 

@@ -7,7 +7,7 @@ use std::str::FromStr;
 use packageurl::PackageUrl;
 
 use super::InventoryError;
-use crate::model::{Component, Ecosystem};
+use crate::model::{Component, Ecosystem, SourceKind};
 
 /// The crates.io index, as Cargo writes it in git and sparse form.
 pub(super) const CRATES_IO_SOURCES: [&str; 2] = [
@@ -81,6 +81,58 @@ pub(super) fn cargo_purl(
         }
     }
     Ok(purl.to_string())
+}
+
+/// The purl of an npm, PyPI or Go package: npm `@scope/name` and Go module
+/// paths split into namespace and name, PyPI names PEP 503-normalised.
+pub(super) fn package_purl(
+    file: &Path,
+    ecosystem: &Ecosystem,
+    name: &str,
+    version: &str,
+) -> Result<String, InventoryError> {
+    let invalid = |e: packageurl::Error| InventoryError::InvalidPurl {
+        path: file.to_path_buf(),
+        component: format!("{name} {version}"),
+        purl: format!("pkg:{}/{name}@{version}", ecosystem.purl_type()),
+        reason: e.to_string(),
+    };
+    let normalised = ecosystem.normalize_name(name);
+    let (namespace, short) = match ecosystem {
+        Ecosystem::Npm if normalised.starts_with('@') => normalised
+            .split_once('/')
+            .map_or((None, normalised.as_str()), |(ns, n)| (Some(ns), n)),
+        Ecosystem::Go => normalised
+            .rsplit_once('/')
+            .map_or((None, normalised.as_str()), |(ns, n)| (Some(ns), n)),
+        _ => (None, normalised.as_str()),
+    };
+    let mut purl = PackageUrl::new(ecosystem.purl_type(), short).map_err(invalid)?;
+    if let Some(namespace) = namespace {
+        purl.with_namespace(namespace).map_err(invalid)?;
+    }
+    purl.with_version(version).map_err(invalid)?;
+    Ok(purl.to_string())
+}
+
+/// A component of an npm, PyPI or Go lockfile: its published name, purl and source.
+pub(super) fn package_component(
+    file: &Path,
+    ecosystem: Ecosystem,
+    name: &str,
+    version: &str,
+    source: SourceKind,
+) -> Result<Component, InventoryError> {
+    if name.chars().chain(version.chars()).any(char::is_control) {
+        return Err(InventoryError::ControlCharacters {
+            path: file.to_path_buf(),
+            package: format!("{name} {version}"),
+        });
+    }
+    let mut component = Component::new(ecosystem, name, version);
+    component.purl = Some(package_purl(file, &component.ecosystem, name, version)?);
+    component.source = source;
+    Ok(component)
 }
 
 /// An SBOM entry's identity taken from its purl: canonical purl (with the
@@ -257,6 +309,40 @@ mod tests {
         assert_eq!(c.purl.as_deref(), Some("pkg:npm/%40babel/core@1"));
         let c = sbom_component(path(), "x", None, Some("pkg:maven/org.a/b@2.0")).unwrap();
         assert_eq!((c.name.as_str(), c.version.as_str()), ("org.a:b", "2.0"));
+    }
+
+    #[test]
+    fn ecosystem_purls_split_namespaces_and_normalise() {
+        let npm = |n: &str| package_purl(path(), &Ecosystem::Npm, n, "1.0.0").unwrap();
+        assert_eq!(
+            npm("@ungap/promise-all-settled"),
+            "pkg:npm/%40ungap/promise-all-settled@1.0.0"
+        );
+        assert_eq!(npm("lodash"), "pkg:npm/lodash@1.0.0");
+        let pypi = package_purl(path(), &Ecosystem::PyPI, "zope.interface", "5.1.0").unwrap();
+        assert_eq!(pypi, "pkg:pypi/zope-interface@5.1.0");
+        let go = package_purl(path(), &Ecosystem::Go, "golang.org/x/net", "v0.1.0").unwrap();
+        assert_eq!(go, "pkg:golang/golang.org/x/net@v0.1.0");
+        let c = package_component(
+            path(),
+            Ecosystem::PyPI,
+            "Django",
+            "3.2",
+            SourceKind::Registry,
+        );
+        assert_eq!(c.unwrap().name, "Django");
+        let hostile = package_component(
+            path(),
+            Ecosystem::Npm,
+            "a\u{1b}[31m",
+            "1",
+            SourceKind::Registry,
+        );
+        let err = hostile.unwrap_err().to_string();
+        assert!(
+            err.contains("a\\u{1b}[31m") && !err.contains('\u{1b}'),
+            "{err}"
+        );
     }
 
     #[test]

@@ -53,7 +53,10 @@ impl Identified {
         let bytes = inventory::read_bytes(path)?;
         Ok(Identified {
             input_path: path.display().to_string(),
-            fingerprint: sha256_hex(&bytes),
+            fingerprint: match lockfile {
+                true => inventory::lockfile_fingerprint(path, &bytes)?,
+                false => sha256_hex(&bytes),
+            },
             unread: if lockfile {
                 Unread::Lockfile(path.to_path_buf(), bytes)
             } else {
@@ -151,7 +154,7 @@ impl Project {
         out: &mut dyn Out,
     ) -> Result<Inventory, ProjectError> {
         Ok(match identified.unread {
-            Unread::Lockfile(path, bytes) => inventory::parse_lockfile(&path, &bytes)?,
+            Unread::Lockfile(path, bytes) => inventory::parse_any_lockfile(&path, &bytes, None)?,
             Unread::Sbom(path, bytes) => inventory::parse_sbom(&path, &bytes)?,
             Unread::Cached(cached) => match cached.read() {
                 Some(inventory) => inventory,

@@ -582,3 +582,97 @@ fn go_records_at_their_boundaries() {
         ["0.0.0-20200220183623-bac4c82f6975"]
     );
 }
+
+/// The Go modules Caddy v2.4.6 (Nov 2021) pins in its `go.mod`, read by the
+/// go.mod reader (confirmed by its go.sum), against the Go vulnerability
+/// database: the same 50 findings an independent evaluation of the records
+/// gave (`expected/go-caddy-e7457b43e4.govulndb.tsv`), and the boundaries
+/// of the records that decide them, checked by hand.
+#[test]
+fn go_findings_for_a_real_go_mod() {
+    let path = fixture("ecosystems/go-caddy-e7457b43e4/go.mod");
+    let inventory = cargo_soup::inventory::read_lockfile(&path).unwrap();
+    assert_eq!(inventory.components.len(), 29);
+    let records = osv_records("go-vulndb-osv-2026-08-21.zip");
+    let anomalies = matcher::find_anomalies(&inventory.components, &records);
+    let ours: BTreeSet<(String, String, String)> = anomalies
+        .iter()
+        .map(|a| {
+            (
+                a.component.name.clone(),
+                a.component.version.clone(),
+                a.id.clone(),
+            )
+        })
+        .collect();
+    let expected_text =
+        std::fs::read_to_string(fixture("expected/go-caddy-e7457b43e4.govulndb.tsv")).unwrap();
+    let expected: BTreeSet<(String, String, String)> = expected_text
+        .lines()
+        .filter(|line| !line.starts_with('#'))
+        .map(|line| {
+            let fields: Vec<&str> = line.split('\t').collect();
+            (
+                fields[0].to_string(),
+                fields[1].to_string(),
+                fields[2].to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(expected.len(), 50);
+    assert_eq!(ours, expected);
+
+    let by_id: BTreeMap<&str, &Advisory> = records.iter().map(|a| (a.id.as_str(), a)).collect();
+    let cases: [GoCase; 5] = [
+        // introduced 0, fixed 1.11.1: Caddy pins 1.11.0.
+        (
+            "GO-2022-0322",
+            "github.com/prometheus/client_golang",
+            &[("v1.11.0", true), ("v1.11.1", false)],
+        ),
+        // fixed at a pseudo-version three months after Caddy's.
+        (
+            "GO-2022-0288",
+            "golang.org/x/net",
+            &[
+                ("v0.0.0-20210913180222-943fd674d43e", true),
+                ("v0.0.0-20211209124913-491a49abca63", false),
+                ("v0.1.0", false),
+            ],
+        ),
+        // introduced 0, fixed 2.2.4: Caddy's 2.4.0 is past it.
+        (
+            "GO-2022-0956",
+            "gopkg.in/yaml.v2",
+            &[("v2.2.3", true), ("v2.2.4", false), ("v2.4.0", false)],
+        ),
+        // every go-chi/chi (v4 via +incompatible) is affected; chi/v5 only 5.2.2 to 5.2.4.
+        (
+            "GO-2026-4316",
+            "github.com/go-chi/chi",
+            &[("v4.1.2+incompatible", true), ("v1.5.5", true)],
+        ),
+        // fixed 0.29.0; Caddy's pseudo-version is a pre-release of 0.17.5.
+        (
+            "GO-2025-4180",
+            "github.com/smallstep/certificates",
+            &[
+                ("v0.17.5-0.20211008195551-04fe3126bebf", true),
+                ("v0.28.4", true),
+                ("v0.29.0", false),
+            ],
+        ),
+    ];
+    for (id, module, versions) in cases {
+        for (v, expected) in versions {
+            let component = Component::new(Ecosystem::Go, module, v);
+            assert_eq!(
+                matcher::affects(by_id[id], &component),
+                *expected,
+                "{id} {module}@{v}"
+            );
+        }
+    }
+    let chi_v5 = Component::new(Ecosystem::Go, "github.com/go-chi/chi/v5", "v5.2.4");
+    assert!(!matcher::affects(by_id["GO-2026-4316"], &chi_v5));
+}

@@ -40,6 +40,33 @@ const CASES: &[(&str, Via)] = &[
     ("nul-bytes.Cargo.lock", Via::Lockfile),
     ("invalid-utf8.Cargo.lock", Via::Lockfile),
     ("deep-nesting.Cargo.lock", Via::Lockfile),
+    // Other ecosystems' lockfiles
+    ("truncated.package-lock.json", Via::Lockfile),
+    ("manifest.package-lock.json", Via::Lockfile),
+    ("cyclonedx.package-lock.json", Via::Lockfile),
+    ("unknown-version.package-lock.json", Via::Lockfile),
+    ("hostile-name.package-lock.json", Via::Lockfile),
+    ("truncated.yarn.lock", Via::Lockfile),
+    ("hostile-name.yarn.lock", Via::Lockfile),
+    ("truncated.berry.yarn.lock", Via::Lockfile),
+    ("spdx.yarn.lock", Via::Lockfile),
+    ("truncated.pnpm-lock.yaml", Via::Lockfile),
+    ("unknown-version.pnpm-lock.yaml", Via::Lockfile),
+    ("deep-nesting.pnpm-lock.yaml", Via::Lockfile),
+    ("billion-laughs.yarn.lock", Via::Lockfile),
+    ("hostile-name.pnpm-lock.yaml", Via::Lockfile),
+    ("truncated.uv.lock", Via::Lockfile),
+    ("unknown-version.uv.lock", Via::Lockfile),
+    ("hostile-name.uv.lock", Via::Lockfile),
+    ("truncated.poetry.lock", Via::Lockfile),
+    ("hostile-name.poetry.lock", Via::Lockfile),
+    ("truncated.Pipfile.lock", Via::Lockfile),
+    ("hostile-name.Pipfile.lock", Via::Lockfile),
+    ("unpinned.requirements.txt", Via::Lockfile),
+    ("missing-include.requirements.txt", Via::Lockfile),
+    ("hostile-name.requirements.txt", Via::Lockfile),
+    ("truncated.go.mod", Via::Lockfile),
+    ("hostile-name.go.mod", Via::Lockfile),
     // CycloneDX JSON
     ("unknown-spec-1.1.cdx.json", Via::Sbom),
     ("truncated.cdx.json", Via::Sbom),
@@ -149,6 +176,20 @@ fn every_bad_input_fails_with_exit_2_naming_the_file_and_changes_nothing() {
         std::fs::write(scene.record(), &good_record).unwrap();
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn hostile_names_in_lockfiles_are_refused_without_control_sequences() {
+    let scene = Scene::new();
+    let hostile = CASES
+        .iter()
+        .filter(|(name, _)| name.starts_with("hostile-name."));
+    for &(name, via) in hostile {
+        let path = fixture(&format!("bad/{name}"));
+        let run = scene.run(&arguments(via, path.to_str().unwrap())).expect(2);
+        assert_no_terminal_controls(name, &run.stderr());
+        assert_no_terminal_controls(name, &run.stdout());
+    }
 }
 
 #[test]

@@ -827,8 +827,11 @@ fn bad_lockfiles_name_the_file_and_line() {
         "the error is on the last line"
     );
 
-    // npm's lockfile shape: named for what it is, not a TOML error at line 1.
-    let (err, message) = bad("inventory/not-toml.Cargo.lock", read_lockfile);
+    // npm's lockfile shape given to the Cargo reader: named for what it is,
+    // not a TOML error at line 1 (detection itself reads it as npm).
+    let cargo_reader: fn(&Path) -> Result<Inventory, InventoryError> =
+        |path| cargo_soup::inventory::parse_lockfile(path, &std::fs::read(path).unwrap());
+    let (err, message) = bad("inventory/not-toml.Cargo.lock", cargo_reader);
     assert!(
         matches!(err, InventoryError::NotACargoLock { .. }),
         "{message}"
