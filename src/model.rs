@@ -262,6 +262,10 @@ pub struct Component {
     pub direct: Option<bool>,
     /// Names from a product package down to this one, the shortest such path; empty when unknown.
     pub dependency_path: Vec<String>,
+    /// The part of the device it came from, when an audit covers several
+    /// (`[[input]]` in the record): its label, else its path.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input: Option<String>,
 }
 
 impl Component {
@@ -281,6 +285,7 @@ impl Component {
             scope: Scope::Unknown,
             direct: None,
             dependency_path: Vec::new(),
+            input: None,
         }
     }
 

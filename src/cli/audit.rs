@@ -160,6 +160,10 @@ fn print_text(out: &mut dyn Out, run: &AuditRun, request: &AuditRequest, args: &
             } else {
                 format!("  via {}", c.dependency_path.join(" -> "))
             };
+            let path = match &c.input {
+                Some(part) => format!("{path}  in {part}"),
+                None => path,
+            };
             out.line(&out.heading(&sanitize(&format!(
                 "{} {} ({}){path}",
                 c.name, c.version, current_item

@@ -123,6 +123,8 @@ impl InputArgs {
         Input {
             lockfile: self.lockfile.clone(),
             sbom: self.sbom.clone(),
+            binary: self.binary.clone(),
+            format_hint: self.format_hint.map(super::LockfileFormat::format),
             offline: self.offline,
             target: self.target.clone(),
         }

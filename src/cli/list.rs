@@ -3,9 +3,10 @@
 use clap::Args;
 
 use super::{Context, Exit, Format, InputArgs};
+use crate::inventory::Inventory;
 use crate::out::{Out, sanitize};
-use crate::project::Listing;
 use crate::record::Record;
+use crate::register::PinDiff;
 use crate::report::list::{is_specified, list_json};
 
 /// List every SOUP item in use and pin it in the register.
@@ -37,14 +38,16 @@ pub fn run(cx: &mut Context, args: ListArgs) -> anyhow::Result<Exit> {
     match args.format {
         Format::Json => {
             let record_path = cx.record_path().display().to_string();
-            let json = list_json(
-                &listing.inventory,
-                &listing.pins,
-                record.map(|r| (r, record_path)),
-            );
+            let json = listing.pins.first().and_then(|pins| {
+                list_json(&listing.inventories, pins, record.map(|r| (r, record_path)))
+            });
             cx.out.line(&serde_json::to_string_pretty(&json)?);
         }
-        Format::Text => print_text(cx.out.as_mut(), &listing, record),
+        Format::Text => {
+            for (inventory, pins) in listing.inventories.iter().zip(&listing.pins) {
+                print_text(cx.out.as_mut(), inventory, pins, record);
+            }
+        }
     }
     if record.is_none() {
         cx.hint_init();
@@ -64,10 +67,16 @@ const COLUMNS: [(&str, usize); 8] = [
     ("spec", 4),
 ];
 
-fn print_text(out: &mut dyn Out, listing: &Listing, record: Option<&Record>) {
+fn print_text(out: &mut dyn Out, inventory: &Inventory, pins: &PinDiff, record: Option<&Record>) {
+    if let Some(part) = inventory
+        .components
+        .first()
+        .and_then(|c| c.input.as_deref())
+    {
+        out.line(&out.heading(&sanitize(&format!("{part}:"))));
+    }
     let header: Vec<&str> = COLUMNS.iter().map(|(name, _)| *name).collect();
     out.line(&out.heading(&row(&header)));
-    let inventory = &listing.inventory;
     for c in &inventory.components {
         let direct = match c.direct {
             Some(true) => "direct",
@@ -107,8 +116,8 @@ fn print_text(out: &mut dyn Out, listing: &Listing, record: Option<&Record>) {
             .get(..12)
             .unwrap_or(&inventory.input.sha256),
         inventory.product.len(),
-        listing.pins.added.len(),
-        listing.pins.removed.len(),
+        pins.added.len(),
+        pins.removed.len(),
     ));
 }
 

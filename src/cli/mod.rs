@@ -127,18 +127,60 @@ pub enum Format {
 /// Where the SOUP comes from when not from the project's Cargo files.
 #[derive(Debug, Clone, Args)]
 pub struct InputArgs {
-    /// Read this Cargo.lock directly instead of asking `cargo metadata`.
-    #[arg(long, value_name = "PATH", conflicts_with = "sbom")]
+    /// Read this lockfile instead of the project: Cargo.lock, package-lock.json,
+    /// npm-shrinkwrap.json, yarn.lock, pnpm-lock.yaml, uv.lock, poetry.lock,
+    /// Pipfile.lock, a pinned requirements.txt or go.mod (recognised by content).
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["sbom", "binary"])]
     pub lockfile: Option<PathBuf>,
+    /// With --lockfile: its format, only where content and name cannot tell.
+    #[arg(long, value_enum, value_name = "FORMAT", requires = "lockfile")]
+    pub format_hint: Option<LockfileFormat>,
     /// Read this SBOM (CycloneDX 1.4–1.6 JSON or XML, SPDX 2.3 JSON) instead of the project.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "binary")]
     pub sbom: Option<PathBuf>,
+    /// Read the dependency list `cargo auditable build` embedded in this executable.
+    #[arg(long, value_name = "PATH")]
+    pub binary: Option<PathBuf>,
     /// Never touch the network (passed to `cargo metadata`; advisory data is not fetched).
     #[arg(long)]
     pub offline: bool,
     /// Only the SOUP built for this target triple (passed to `cargo metadata --filter-platform`).
     #[arg(long, value_name = "TRIPLE")]
     pub target: Option<String>,
+}
+
+/// The lockfile formats `--format-hint` names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LockfileFormat {
+    Cargo,
+    Npm,
+    YarnClassic,
+    YarnBerry,
+    Pnpm,
+    Uv,
+    Poetry,
+    Pipfile,
+    Requirements,
+    GoMod,
+}
+
+impl LockfileFormat {
+    /// The reader it names.
+    pub fn format(self) -> crate::inventory::InputFormat {
+        use crate::inventory::InputFormat as F;
+        match self {
+            LockfileFormat::Cargo => F::CargoLock,
+            LockfileFormat::Npm => F::NpmLock,
+            LockfileFormat::YarnClassic => F::YarnClassic,
+            LockfileFormat::YarnBerry => F::YarnBerry,
+            LockfileFormat::Pnpm => F::PnpmLock,
+            LockfileFormat::Uv => F::UvLock,
+            LockfileFormat::Poetry => F::PoetryLock,
+            LockfileFormat::Pipfile => F::PipfileLock,
+            LockfileFormat::Requirements => F::RequirementsTxt,
+            LockfileFormat::GoMod => F::GoMod,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]

@@ -48,14 +48,35 @@ pub fn parse_any_lockfile(
 /// Reads a lockfile or an SBOM, told apart by content: for a path that could
 /// be either (`diff A B`).
 pub fn read_any(path: &Path) -> Result<Inventory, InventoryError> {
-    let bytes = read_bytes(path)?;
-    let text = utf8_text(path, &bytes)?;
+    parse_any(path, &read_bytes(path)?)
+}
+
+/// Parses a lockfile or an SBOM, told apart by content.
+fn parse_any(path: &Path, bytes: &[u8]) -> Result<Inventory, InventoryError> {
+    let text = utf8_text(path, bytes)?;
     match by_content(text) {
         Some(InputFormat::CycloneDxJson | InputFormat::CycloneDxXml | InputFormat::SpdxJson) => {
-            super::parse_sbom(path, &bytes)
+            super::parse_sbom(path, bytes)
         }
-        _ => parse_any_lockfile(path, &bytes, None),
+        _ => parse_any_lockfile(path, bytes, None),
     }
+}
+
+/// Reads one part of a device, told apart by content: an executable (ELF,
+/// Mach-O, PE) for its `cargo auditable` list, else a lockfile or an SBOM.
+pub fn read_input(path: &Path) -> Result<Inventory, InventoryError> {
+    let bytes = read_bytes(path)?;
+    const EXECUTABLES: [&[u8]; 5] = [
+        b"\x7fELF",
+        b"MZ",
+        b"\xcf\xfa\xed\xfe",
+        b"\xce\xfa\xed\xfe",
+        b"\xca\xfe\xba\xbe",
+    ];
+    if EXECUTABLES.iter().any(|magic| bytes.starts_with(magic)) {
+        return super::auditable::parse_auditable_binary(path, &bytes);
+    }
+    parse_any(path, &bytes)
 }
 
 /// The digest that identifies what a lockfile says: its bytes' SHA-256, and

@@ -78,7 +78,9 @@ impl Project {
         let prompting = request.prompt_as.is_some() && self.record.is_some();
         // The working tree is identified before it is read: when nothing the audit
         // reads changed since the last audit of it, that result is reused as it is.
-        let working_tree = request.scope == Scope::WorkingTree;
+        // The reuse cache keys one input: a device of several parts is read anew.
+        let working_tree =
+            request.scope == Scope::WorkingTree && self.device_parts(&request.input).is_empty();
         let identified = match working_tree {
             true => self.identify(&request.input)?,
             false => None,

@@ -17,6 +17,10 @@ pub struct Input {
     pub lockfile: Option<PathBuf>,
     /// An SBOM read instead of the project.
     pub sbom: Option<PathBuf>,
+    /// A shipped executable whose `cargo auditable` list is read instead.
+    pub binary: Option<PathBuf>,
+    /// The lockfile's format, for the few that neither content nor name tells.
+    pub format_hint: Option<InputFormat>,
     /// Never touch the network.
     pub offline: bool,
     /// Only the SOUP built for this target triple.
@@ -26,7 +30,7 @@ pub struct Input {
 impl Input {
     /// True when the input is the project itself, not a named file.
     pub fn is_project(&self) -> bool {
-        self.lockfile.is_none() && self.sbom.is_none()
+        self.lockfile.is_none() && self.sbom.is_none() && self.binary.is_none()
     }
 }
 
@@ -78,7 +82,10 @@ impl Project {
             return Ok(inventory::read_sbom(sbom)?);
         }
         if let Some(lockfile) = &input.lockfile {
-            return Ok(inventory::read_lockfile(lockfile)?);
+            return Ok(inventory::read_lockfile_as(lockfile, input.format_hint)?);
+        }
+        if let Some(binary) = &input.binary {
+            return Ok(inventory::read_binary(binary)?);
         }
         let manifest = self
             .locations
@@ -128,6 +135,9 @@ impl Project {
         if let Some(path) = &input.lockfile {
             return Ok(Some(Identified::of_file(path, true)?));
         }
+        if input.binary.is_some() {
+            return Ok(None);
+        }
         let Some(manifest) = self.locations.manifest.clone() else {
             return Ok(None);
         };
@@ -154,7 +164,9 @@ impl Project {
         out: &mut dyn Out,
     ) -> Result<Inventory, ProjectError> {
         Ok(match identified.unread {
-            Unread::Lockfile(path, bytes) => inventory::parse_any_lockfile(&path, &bytes, None)?,
+            Unread::Lockfile(path, bytes) => {
+                inventory::parse_any_lockfile(&path, &bytes, input.format_hint)?
+            }
             Unread::Sbom(path, bytes) => inventory::parse_sbom(&path, &bytes)?,
             Unread::Cached(cached) => match cached.read() {
                 Some(inventory) => inventory,

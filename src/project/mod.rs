@@ -268,7 +268,7 @@ impl Project {
         out: &mut dyn Out,
     ) -> Result<Vec<(Option<String>, Inventory)>, ProjectError> {
         let releases: Vec<Release> = match scope {
-            AuditScope::WorkingTree => return Ok(vec![(None, self.read_inventory(input, out)?)]),
+            AuditScope::WorkingTree => return self.working_tree(input, out),
             AuditScope::Release(version) => vec![self.release(version)?.clone()],
             AuditScope::AllReleases => self
                 .require_record()?
@@ -283,6 +283,42 @@ impl Project {
             .into_iter()
             .map(|release| Ok((Some(release.version.clone()), self.baseline(&release)?)))
             .collect()
+    }
+
+    /// The working tree: the input named, or the project and every other part
+    /// of the device the record lists (`[[input]]`), each component marked
+    /// with the part it came from when there are several.
+    fn working_tree(
+        &mut self,
+        input: &Input,
+        out: &mut dyn Out,
+    ) -> Result<Vec<(Option<String>, Inventory)>, ProjectError> {
+        let parts = self.device_parts(input);
+        if parts.is_empty() {
+            return Ok(vec![(None, self.read_inventory(input, out)?)]);
+        }
+        let mut inventories = Vec::new();
+        if self.locations.manifest.is_some() {
+            let mut project = self.read_inventory(input, out)?;
+            mark(&mut project, "Cargo project");
+            inventories.push((None, project));
+        }
+        for part in parts {
+            let path = self.locations.record_dir().join(&part.path);
+            let mut inventory = crate::inventory::read_input(&path)?;
+            mark(&mut inventory, part.label.as_deref().unwrap_or(&part.path));
+            inventories.push((None, inventory));
+        }
+        Ok(inventories)
+    }
+
+    /// The record's other parts of the device, when the working tree is the
+    /// project itself (a named `--lockfile` or `--sbom` is audited alone).
+    fn device_parts(&self, input: &Input) -> Vec<crate::record::InputEntry> {
+        match (&self.record, input.is_project()) {
+            (Some(record), true) => record.record().inputs.clone(),
+            _ => Vec::new(),
+        }
     }
 
     /// The release `version` of the record.
@@ -310,6 +346,13 @@ impl Project {
             });
         }
         Ok(inventory)
+    }
+}
+
+/// Marks every component of `inventory` as coming from the device part `part`.
+fn mark(inventory: &mut Inventory, part: &str) {
+    for component in &mut inventory.components {
+        component.input = Some(part.to_string());
     }
 }
 

@@ -11,11 +11,12 @@ use crate::out::Out;
 use crate::record::{self, Evaluation, RecordFile, Release, Review, SafetyClass};
 use crate::register::{EventKind, PinDiff};
 
-/// What `list` read and pinned.
+/// What `list` read and pinned: one inventory per part of the device.
 pub struct Listing {
-    pub inventory: Inventory,
-    /// What changed among the pins of its input.
-    pub pins: PinDiff,
+    /// The project (or the input named) first, then the record's `[[input]]`s.
+    pub inventories: Vec<Inventory>,
+    /// What changed among the pins of each, in the same order.
+    pub pins: Vec<PinDiff>,
 }
 
 /// One evaluation recorded from flags: which anomaly, and the judgement.
@@ -68,14 +69,22 @@ impl Project {
         Ok(())
     }
 
-    /// Reads the SOUP of `input` and pins it in the register.
+    /// Reads the SOUP of `input` (and of every other part of the device the
+    /// record lists) and pins it in the register.
     pub fn list(&mut self, input: &Input, out: &mut dyn Out) -> Result<Listing, ProjectError> {
-        let inventory = self.read_inventory(input, out)?;
+        let inventories: Vec<Inventory> = self
+            .subjects(input, &AuditScope::WorkingTree, out)?
+            .into_iter()
+            .map(|(_, inventory)| inventory)
+            .collect();
         let now = self.now;
         let changes = self.register()?.begin("list", now)?;
-        let pins = changes.pin(&inventory)?;
+        let pins = inventories
+            .iter()
+            .map(|inventory| changes.pin(inventory))
+            .collect::<Result<Vec<_>, _>>()?;
         changes.commit()?;
-        Ok(Listing { inventory, pins })
+        Ok(Listing { inventories, pins })
     }
 
     /// Records one evaluation from flags, refusing one that is incomplete or

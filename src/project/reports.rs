@@ -49,7 +49,8 @@ impl Project {
         ))
     }
 
-    /// The compliance gaps of the working tree for the system's safety class.
+    /// The compliance gaps of the working tree (every part of the device) for
+    /// the system's safety class.
     pub fn check(
         &mut self,
         input: &Input,
@@ -57,8 +58,9 @@ impl Project {
         out: &mut dyn Out,
     ) -> Result<Check, ProjectError> {
         let class = self.require_record()?.record().system.class;
-        let inventory = self.read_inventory(input, out)?;
-        let audit = self.assess(&inventory.components, options)?;
+        let inventories = self.subjects(input, &AuditScope::WorkingTree, out)?;
+        let components = union_of(inventories.iter().map(|(_, inventory)| inventory));
+        let audit = self.assess(&components, options)?;
         Ok(Check {
             class,
             gaps: audit.findings.needing_person().cloned().collect(),
@@ -107,6 +109,6 @@ impl Project {
         if let Some(release) = release {
             return self.baseline(&release);
         }
-        Ok(inventory::read_any(path)?)
+        Ok(inventory::read_input(path)?)
     }
 }

@@ -35,6 +35,9 @@ pub(crate) fn canonicalize(document: &mut DocumentMut, record: &Record) {
     sort_entries(root, "release", &releases, RELEASE_KEYS);
     let reviews = order_by(&record.reviews, |a, b| a.date.cmp(&b.date));
     sort_entries(root, "review", &reviews, REVIEW_KEYS);
+    // Inputs stay in the order the team listed the device's parts.
+    let inputs: Vec<usize> = (0..record.inputs.len()).collect();
+    sort_entries(root, "input", &inputs, INPUT_KEYS);
     // Approvals stay in the order recorded, so approval N keeps its number.
     let approvals: Vec<usize> = (0..record.approvals.len()).collect();
     sort_entries(root, "approval", &approvals, APPROVAL_KEYS);

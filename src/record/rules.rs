@@ -260,6 +260,17 @@ impl Release {
     }
 }
 
+impl InputEntry {
+    pub(crate) fn broken_rules(&self) -> Vec<BrokenRule> {
+        let mut rules = Vec::new();
+        require_text(&mut rules, &["path"], &self.path);
+        if let Some(why) = outside_record_dir(&self.path) {
+            rules.push(broken(&["path"], format!("`path` {why}")));
+        }
+        rules
+    }
+}
+
 impl Review {
     /// The problems a valid review must not have; empty when it may be recorded.
     pub fn problems(&self) -> Vec<String> {

@@ -65,6 +65,8 @@ pub(crate) const EVALUATION_KEYS: &[&str] = &[
 ];
 /// Keys of one `[[release]]`, in canonical order.
 pub(crate) const RELEASE_KEYS: &[&str] = &["version", "sbom", "sha256", "date", "retired"];
+/// Keys of one `[[input]]` entry, in canonical order.
+pub(crate) const INPUT_KEYS: &[&str] = &["path", "label"];
 /// Keys of one `[[review]]`, in canonical order.
 pub(crate) const REVIEW_KEYS: &[&str] = &["item", "by", "date", "source", "finding"];
 /// Keys of one `[[approval]]`, in canonical order.
@@ -210,6 +212,8 @@ pub struct Record {
     pub evaluations: Vec<Evaluation>,
     pub releases: Vec<Release>,
     pub reviews: Vec<Review>,
+    /// The device's other parts (lockfiles, SBOMs, binaries) that every audit covers.
+    pub inputs: Vec<InputEntry>,
     /// Every approval, in file order; approval N is the Nth, counting from 1.
     pub approvals: Vec<Approval>,
 }
@@ -346,6 +350,17 @@ pub struct Release {
     pub date: Date,
     /// True once no unit in the field runs this release.
     pub retired: bool,
+}
+
+/// One more part of the device for `audit`, `list`, `report` and `check` to
+/// cover beside the Cargo project: a lockfile of any supported ecosystem, an
+/// SBOM, or a `cargo auditable` binary.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct InputEntry {
+    /// Relative to the record's directory.
+    pub path: String,
+    /// What this part is, for people ("clinician web UI").
+    pub label: Option<String>,
 }
 
 /// A manual anomaly-list review of an item no machine-readable list covers.

@@ -22,6 +22,7 @@ pub(crate) const SECTIONS: &[&str] = &[
     "release",
     "review",
     "approval",
+    "input",
 ];
 
 /// Parses and validates a record; `Err` holds every problem found, sorted by line.
@@ -131,6 +132,13 @@ impl Checker<'_> {
                 Evaluation::broken_rules,
             ),
             releases: self.releases(root),
+            inputs: self.entries(
+                root,
+                "input",
+                INPUT_KEYS,
+                read_input,
+                InputEntry::broken_rules,
+            ),
             reviews: self.entries(
                 root,
                 "review",
@@ -406,6 +414,13 @@ fn read_evaluation(fields: &mut Fields<'_, '_, '_>) -> Evaluation {
         action: fields.choice("action").unwrap_or(Action::None),
         rationale: fields.string("rationale"),
         carried_from: fields.optional_string("carried_from"),
+    }
+}
+
+fn read_input(fields: &mut Fields<'_, '_, '_>) -> InputEntry {
+    InputEntry {
+        path: fields.string("path"),
+        label: fields.optional_string("label"),
     }
 }
 

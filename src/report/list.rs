@@ -14,7 +14,11 @@ pub const LIST_SCHEMA: &str = "cargo-soup/list/1";
 #[derive(Serialize)]
 pub struct ListJson<'a> {
     pub schema: &'static str,
+    /// The first input: the project, or the file named.
     pub input: ListInput<'a>,
+    /// Every input, when the record lists other parts of the device.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub inputs: Vec<ListInput<'a>>,
     pub components: Vec<ListRow<'a>>,
     pub product: &'a [String],
     pub pins: &'a PinDiff,
@@ -47,33 +51,40 @@ pub fn is_specified(record: Option<&Record>, component: &Component) -> bool {
     })
 }
 
-/// The JSON of `inventory` as pinned (`pins`), against `record` at `record_path`.
+/// The JSON of `inventories` (the first, and the other parts of the device),
+/// the first pinned as `pins` says, against `record` at `record_path`.
 pub fn list_json<'a>(
-    inventory: &'a Inventory,
+    inventories: &'a [Inventory],
     pins: &'a PinDiff,
     record: Option<(&Record, String)>,
-) -> ListJson<'a> {
+) -> Option<ListJson<'a>> {
     let (record, record_path) = match record {
         Some((record, path)) => (Some(record), Some(path)),
         None => (None, None),
     };
-    ListJson {
+    let input_of = |inventory: &'a Inventory| ListInput {
+        path: inventory.input.path.display().to_string(),
+        format: inventory.format.as_str(),
+        sha256: &inventory.input.sha256,
+    };
+    let first = inventories.first()?;
+    Some(ListJson {
         schema: LIST_SCHEMA,
-        input: ListInput {
-            path: inventory.input.path.display().to_string(),
-            format: inventory.format.as_str(),
-            sha256: &inventory.input.sha256,
+        input: input_of(first),
+        inputs: match inventories.len() {
+            1 => Vec::new(),
+            _ => inventories.iter().map(input_of).collect(),
         },
-        components: inventory
-            .components
+        components: inventories
             .iter()
+            .flat_map(|inventory| &inventory.components)
             .map(|component| ListRow {
                 component,
                 specified: is_specified(record, component),
             })
             .collect(),
-        product: &inventory.product,
+        product: &first.product,
         pins,
         record: record_path,
-    }
+    })
 }

@@ -499,9 +499,9 @@ fn a_wholly_bad_mirror_says_what_is_wrong_with_its_record() {
 fn the_wrong_kind_of_input_for_a_lockfile_gets_a_hint() {
     let scene = Scene::new();
     let cases = [
-        ("sboms/npm-package-lock.json", "an npm lockfile"),
+        // (an npm package-lock.json is a lockfile now: ecosystems.rs reads it)
         ("sboms/python-venv.cdx-1.6.json", "a CycloneDX SBOM"),
-        ("sboms/npm-lock-flat.cdx-1.5.xml", "a CycloneDX SBOM (XML)"),
+        ("sboms/npm-lock-flat.cdx-1.5.xml", "a CycloneDX SBOM"),
         ("sboms/npm-sbom.spdx-2.3.json", "an SPDX SBOM"),
     ];
     for (file, looks_like) in cases {

@@ -15,6 +15,7 @@ use cargo_soup::model::Scope;
 
 use super::inventory::host_triple;
 use super::support::fixture;
+use super::support::scene::Project;
 
 /// The test crate's manifest.
 fn manifest() -> PathBuf {
@@ -133,6 +134,46 @@ fn the_embedded_list_is_what_cargo_resolved_for_the_target_without_dev_dependenc
         assert_eq!(c.direct, Some(true), "{}: the crate names each", c.name);
         assert_eq!(c.dependency_path, ["auditable-app", c.name.as_str()]);
     }
+
+    // Through the binary: `list --binary` lists the same, and `diff` of the
+    // app's lockfile against the binary finds only what the build left out.
+    let project = Project::empty();
+    let listed = project
+        .run(&[
+            "list",
+            "--offline",
+            "--format",
+            "json",
+            "--binary",
+            binary.to_str().unwrap(),
+        ])
+        .expect(0);
+    let names: BTreeSet<String> = listed.json()["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap().to_string())
+        .collect();
+    let expected_names: BTreeSet<String> = expected.iter().map(|(n, _, _)| n.clone()).collect();
+    assert_eq!(names, expected_names);
+    let lockfile = manifest().with_file_name("Cargo.lock");
+    let diff = project
+        .run(&[
+            "diff",
+            lockfile.to_str().unwrap(),
+            binary.to_str().unwrap(),
+            "--format",
+            "json",
+        ])
+        .expect(0);
+    let removed: Vec<String> = diff.json()["removed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(removed, ["fnv"], "the dev-dependency is not in the binary");
+    assert!(diff.json()["added"].as_array().unwrap().is_empty());
 }
 
 #[test]

@@ -653,3 +653,109 @@ fn an_anomaly_of_a_release_is_evaluated_where_the_audit_found_it() {
         State::Evaluated
     );
 }
+
+/// A device of three parts named in the record: the Cargo lockfile, a web
+/// front end's `package-lock.json` and a Python service's `uv.lock`.
+fn device() -> Memory {
+    let parts = r#"
+[[input]]
+path = "Cargo.lock"
+label = "pump firmware"
+
+[[input]]
+path = "web/package-lock.json"
+label = "clinician web UI"
+
+[[input]]
+path = "service/uv.lock"
+label = "dose service"
+"#;
+    let m = Memory::new("projects/pump/Cargo.lock", SafetyClass::B, parts);
+    for (from, to) in [
+        (
+            "ecosystems/npm-v3/package-lock.json",
+            "web/package-lock.json",
+        ),
+        ("ecosystems/uv/uv.lock", "service/uv.lock"),
+    ] {
+        let target = m.dir.path().join(to);
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        std::fs::copy(fixture(from), target).unwrap();
+    }
+    m
+}
+
+#[test]
+fn one_audit_report_and_check_cover_every_part_of_the_device() {
+    let mut m = device();
+    let pypa = fixture("advisories/pypa-osv-2024-10-10.zip");
+    m.project
+        .fetch_mirror(&pypa, Some("osv:PyPI"), false)
+        .unwrap();
+    let mut whole = request(&m);
+    whole.input = Default::default();
+    let run = m.project.audit(&whole, &mut m.out).unwrap();
+    let parts: BTreeSet<&str> = run
+        .audit
+        .assessments
+        .iter()
+        .filter_map(|a| a.anomaly.component.input.as_deref())
+        .collect();
+    assert_eq!(parts, BTreeSet::from(["dose service", "pump firmware"]));
+    assert_eq!(run.subjects.len(), 3);
+    // npm has no advisory data in this store: said, not silent.
+    let missing: Vec<&str> = run
+        .audit
+        .findings
+        .0
+        .iter()
+        .filter(|f| f.code == FindingCode::AdvisoryDataMissing)
+        .map(|f| f.subject.as_str())
+        .collect();
+    assert_eq!(missing, ["npm"]);
+
+    let listing = m.project.list(&Default::default(), &mut m.out).unwrap();
+    assert_eq!(listing.inventories.len(), 3);
+    let labels: BTreeSet<Option<&str>> = listing
+        .inventories
+        .iter()
+        .flat_map(|i| &i.components)
+        .map(|c| c.input.as_deref())
+        .collect();
+    assert_eq!(
+        labels,
+        BTreeSet::from([
+            Some("clinician web UI"),
+            Some("dose service"),
+            Some("pump firmware")
+        ])
+    );
+
+    let options = AuditOptions { allow_stale: true };
+    let check = m
+        .project
+        .check(&Default::default(), &options, &mut m.out)
+        .unwrap();
+    let report = m
+        .project
+        .report(&Default::default(), None, &options, &mut m.out)
+        .unwrap();
+    let in_report: BTreeSet<&str> = report
+        .items
+        .iter()
+        .filter_map(|item| item.component.input.as_deref())
+        .collect();
+    assert_eq!(in_report.len(), 3, "{in_report:?}");
+    let gaps: BTreeSet<String> = check
+        .gaps
+        .iter()
+        .map(|g| format!("{} {}", g.code.as_str(), g.subject))
+        .collect();
+    let needing: BTreeSet<String> = run
+        .audit
+        .findings
+        .needing_person()
+        .map(|g| format!("{} {}", g.code.as_str(), g.subject))
+        .collect();
+    assert_eq!(gaps, needing);
+}
