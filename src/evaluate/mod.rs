@@ -47,7 +47,7 @@ impl State {
             State::New => "new",
             State::Evaluated => "evaluated",
             State::Due => "due",
-            State::UnderInvestigation => "under-investigation",
+            State::UnderInvestigation => "under_investigation",
         }
     }
 

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 
 use super::support::scene::{PUMP_RATIONALE, Project, evaluate_idna};
-use super::support::schemas::assert_valid;
+use super::support::schemas::{assert_documented, assert_valid};
 use super::support::{fixture, redact_dates};
 
 /// The purls a real SBOM lists as SOUP, counted without the code under test.
@@ -309,6 +309,7 @@ fn the_deno_lockfiles_seven_years_apart_diff_as_counted_independently() {
         ])
         .expect(0);
     let json = run.json();
+    assert_documented("diff-2.schema.json", &json);
     let names = |key: &str| -> BTreeSet<String> {
         json[key]
             .as_array()
@@ -434,6 +435,7 @@ fn check_lists_the_gaps_of_the_class_and_manual_reviews_close_them() {
     let run = project
         .run(&["check", "--offline", "--allow-stale", "--format", "json"])
         .expect(1);
+    assert_documented("check-1.schema.json", &run.json());
     let gaps: Vec<String> = run.json()["gaps"]
         .as_array()
         .unwrap()
