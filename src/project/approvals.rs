@@ -218,10 +218,10 @@ impl Project {
         Ok((facts, sha256_hex(key.join("\n").as_bytes())))
     }
 
-    /// The approval's time: the command's start, as RFC 3339.
+    /// The approval's time: the command's start, as RFC 3339 to the second.
     fn approval_time(&self) -> Result<String, ProjectError> {
-        self.now
-            .format(&Rfc3339)
+        let now = self.now.replace_nanosecond(0).unwrap_or(self.now);
+        now.format(&Rfc3339)
             .map_err(|e| ProjectError::Refused(format!("failed to write the approval's time: {e}")))
     }
 

@@ -203,6 +203,9 @@ fn ssh_keygen_accepts_the_signatures_approve_makes() {
         assert!(text.starts_with("cargo-soup approval v1\nsystem: infusion-pump-fw\n"));
         assert_eq!(text.lines().count(), 7, "{text}");
         assert!(text.ends_with(&format!("at: {}\n", approval.at)), "{text}");
+        // RFC 3339 in UTC, to the second: `2026-11-24T10:00:00Z`.
+        assert_eq!(approval.at.len(), 20, "{}", approval.at);
+        assert!(approval.at.ends_with('Z'), "{}", approval.at);
         assert!(ssh_keygen_accepts(
             signed.project.dir.path(),
             &approval.by,
