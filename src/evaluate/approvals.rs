@@ -80,7 +80,10 @@ impl ApprovalFacts {
 }
 
 /// The evaluations in force for a release baseline: those of its components, by purl.
-pub fn release_evaluations<'r>(record: &'r Record, purls: &BTreeSet<String>) -> Vec<&'r Evaluation> {
+pub fn release_evaluations<'r>(
+    record: &'r Record,
+    purls: &BTreeSet<String>,
+) -> Vec<&'r Evaluation> {
     record
         .evaluations
         .iter()

@@ -273,7 +273,10 @@ fn verify_accepts_a_signature_made_by_ssh_keygen() {
     file.append_approval(&approval).unwrap();
     file.save().unwrap();
     let run = signed.verify().expect(1);
-    assert_eq!(findings(&run), pairs(&[("approval-missing", "release 1.0")]));
+    assert_eq!(
+        findings(&run),
+        pairs(&[("approval-missing", "release 1.0")])
+    );
     assert!(
         run.stdout().contains(&format!(
             "#1 {EVALUATION} approved by {ANN} at 2026-11-24T10:00:00Z: signature verified ({})",
@@ -338,7 +341,10 @@ fn tampering_is_found_and_restoring_mends_it() {
 
     // The signer removed from the signers file.
     let signers = fs::read_to_string(signed.project.path("soup-signers")).unwrap();
-    write_signers(signed.project.dir.path(), &[("max@example.com", &signed.max)]);
+    write_signers(
+        signed.project.dir.path(),
+        &[("max@example.com", &signed.max)],
+    );
     let run = signed.verify().expect(1);
     assert_eq!(
         findings(&run),
@@ -371,7 +377,8 @@ fn tampering_is_found_and_restoring_mends_it() {
         run.stdout()
     );
     assert!(
-        run.stdout().contains("the release SBOM changed since the approval"),
+        run.stdout()
+            .contains("the release SBOM changed since the approval"),
         "{}",
         run.stdout()
     );
@@ -426,7 +433,11 @@ fn refused_approvals_leave_the_record_byte_identical() {
             "approved",
         ])
         .expect(2);
-    assert!(run.stderr().contains("failed to find idna@1.0.0"), "{}", run.stderr());
+    assert!(
+        run.stderr().contains("failed to find idna@1.0.0"),
+        "{}",
+        run.stderr()
+    );
     assert_eq!(signed.project.snapshot(), before);
 }
 
@@ -436,7 +447,12 @@ fn an_encrypted_key_without_a_terminal_is_refused() {
         return;
     }
     let signed = Signed::new();
-    let bob = keygen(signed.project.dir.path(), "bob", &["-t", "ed25519"], "secret words");
+    let bob = keygen(
+        signed.project.dir.path(),
+        "bob",
+        &["-t", "ed25519"],
+        "secret words",
+    );
     let before = signed.project.snapshot();
     let run = signed
         .approve(ANN, "approved", &["--key", bob.to_str().unwrap()])
@@ -480,11 +496,20 @@ fn class_c_needs_a_second_person_and_class_b_none() {
     signed.check().expect(0);
     signed
         .project
-        .run(&["audit", "--lockfile", "Cargo.lock", "--offline", "--allow-stale"])
+        .run(&[
+            "audit",
+            "--lockfile",
+            "Cargo.lock",
+            "--offline",
+            "--allow-stale",
+        ])
         .expect(0);
 
     let class_b = Signed::new();
-    let text = class_b.project.record().replace("class = \"C\"", "class = \"B\"");
+    let text = class_b
+        .project
+        .record()
+        .replace("class = \"C\"", "class = \"B\"");
     class_b.write_record(&text);
     let run = class_b.check().expect(0);
     assert_eq!(findings(&run), []);
@@ -493,7 +518,8 @@ fn class_c_needs_a_second_person_and_class_b_none() {
     class_b.approve(MAX, "reviewed", &[]).expect(0);
     let run = class_b.verify().expect(0);
     assert!(
-        run.stdout().contains(&format!("#1 {EVALUATION} reviewed by {MAX}")),
+        run.stdout()
+            .contains(&format!("#1 {EVALUATION} reviewed by {MAX}")),
         "{}",
         run.stdout()
     );
@@ -505,7 +531,12 @@ fn on_a_terminal_approve_shows_the_evaluation_then_asks_the_meaning_and_the_pass
         return;
     }
     let signed = Signed::new();
-    let ann = keygen(signed.project.dir.path(), "ann-locked", &["-t", "ed25519"], "correct horse");
+    let ann = keygen(
+        signed.project.dir.path(),
+        "ann-locked",
+        &["-t", "ed25519"],
+        "correct horse",
+    );
     write_signers(signed.project.dir.path(), &[("ann@example.com", &ann)]);
     let command = signed.project.command(&[
         "approve",
@@ -527,7 +558,9 @@ fn on_a_terminal_approve_shows_the_evaluation_then_asks_the_meaning_and_the_pass
     session
         .exp_string(r#"vex_justification = "vulnerable_code_not_in_execute_path""#)
         .unwrap();
-    session.exp_string("rationale = \"Host names come only").unwrap();
+    session
+        .exp_string("rationale = \"Host names come only")
+        .unwrap();
     // No meaning is preselected: it is typed.
     answer(&mut session, "2) approved", "approved\r");
     answer(&mut session, "Passphrase of the SSH key", "correct horse\r");

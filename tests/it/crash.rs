@@ -118,11 +118,22 @@ fn assert_old_or_appended(scene: &Scene, before: &str, finished: bool, context: 
         .unwrap_or_else(|e| panic!("{context}: the record does not load: {e}"));
     let (old, new) = (old.record(), new.record());
     assert_eq!(new.approvals.len(), old.approvals.len() + 1, "{context}");
-    assert_eq!(new.approvals[..old.approvals.len()], old.approvals[..], "{context}");
+    assert_eq!(
+        new.approvals[..old.approvals.len()],
+        old.approvals[..],
+        "{context}"
+    );
     assert_eq!(new.evaluations, old.evaluations, "{context}");
     let before_lines: Vec<&str> = before.lines().collect();
-    let kept = after.lines().filter(|l| before_lines.contains(l)).count();
-    assert_eq!(kept, before_lines.len(), "{context}: the old text was rewritten");
+    let after_lines: Vec<&str> = after.lines().collect();
+    let lost: Vec<&&str> = before_lines
+        .iter()
+        .filter(|l| !after_lines.contains(l))
+        .collect();
+    assert!(
+        lost.is_empty(),
+        "{context}: the old text was rewritten: {lost:?}"
+    );
 }
 
 #[test]
