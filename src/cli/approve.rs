@@ -1,7 +1,7 @@
 //! `cargo soup approve`: a second person's approval of one evaluation, or of a
 //! release's SOUP list, appended to the record and signed with an SSH key.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::anyhow;
 use clap::Args;
@@ -10,7 +10,7 @@ use super::context::{evaluator, parse_date};
 use super::{Context, Exit, InputArgs};
 use crate::out::{Out, sanitize};
 use crate::project::{ApprovalRequest, AuditScope, EvaluationTarget, Project};
-use crate::record::{Approval, Evaluation, Meaning};
+use crate::record::{Approval, Approved, Evaluation, Meaning};
 
 /// Approve an evaluation, or a release's SOUP list, as a second person.
 ///
@@ -163,12 +163,12 @@ fn show_release(out: &mut dyn Out, project: &Project, version: &str) -> anyhow::
 }
 
 /// The line saying what was recorded.
-fn recorded(approval: &Approval, number: usize, record: &std::path::Path) -> String {
+fn recorded(approval: &Approval, number: usize, record: &Path) -> String {
     let what = match approval.approved() {
-        crate::record::Approved::Evaluation { advisory, purl } => {
+        Approved::Evaluation { advisory, purl } => {
             format!("the evaluation of {advisory} in {purl}")
         }
-        crate::record::Approved::Release { version } => format!("release {version}"),
+        Approved::Release { version } => format!("release {version}"),
     };
     let signed = match &approval.key {
         Some(key) => format!("signed with {key}"),

@@ -19,7 +19,7 @@ use crate::evaluate::{
     release_evaluations,
 };
 use crate::out::Out;
-use crate::record::{Approval, Evaluation, Meaning};
+use crate::record::{Approval, Approved, Evaluation, Meaning};
 use crate::register::EventKind;
 
 /// Which evaluation an approval is asked for, as a command names it.
@@ -85,19 +85,19 @@ impl Project {
         let record = self.require_record()?.record();
         let ids = vec![target.advisory.clone()];
         let found = match target.evaluated {
-            None => evaluation_to_approve(record, &ids, &purl).ok(),
+            None => evaluation_to_approve(record, &ids, &purl).map_err(ApprovalError::Refused)?,
             Some(date) => record
                 .evaluations
                 .iter()
-                .find(|e| e.purl == purl && e.is_about(&ids) && e.date == date),
+                .find(|e| e.purl == purl && e.is_about(&ids) && e.date == date)
+                .ok_or_else(|| {
+                    ApprovalError::Refused(Refusal::NoEvaluation {
+                        advisory: target.advisory.clone(),
+                        purl: purl.clone(),
+                    })
+                })?,
         };
-        let refusal = || Refusal::NoEvaluation {
-            advisory: target.advisory.clone(),
-            purl: purl.clone(),
-        };
-        found
-            .cloned()
-            .ok_or_else(|| ApprovalError::Refused(refusal()).into())
+        Ok(found.clone())
     }
 
     /// Appends `request`'s approval of `evaluation` to the record, signed when
@@ -229,8 +229,8 @@ impl Project {
     fn append(&mut self, approval: Approval, command: &str) -> Result<Approval, ProjectError> {
         self.require_record_mut()?.append_approval(&approval)?;
         let what = match approval.approved() {
-            crate::record::Approved::Evaluation { advisory, purl } => format!("{advisory} {purl}"),
-            crate::record::Approved::Release { version } => format!("release {version}"),
+            Approved::Evaluation { advisory, purl } => format!("{advisory} {purl}"),
+            Approved::Release { version } => format!("release {version}"),
         };
         let subject = format!("{what}: {} by {}", approval.meaning, approval.by);
         self.save_record(command, EventKind::ApprovalRecorded, &subject)?;

@@ -8,10 +8,14 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use cargo_soup::approval::principal;
-use cargo_soup::record::{Approval, Meaning, RecordFile};
+use cargo_soup::evaluate::{AuditOptions, FindingCode, SignatureStatus};
+use cargo_soup::out::Scripted;
+use cargo_soup::project::{ApprovalRequest, AuditScope, EvaluationTarget};
+use cargo_soup::record::{Approval, Meaning, RecordFile, SafetyClass};
 
 use super::approvals::{ANN, FIXTURE, MAX, fingerprint, have_ssh_keygen, keygen, write_signers};
 use super::prompts::{answer, exit_code};
+use super::support::memory::Memory;
 use super::support::scene::{Project, Run};
 use super::support::schemas::assert_documented;
 
@@ -579,4 +583,102 @@ fn on_a_terminal_approve_shows_the_evaluation_then_asks_the_meaning_and_the_pass
         approval.signature.as_deref().unwrap(),
         &payload.0.stdout,
     ));
+}
+
+/// In-process, the approval findings of `check` are those of `verify`, and a
+/// passphrase is asked for through the `Out`.
+#[test]
+fn check_and_verify_agree_in_process() {
+    if !have_ssh_keygen() {
+        return;
+    }
+    let mut m = Memory::pump(SafetyClass::C);
+    fs::create_dir(m.dir.path().join("releases")).unwrap();
+    for name in ["soup-register.toml", "releases/1.0.cdx.json"] {
+        fs::copy(Path::new(FIXTURE).join(name), m.dir.path().join(name)).unwrap();
+    }
+    m.project.reload().unwrap();
+    let ann = keygen(m.dir.path(), "ann", &["-t", "ed25519"], "correct horse");
+    let max = keygen(m.dir.path(), "max", &["-t", "ecdsa", "-b", "256"], "");
+    write_signers(
+        m.dir.path(),
+        &[("ann@example.com", &ann), ("max@example.com", &max)],
+    );
+    let options = AuditOptions { allow_stale: true };
+    let approval_gaps = |m: &mut Memory| -> Vec<(FindingCode, String)> {
+        let check = m.project.check(&m.input(), &options, &mut m.out).unwrap();
+        let verified = m.project.verify().unwrap();
+        let from_verify: Vec<(FindingCode, String)> = verified
+            .findings
+            .iter()
+            .map(|f| (f.code, f.subject.clone()))
+            .collect();
+        let from_check: Vec<(FindingCode, String)> = check
+            .gaps
+            .iter()
+            .map(|f| (f.code, f.subject.clone()))
+            .collect();
+        assert_eq!(from_check, from_verify);
+        assert_eq!(verified.fails(), !from_verify.is_empty());
+        from_verify
+    };
+    let missing = |subject: &str| (FindingCode::ApprovalMissing, subject.to_string());
+    assert_eq!(
+        approval_gaps(&mut m),
+        [missing(EVALUATION), missing("release 1.0")]
+    );
+
+    let target = EvaluationTarget {
+        advisory: "CVE-2024-12224".to_string(),
+        package: "idna".to_string(),
+        input: m.input(),
+        scope: AuditScope::WorkingTree,
+        evaluated: None,
+    };
+    let evaluation = m
+        .project
+        .evaluation_to_approve(&target, &mut m.out)
+        .unwrap();
+    assert_eq!(evaluation.date.to_string(), "2026-02-03");
+    let request = ApprovalRequest {
+        by: ANN.to_string(),
+        meaning: Meaning::Approved,
+        key: Some(ann.clone()),
+    };
+    m.out = Scripted::new(&["correct horse"]);
+    let approval = m
+        .project
+        .approve_evaluation(&evaluation, &request, &mut m.out)
+        .unwrap();
+    assert_eq!(m.out.transcript, ["? Passphrase of the SSH key"]);
+    assert_eq!(approval.at, "2026-11-24T09:00:00Z");
+    assert!(
+        m.record_text()
+            .contains(approval.signature.as_deref().unwrap())
+    );
+    assert_eq!(approval_gaps(&mut m), [missing("release 1.0")]);
+
+    let request = ApprovalRequest {
+        by: MAX.to_string(),
+        meaning: Meaning::Approved,
+        key: Some(max.clone()),
+    };
+    let release = m
+        .project
+        .approve_release("1.0", &request, &mut m.out)
+        .unwrap();
+    assert_eq!(
+        release.parts.len(),
+        1,
+        "the release has no evaluation of its own"
+    );
+    assert_eq!(approval_gaps(&mut m), []);
+    let statuses = m.project.verify().unwrap().statuses;
+    let keys: Vec<SignatureStatus> = statuses.into_iter().map(|s| s.signature).collect();
+    assert_eq!(
+        keys,
+        [&ann, &max].map(|key| SignatureStatus::Verified {
+            key: fingerprint(key)
+        })
+    );
 }
