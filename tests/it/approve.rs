@@ -15,6 +15,7 @@ use cargo_soup::record::{Approval, Meaning, RecordFile, SafetyClass};
 
 use super::approvals::{ANN, FIXTURE, MAX, fingerprint, have_ssh_keygen, keygen, write_signers};
 use super::prompts::{answer, exit_code};
+use super::support::fixture;
 use super::support::memory::Memory;
 use super::support::scene::{Project, Run};
 use super::support::schemas::assert_documented;
@@ -442,7 +443,37 @@ fn refused_approvals_leave_the_record_byte_identical() {
         "{}",
         run.stderr()
     );
+    let tikv = fixture("lockfiles/tikv-92cf4709fd.Cargo.lock");
+    let run = signed
+        .project
+        .run(&[
+            "approve",
+            "RUSTSEC-2024-0421",
+            "--package",
+            "byteorder",
+            "--lockfile",
+            tikv.to_str().unwrap(),
+            "--meaning",
+            "approved",
+        ])
+        .expect(2);
+    assert!(
+        run.stderr()
+            .contains("failed to tell which byteorder is meant: 2 versions are pinned"),
+        "{}",
+        run.stderr()
+    );
     assert_eq!(signed.project.snapshot(), before);
+}
+
+#[test]
+fn approve_and_verify_teach_with_examples() {
+    let project = Project::empty();
+    for command in ["approve", "verify"] {
+        let run = project.run(&[command, "--help"]).expect(0);
+        assert!(run.stdout().contains("Examples:"), "{}", run.stdout());
+        assert!(run.stdout().contains(&format!("cargo soup {command} ")));
+    }
 }
 
 #[test]
