@@ -344,11 +344,25 @@ fn tampering_is_found_and_restoring_mends_it() {
     signed.write_record(&original);
     signed.verify().expect(0);
 
-    // The signer removed from the signers file.
+    // The signer removed from the signers file; an audit kept from before does not hide it.
+    let audit = [
+        "audit",
+        "--lockfile",
+        "Cargo.lock",
+        "--offline",
+        "--allow-stale",
+    ];
+    signed.project.run(&audit).expect(0);
     let signers = fs::read_to_string(signed.project.path("soup-signers")).unwrap();
     write_signers(
         signed.project.dir.path(),
         &[("max@example.com", &signed.max)],
+    );
+    let run = signed.project.run(&audit).expect(1);
+    assert!(
+        run.stdout().contains("approval-invalid"),
+        "{}",
+        run.stdout()
     );
     let run = signed.verify().expect(1);
     assert_eq!(
@@ -364,6 +378,7 @@ fn tampering_is_found_and_restoring_mends_it() {
     assert!(run.stdout().contains("ann@example.com"), "{}", run.stdout());
     fs::write(signed.project.path("soup-signers"), signers).unwrap();
     signed.verify().expect(0);
+    signed.project.run(&audit).expect(0);
 
     // The release SBOM changed.
     let sbom = signed.project.path("releases/1.0.cdx.json");
