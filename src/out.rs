@@ -44,6 +44,8 @@ pub trait Out {
     ) -> io::Result<usize>;
     /// Asks for free text; `required` refuses an empty answer.
     fn input(&mut self, question: &str, required: bool) -> io::Result<String>;
+    /// Asks for a secret (a key's passphrase) without echoing what is typed.
+    fn password(&mut self, question: &str) -> io::Result<String>;
 }
 
 /// The real terminal: results to stdout, notes to stderr, prompts through `dialoguer`.
@@ -166,6 +168,14 @@ impl Out for Terminal {
             .allow_empty(!required)
             .interact_text()
             .map(|s| s.trim().to_string())
+            .map_err(dialoguer_error)
+    }
+
+    fn password(&mut self, question: &str) -> io::Result<String> {
+        dialoguer::Password::with_theme(&*self.theme())
+            .with_prompt(question)
+            .allow_empty_password(true)
+            .interact()
             .map_err(dialoguer_error)
     }
 }
@@ -298,6 +308,9 @@ impl Out for Scripted {
         })
     }
     fn input(&mut self, question: &str, _required: bool) -> io::Result<String> {
+        self.next(question)
+    }
+    fn password(&mut self, question: &str) -> io::Result<String> {
         self.next(question)
     }
 }

@@ -2,6 +2,7 @@
 //! that turns outcomes into exit codes. Only this layer reads the clock and the
 //! environment, talks to the terminal, and decides how the process ends.
 
+mod approve;
 mod audit;
 mod check;
 mod context;
@@ -16,6 +17,7 @@ mod list;
 mod report;
 mod retire;
 mod review;
+mod verify;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -198,6 +200,8 @@ enum Command {
     Report(report::ReportArgs),
     Export(export::ExportArgs),
     Check(check::CheckArgs),
+    Approve(approve::ApproveArgs),
+    Verify(verify::VerifyArgs),
     Fmt(fmt::FmtArgs),
 }
 
@@ -233,6 +237,8 @@ pub fn run(args: Vec<OsString>) -> u8 {
         Command::Diff(args) => diff::run(&mut context, args),
         Command::Report(args) => report::run(&mut context, args),
         Command::Export(args) => export::run(&mut context, args),
+        Command::Approve(args) => approve::run(&mut context, args),
+        Command::Verify(args) => verify::run(&mut context, args),
     };
     match outcome {
         Ok(exit) => exit.code(),

@@ -35,6 +35,62 @@ pub struct ReleaseState<'a> {
     pub evaluations: Vec<&'a Evaluation>,
 }
 
+/// What approvals are checked against besides the record, read from the files
+/// beside it before an audit, so that the audit stays pure.
+#[derive(Debug, Clone, Default)]
+pub struct ApprovalFacts {
+    /// The signers file, `None` when there is none.
+    pub signers: Option<AllowedSigners>,
+    /// The release baselines in the field, as their files are now.
+    pub releases: Vec<ReleaseFacts>,
+}
+
+/// A release baseline as its committed SBOM is now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReleaseFacts {
+    pub version: String,
+    /// Hex sha256 of the SBOM file.
+    pub sbom_sha256: String,
+    /// The package URLs of its components.
+    pub purls: BTreeSet<String>,
+}
+
+impl ApprovalFacts {
+    /// The approval input of `record` whose evaluations needing approval are `evaluations`.
+    pub fn input<'a>(
+        &'a self,
+        record: &'a Record,
+        evaluations: Vec<&'a Evaluation>,
+    ) -> ApprovalInput<'a> {
+        ApprovalInput {
+            record,
+            evaluations,
+            releases: self
+                .releases
+                .iter()
+                .map(|release| ReleaseState {
+                    version: &release.version,
+                    sbom_sha256: &release.sbom_sha256,
+                    evaluations: release_evaluations(record, &release.purls),
+                })
+                .collect(),
+            signers: self.signers.as_ref(),
+        }
+    }
+}
+
+/// The evaluations in force for a release baseline: those of its components, by purl.
+pub fn release_evaluations<'r>(
+    record: &'r Record,
+    purls: &BTreeSet<String>,
+) -> Vec<&'r Evaluation> {
+    record
+        .evaluations
+        .iter()
+        .filter(|e| purls.contains(&e.purl) && record.is_in_force(e))
+        .collect()
+}
+
 /// One approval as verified: the manifestation reports show, and what is wrong with it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ApprovalStatus {

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 use time::Date;
 
-use super::{Assessment, Finding, FindingCode, Findings, State, assess};
+use super::{ApprovalFacts, Assessment, Finding, FindingCode, Findings, State, assess};
 use crate::advisory::osv::Advisory;
 use crate::advisory::{matcher, records};
 use crate::evaluate::findings::data_age_days;
@@ -58,6 +58,8 @@ pub struct AdvisoryFacts {
     pub coverage: Vec<(String, String)>,
     /// The ids (of the record's evaluations) whose advisory was withdrawn, with when.
     pub withdrawn: BTreeMap<String, String>,
+    /// The signers file and the release SBOMs, which the record's approvals are checked against.
+    pub approvals: ApprovalFacts,
 }
 
 impl AdvisoryFacts {
@@ -79,6 +81,7 @@ impl AdvisoryFacts {
             sources: store.sources()?,
             coverage: store.coverage()?,
             withdrawn,
+            approvals: ApprovalFacts::default(),
         })
     }
 }
@@ -130,6 +133,8 @@ pub fn do_audit(
         let record = record_file.record();
         findings.check_specifications(record, components);
         findings.check_unused(record, &assessments, &facts.withdrawn);
+        let evaluations = assessments.iter().filter_map(|a| a.evaluation.as_ref());
+        findings.check_approvals(&facts.approvals.input(record, evaluations.collect()));
         if !record_file.is_canonical() {
             findings.push(
                 FindingCode::RecordNotCanonical,

@@ -14,7 +14,8 @@ use time::format_description::well_known::Rfc3339;
 use time::{Date, OffsetDateTime};
 
 pub use approvals::{
-    ApprovalInput, ApprovalStatus, ReleaseState, SignatureStatus, approval_statuses,
+    ApprovalFacts, ApprovalInput, ApprovalStatus, ReleaseFacts, ReleaseState, SignatureStatus,
+    approval_statuses, release_evaluations,
 };
 pub use audit::{AdvisoryFacts, Audit, AuditOptions, DataUsed, do_audit};
 pub use findings::{Finding, FindingCode, Findings};

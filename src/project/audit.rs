@@ -87,6 +87,7 @@ impl Project {
         };
         // An empty store has nothing a kept result could have been made from.
         let first_use = source::needs_bundled(self.store()?)?;
+        let approvals = self.approval_facts(false)?.1;
         if let Some(id) = identified
             .as_ref()
             .filter(|_| request.fetch.is_none() && !first_use)
@@ -97,6 +98,7 @@ impl Project {
                 program: program_identity(),
                 fingerprint: &id.fingerprint,
                 record: record.as_deref(),
+                approvals: &approvals,
                 sources: &sources,
                 today: self.today,
                 options: &request.options,
@@ -153,6 +155,7 @@ impl Project {
                     program: program_identity(),
                     fingerprint: &fingerprint,
                     record: record_text.as_deref(),
+                    approvals: &approvals,
                     sources: &sources,
                     today,
                     options: &request.options,

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use crate::advisory::source::SourceError;
+use crate::approval::ApprovalError;
 use crate::inventory::InventoryError;
 use crate::net::NetError;
 use crate::record::RecordError;
@@ -22,6 +23,8 @@ pub enum ProjectError {
     Source(#[from] SourceError),
     #[error(transparent)]
     Net(#[from] NetError),
+    #[error(transparent)]
+    Approval(#[from] ApprovalError),
     /// The command needs a record and there is none.
     #[error("failed to find {}: run `cargo soup init` to start the record", .0.display())]
     NoRecord(PathBuf),

@@ -5,6 +5,7 @@
 //! operation, renders what it returns and picks the exit code; tests call the
 //! same operations in-process on an in-memory register and store.
 
+mod approvals;
 mod audit;
 mod error;
 mod fetch;
@@ -18,6 +19,7 @@ use std::time::Duration;
 
 use time::{Date, OffsetDateTime};
 
+pub use approvals::{ApprovalRequest, EvaluationTarget, Verification};
 pub use audit::subject_label;
 pub use audit::{AuditRequest, AuditRun, Scope as AuditScope};
 pub use error::ProjectError;
@@ -249,7 +251,8 @@ impl Project {
                     .collect()
             })
             .unwrap_or_default();
-        let facts = AdvisoryFacts::gather(self.store()?, components, &evaluated)?;
+        let mut facts = AdvisoryFacts::gather(self.store()?, components, &evaluated)?;
+        facts.approvals = self.approval_facts(false)?.0;
         Ok(do_audit(
             components,
             self.record.as_ref(),

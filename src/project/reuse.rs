@@ -21,6 +21,8 @@ pub(super) struct AuditKey<'a> {
     pub fingerprint: &'a str,
     /// The record's text, or `None` with no record.
     pub record: Option<&'a str>,
+    /// A digest of the files beside the record its approvals are checked against.
+    pub approvals: &'a str,
     /// The advisory store's sources: location, fetch time and content hash.
     pub sources: &'a [SourceInfo],
     pub today: Date,
@@ -41,6 +43,7 @@ impl AuditKey<'_> {
             self.program,
             self.fingerprint,
             &record,
+            self.approvals,
             &sources,
             &self.today.to_string(),
             &format!("allow_stale={allow_stale}"),
@@ -116,6 +119,7 @@ mod tests {
                 program,
                 fingerprint,
                 record,
+                approvals: "",
                 sources: &[source(sha)],
                 today,
                 options,
@@ -124,6 +128,16 @@ mod tests {
         };
         let today = date!(2026 - 11 - 24);
         let base = key("v1", "lock-a", Some("[system]"), "s1", today, &strict);
+        let signers_changed = AuditKey {
+            program: "v1",
+            fingerprint: "lock-a",
+            record: Some("[system]"),
+            approvals: "signers-b",
+            sources: &[source("s1")],
+            today,
+            options: &strict,
+        };
+        assert_ne!(signers_changed.digest(), base);
         assert_eq!(
             base,
             key("v1", "lock-a", Some("[system]"), "s1", today, &strict)

@@ -17,3 +17,4 @@ pub mod model;
 pub mod openvex;
 pub mod sarif;
 pub mod soup_list;
+pub mod verify;

@@ -16,14 +16,14 @@ use cargo_soup::evaluate::{
 use cargo_soup::record::{Approval, Evaluation, Meaning, RecordFile};
 use sha2::{Digest as _, Sha256};
 
-const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/approvals");
+pub(super) const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/approvals");
 const EVALUATION: &str = "RUSTSEC-2024-0421 pkg:cargo/idna@0.5.0";
-const MAX: &str = "Max Mustermann <max@example.com>";
-const ANN: &str = "Ann Example <ann@example.com>";
+pub(super) const MAX: &str = "Max Mustermann <max@example.com>";
+pub(super) const ANN: &str = "Ann Example <ann@example.com>";
 const BOB: &str = "Bob Builder <bob@example.com>";
 
 /// False, with the reason printed, when OpenSSH's `ssh-keygen` is not installed.
-fn have_ssh_keygen() -> bool {
+pub(super) fn have_ssh_keygen() -> bool {
     let found = Command::new("ssh-keygen")
         .arg("-?")
         .stderr(Stdio::null())
@@ -47,7 +47,7 @@ fn project() -> (tempfile::TempDir, PathBuf) {
 }
 
 /// A new OpenSSH key pair made by `ssh-keygen`; returns the private key's path.
-fn keygen(dir: &Path, name: &str, kind: &[&str], passphrase: &str) -> PathBuf {
+pub(super) fn keygen(dir: &Path, name: &str, kind: &[&str], passphrase: &str) -> PathBuf {
     let path = dir.join(name);
     let status = Command::new("ssh-keygen")
         .args(["-q", "-N", passphrase, "-C", name, "-f"])
@@ -69,7 +69,7 @@ fn public_key(key: &Path) -> String {
 }
 
 /// The fingerprint `ssh-keygen -l` shows for a key.
-fn fingerprint(key: &Path) -> String {
+pub(super) fn fingerprint(key: &Path) -> String {
     let output = Command::new("ssh-keygen")
         .args(["-l", "-E", "sha256", "-f"])
         .arg(key.with_extension("pub"))
@@ -80,7 +80,7 @@ fn fingerprint(key: &Path) -> String {
 }
 
 /// Writes the signers file: each (principal, key) on its own line.
-fn write_signers(dir: &Path, signers: &[(&str, &Path)]) {
+pub(super) fn write_signers(dir: &Path, signers: &[(&str, &Path)]) {
     let mut text = String::from("# Who may approve SOUP evaluations and releases.\n");
     for (principal, key) in signers {
         text.push_str(&format!("{principal} {}\n", public_key(key)));
@@ -390,7 +390,6 @@ fn an_edited_evaluation_invalidates_its_approvals_until_restored() {
     }
     let (dir, path, _keys) = approved_project();
     let original = fs::read_to_string(&path).unwrap();
-    fs::write("/tmp/peek-record.toml", &original).unwrap();
     let file = RecordFile::parse(&path, &original).unwrap();
     assert_eq!(approval_findings(&file, dir.path()), []);
 

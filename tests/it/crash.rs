@@ -1,7 +1,8 @@
 //! Crash safety: `cargo-soup` killed with SIGKILL at random moments of
-//! `import`, `fetch --from` and `evaluate` never leaves a record that does not
-//! load, a database that fails `PRAGMA integrity_check`, or fewer evaluations
-//! than were recorded before the killed run.
+//! `import`, `fetch --from`, `evaluate` and `approve` never leaves a record that
+//! does not load, a database that fails `PRAGMA integrity_check`, or fewer
+//! evaluations than were recorded before the killed run; a killed `approve`
+//! leaves the record's old text or the new one, with its approval appended.
 //!
 //! The delays come from a seeded generator, so a failure names the seed and
 //! the kill, and reproduces.
@@ -17,7 +18,7 @@ use super::support::scene::{Scene, evaluate_idna};
 /// The generator's seed; a failure message repeats it.
 const SEED: u64 = 0x6230_4000_5eed;
 
-/// Kills wanted of each operation (three operations: at least 51 in all).
+/// Kills wanted of each operation (four operations: at least 68 in all).
 const KILLS_PER_OPERATION: usize = 17;
 
 /// Runs of one operation at most, killed or not, so a fast machine still ends.
@@ -69,6 +70,21 @@ fn arguments(operation: &str, run: usize) -> Vec<String> {
             let zip = fixture("advisories/rustsec-osv-2026-08-21.zip");
             owned(&["fetch", "--from", zip.to_str().unwrap()])
         }
+        "approve" => {
+            // Each run is another person, so that no approval is a duplicate.
+            let by = format!("Reviewer {run} <reviewer-{run}@example.com>");
+            owned(&[
+                "approve",
+                "RUSTSEC-2024-0421",
+                "--package",
+                "idna@0.5.0",
+                "--offline",
+                "--meaning",
+                "reviewed",
+                "--by",
+                &by,
+            ])
+        }
         _ => {
             let rationale = format!("host names come only from our configuration (run {run})");
             owned(&evaluate_idna(&rationale))
@@ -90,6 +106,36 @@ fn evaluations(scene: &Scene, context: &str) -> usize {
     headers
 }
 
+/// The record after an `approve` run is its text from before, or (always
+/// when the run finished) that text with one approval appended.
+fn assert_old_or_appended(scene: &Scene, before: &str, finished: bool, context: &str) {
+    let after = std::fs::read_to_string(scene.record()).unwrap();
+    if after == before && !finished {
+        return;
+    }
+    let old = RecordFile::parse(&scene.record(), before).unwrap();
+    let new = RecordFile::load(&scene.record())
+        .unwrap_or_else(|e| panic!("{context}: the record does not load: {e}"));
+    let (old, new) = (old.record(), new.record());
+    assert_eq!(new.approvals.len(), old.approvals.len() + 1, "{context}");
+    assert_eq!(
+        new.approvals[..old.approvals.len()],
+        old.approvals[..],
+        "{context}"
+    );
+    assert_eq!(new.evaluations, old.evaluations, "{context}");
+    let before_lines: Vec<&str> = before.lines().collect();
+    let after_lines: Vec<&str> = after.lines().collect();
+    let lost: Vec<&&str> = before_lines
+        .iter()
+        .filter(|l| !after_lines.contains(l))
+        .collect();
+    assert!(
+        lost.is_empty(),
+        "{context}: the old text was rewritten: {lost:?}"
+    );
+}
+
 #[test]
 fn killed_runs_never_corrupt_the_record_or_the_databases() {
     let started = Instant::now();
@@ -97,7 +143,7 @@ fn killed_runs_never_corrupt_the_record_or_the_databases() {
     let mut delays = Delays(SEED);
     let mut kills = 0;
     let mut completed = 0;
-    for operation in ["import", "fetch", "evaluate"] {
+    for operation in ["import", "fetch", "evaluate", "approve"] {
         let mut killed_here = 0;
         for run in 0..MAX_RUNS_PER_OPERATION {
             if killed_here == KILLS_PER_OPERATION {
@@ -106,6 +152,7 @@ fn killed_runs_never_corrupt_the_record_or_the_databases() {
             let delay = delays.next();
             let context = format!("seed {SEED:#x}, {operation} run {run}, kill after {delay:?}");
             let before = evaluations(&scene, &context);
+            let text_before = std::fs::read_to_string(scene.record()).unwrap();
             let args = arguments(operation, run);
             let args: Vec<&str> = args.iter().map(String::as_str).collect();
             let mut child = scene
@@ -127,6 +174,9 @@ fn killed_runs_never_corrupt_the_record_or_the_databases() {
             );
             if operation == "evaluate" && !killed {
                 assert_eq!(after, before + 1, "{context}");
+            }
+            if operation == "approve" {
+                assert_old_or_appended(&scene, &text_before, !killed, &context);
             }
             scene.assert_intact();
         }

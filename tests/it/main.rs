@@ -2,6 +2,7 @@
 
 mod advisory_match;
 mod approvals;
+mod approve;
 mod bad_input;
 mod binary;
 mod cli;

@@ -22,7 +22,7 @@ fn audit_on_a_terminal(project: &Project) -> PtySession {
 
 /// Waits until the prompt has drawn `last` (its last line) and the terminal is
 /// reading keys, then types `keys`, as a person would after reading the prompt.
-fn answer(session: &mut PtySession, last: &str, keys: &str) {
+pub(super) fn answer(session: &mut PtySession, last: &str, keys: &str) {
     session.exp_string(last).unwrap();
     std::thread::sleep(std::time::Duration::from_millis(300));
     session.send(keys).unwrap();
@@ -31,7 +31,7 @@ fn answer(session: &mut PtySession, last: &str, keys: &str) {
 
 const LAST_CHOICE: &str = "quit (keep what is recorded)";
 
-fn exit_code(session: &mut PtySession) -> i32 {
+pub(super) fn exit_code(session: &mut PtySession) -> i32 {
     session.exp_eof().unwrap();
     match session.process().wait().unwrap() {
         WaitStatus::Exited(_, code) => code,
