@@ -158,29 +158,26 @@ impl Project {
     /// The register. With no record (and no `--register`), nothing is written
     /// beside the project: it lives in memory for this run.
     pub fn register(&mut self) -> Result<&mut Register, ProjectError> {
-        if self.register.is_none() {
-            let register = if self.record.is_none() && self.locations.register.is_none() {
+        let register = match self.register.take() {
+            Some(register) => register,
+            None if self.record.is_none() && self.locations.register.is_none() => {
                 Register::in_memory()?
-            } else {
-                Register::open_waiting(
-                    &self.locations.register_path(),
-                    self.locations.busy_timeout,
-                )?
-            };
-            self.register = Some(register);
-        }
-        Ok(self.register.as_mut().expect("opened above"))
+            }
+            None => Register::open_waiting(
+                &self.locations.register_path(),
+                self.locations.busy_timeout,
+            )?,
+        };
+        Ok(self.register.insert(register))
     }
 
     /// The machine-wide advisory store.
     pub fn store(&mut self) -> Result<&mut Store, ProjectError> {
-        if self.store.is_none() {
-            self.store = Some(Store::open_waiting(
-                &self.locations.store,
-                self.locations.busy_timeout,
-            )?);
-        }
-        Ok(self.store.as_mut().expect("opened above"))
+        let store = match self.store.take() {
+            Some(store) => store,
+            None => Store::open_waiting(&self.locations.store, self.locations.busy_timeout)?,
+        };
+        Ok(self.store.insert(store))
     }
 
     /// Saves the record inside `command`'s register transaction, which logs
@@ -211,13 +208,14 @@ impl Project {
 
     /// The register on disk, even before the record exists (`init`).
     fn register_on_disk(&mut self) -> Result<&mut Register, ProjectError> {
-        if self.register.is_none() {
-            self.register = Some(Register::open_waiting(
+        let register = match self.register.take() {
+            Some(register) => register,
+            None => Register::open_waiting(
                 &self.locations.register_path(),
                 self.locations.busy_timeout,
-            )?);
-        }
-        Ok(self.register.as_mut().expect("opened above"))
+            )?,
+        };
+        Ok(self.register.insert(register))
     }
 
     /// Loads the bundled RustSec snapshot when the store has no RustSec data

@@ -60,12 +60,26 @@ pub enum RegisterError {
          move it aside together with its -wal and -shm files and run again to rebuild it"
     )]
     Corrupt { path: PathBuf, message: String },
-    #[error("failed to use {path}: {source}")]
+    #[error("failed to use {path}")]
     Sql {
         path: PathBuf,
-        source: rusqlite::Error,
+        #[source]
+        source: SqlError,
     },
 }
+
+/// What SQLite said, kept as the cause of a [`RegisterError`] so that the
+/// SQLite crate's error type stays out of the library's public API.
+#[derive(Debug)]
+pub struct SqlError(rusqlite::Error);
+
+impl std::fmt::Display for SqlError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for SqlError {}
 
 impl RegisterError {
     /// Sorts an SQLite failure into what a user can act on.
@@ -80,7 +94,10 @@ impl RegisterError {
                 path,
                 message: source.to_string(),
             },
-            _ => RegisterError::Sql { path, source },
+            _ => RegisterError::Sql {
+                path,
+                source: SqlError(source),
+            },
         }
     }
 }

@@ -239,15 +239,16 @@ pub fn json(report: &Report) -> Result<serde_json::Value, ReportError> {
     )
 }
 
-/// Outside text with control characters (terminal escapes, NUL, ...) replaced by spaces;
-/// newlines and tabs are kept only when `multiline`.
+/// Outside text made harmless by the one sanitiser the terminal uses too
+/// ([`crate::out::sanitize`]: escape sequences, control characters and
+/// bidirectional overrides removed); newlines and tabs are kept only when
+/// `multiline`, else they become spaces.
 pub(crate) fn printable(text: &str, multiline: bool) -> String {
-    text.chars()
-        .map(|c| {
-            let kept = multiline && matches!(c, '\n' | '\t');
-            if c.is_control() && !kept { ' ' } else { c }
-        })
-        .collect()
+    let clean = crate::out::sanitize(text);
+    match multiline {
+        true => clean,
+        false => clean.replace(['\n', '\t'], " "),
+    }
 }
 
 #[cfg(test)]
@@ -280,8 +281,9 @@ mod tests {
     }
 
     #[test]
-    fn control_characters_become_spaces() {
-        assert_eq!(printable("a\u{1b}[31mb\nc", false), "a [31mb c");
-        assert_eq!(printable("a\nb\tc\u{0}", true), "a\nb\tc ");
+    fn reports_sanitise_as_the_terminal_does() {
+        assert_eq!(printable("a\u{1b}[31mb\nc", false), "ab c");
+        assert_eq!(printable("a\nb\tc\u{0}", true), "a\nb\tc");
+        assert_eq!(printable("safe\u{202e}txt.exe", false), "safetxt.exe");
     }
 }
