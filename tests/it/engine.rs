@@ -85,6 +85,26 @@ fn evaluate(
     m.project.evaluate(request, &mut m.out)
 }
 
+/// Records the pump's one anomaly as not hazardous.
+fn evaluate_idna(m: &mut Memory) -> Evaluation {
+    evaluate(
+        m,
+        IDNA,
+        "idna@0.5.0",
+        judgement(false, VexStatus::NotAffected),
+    )
+    .unwrap()
+}
+
+/// Pins idna 0.5.0 of the pump's lockfile at `version` instead, as a version bump would.
+fn pin_idna(m: &Memory, version: &str) {
+    let text = std::fs::read_to_string(m.lockfile()).unwrap().replace(
+        "name = \"idna\"\nversion = \"0.5.0\"",
+        &format!("name = \"idna\"\nversion = \"{version}\""),
+    );
+    std::fs::write(m.lockfile(), text).unwrap();
+}
+
 /// How many evaluations the record on disk holds.
 fn evaluations(m: &Memory) -> usize {
     let path = m.dir.path().join("soup-register.toml");
@@ -114,13 +134,7 @@ fn a_new_anomaly_needs_a_person_until_it_is_evaluated() {
     assert!(idna.needs_person && first.needs_person());
     assert_eq!(codes(&first), BTreeSet::from(["unevaluated-anomaly"]));
 
-    let recorded = evaluate(
-        &mut m,
-        IDNA,
-        "idna@0.5.0",
-        judgement(false, VexStatus::NotAffected),
-    )
-    .unwrap();
+    let recorded = evaluate_idna(&mut m);
     assert_eq!(recorded.review_by, date!(2027 - 11 - 24));
     assert_eq!(evaluations(&m), 1);
     let after = audit(&mut m);
@@ -133,13 +147,7 @@ fn a_new_anomaly_needs_a_person_until_it_is_evaluated() {
 #[test]
 fn an_evaluation_is_due_when_its_review_date_passes() {
     let mut m = Memory::pump(SafetyClass::B);
-    evaluate(
-        &mut m,
-        IDNA,
-        "idna@0.5.0",
-        judgement(false, VexStatus::NotAffected),
-    )
-    .unwrap();
+    evaluate_idna(&mut m);
     m.project.today = date!(2027 - 11 - 25);
     let later = audit(&mut m);
     let idna = assessment(&later, IDNA, "idna", "0.5.0");
@@ -156,13 +164,7 @@ fn an_evaluation_is_due_when_its_review_date_passes() {
 #[test]
 fn an_evaluation_is_due_when_the_advisory_is_modified_after_it() {
     let mut m = Memory::pump(SafetyClass::B);
-    let recorded = evaluate(
-        &mut m,
-        IDNA,
-        "idna@0.5.0",
-        judgement(false, VexStatus::NotAffected),
-    )
-    .unwrap();
+    let recorded = evaluate_idna(&mut m);
     // As if the advisory was evaluated before its last revision (a fraction of a
     // second before: compared as instants, not as text).
     let text = m.record_text().replace(
@@ -183,18 +185,8 @@ fn an_evaluation_is_due_when_the_advisory_is_modified_after_it() {
 #[test]
 fn a_changed_version_is_offered_for_carrying_forward_and_carries_its_origin() {
     let mut m = Memory::pump(SafetyClass::B);
-    evaluate(
-        &mut m,
-        IDNA,
-        "idna@0.5.0",
-        judgement(false, VexStatus::NotAffected),
-    )
-    .unwrap();
-    let lockfile = std::fs::read_to_string(m.lockfile()).unwrap().replace(
-        "name = \"idna\"\nversion = \"0.5.0\"",
-        "name = \"idna\"\nversion = \"0.4.0\"",
-    );
-    std::fs::write(m.lockfile(), lockfile).unwrap();
+    evaluate_idna(&mut m);
+    pin_idna(&m, "0.4.0");
     let bumped = audit(&mut m);
     let idna = assessment(&bumped, IDNA, "idna", "0.4.0");
     assert_eq!(idna.state, State::Due);
@@ -342,18 +334,8 @@ fn a_later_evaluation_supersedes_and_the_history_stays() {
 #[test]
 fn an_evaluation_that_matches_nothing_is_unused() {
     let mut m = Memory::pump(SafetyClass::B);
-    evaluate(
-        &mut m,
-        IDNA,
-        "idna@0.5.0",
-        judgement(false, VexStatus::NotAffected),
-    )
-    .unwrap();
-    let fixed = std::fs::read_to_string(m.lockfile()).unwrap().replace(
-        "name = \"idna\"\nversion = \"0.5.0\"",
-        "name = \"idna\"\nversion = \"1.0.0\"",
-    );
-    std::fs::write(m.lockfile(), fixed).unwrap();
+    evaluate_idna(&mut m);
+    pin_idna(&m, "1.0.0");
     let after = audit(&mut m);
     assert!(after.assessments.is_empty());
     let unused: Vec<&str> = after
@@ -370,13 +352,7 @@ fn an_evaluation_that_matches_nothing_is_unused() {
 #[test]
 fn a_withdrawn_advisory_keeps_its_evaluation_and_is_reported() {
     let mut m = Memory::pump(SafetyClass::B);
-    evaluate(
-        &mut m,
-        IDNA,
-        "idna@0.5.0",
-        judgement(false, VexStatus::NotAffected),
-    )
-    .unwrap();
+    evaluate_idna(&mut m);
     let files: Vec<(String, Vec<u8>)> = super::support::zip_files("rustsec-osv-2026-08-21.zip")
         .into_iter()
         .map(
@@ -578,21 +554,12 @@ fn a_placeholder_modified_time_is_never_a_sources_newest_record() {
 fn an_anomaly_in_both_versions_of_an_item_persists_across_a_diff() {
     // idna 0.5.0 -> 0.4.0: RUSTSEC-2024-0421 affects both versions.
     let mut m = Memory::pump(SafetyClass::B);
-    evaluate(
-        &mut m,
-        IDNA,
-        "idna@0.5.0",
-        judgement(false, VexStatus::NotAffected),
-    )
-    .unwrap();
+    evaluate_idna(&mut m);
     let before = m.dir.path().join("before.Cargo.lock");
     std::fs::copy(m.lockfile(), &before).unwrap();
-    let bumped = std::fs::read_to_string(m.lockfile()).unwrap().replace(
-        "name = \"idna\"\nversion = \"0.5.0\"",
-        "name = \"idna\"\nversion = \"0.4.0\"",
-    );
+    pin_idna(&m, "0.4.0");
     let after = m.dir.path().join("after.Cargo.lock");
-    std::fs::write(&after, bumped).unwrap();
+    std::fs::copy(m.lockfile(), &after).unwrap();
     let input = m.input();
     let diff = m
         .project
