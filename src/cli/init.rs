@@ -6,17 +6,22 @@ use anyhow::{Context as _, anyhow};
 use clap::Args;
 
 use super::{Context, Exit};
-use crate::record::SafetyClass;
+use crate::record::{InputEntry, SafetyClass};
 
 /// Start the SOUP record (soup-register.toml) of this project.
 ///
 /// Writes a commented soup-register.toml beside Cargo.toml with the system's
 /// name (from the manifest), its IEC 62304 software safety class, the default
 /// policy and advisory sources; adds `.soup/` to .gitignore; creates the
-/// register. Run again, it changes nothing.
+/// register. It lists the other lockfiles it finds in the repository
+/// (package-lock.json, yarn.lock, uv.lock, go.mod, ...; not under target/,
+/// node_modules/ or hidden folders such as .venv/) and, on a terminal or with
+/// --add-lockfiles, names them as [[input]] parts of the device, so that one
+/// audit covers them all. Run again, it changes nothing.
 ///
-/// Example:
+/// Examples:
 ///   cargo soup init --class B --manufacturer "ACME Medical"
+///   cargo soup init --class C --add-lockfiles
 #[derive(Debug, Args)]
 #[command(verbatim_doc_comment)]
 pub struct InitArgs {
@@ -29,6 +34,9 @@ pub struct InitArgs {
     /// The medical-device manufacturer, as the record should name it.
     #[arg(long)]
     manufacturer: Option<String>,
+    /// Name every other lockfile found as an [[input]] of the record, without asking.
+    #[arg(long)]
+    add_lockfiles: bool,
 }
 
 /// Runs `init`.
@@ -53,8 +61,9 @@ pub fn run(cx: &mut Context, args: InitArgs) -> anyhow::Result<Exit> {
         Some(name) => name,
         None => system_name(cx.locations.manifest.as_deref(), cx.record_path()),
     };
+    let inputs = lockfiles_to_add(cx, args.add_lockfiles)?;
     let mut project = cx.open()?;
-    project.init(&name, class, args.manufacturer.as_deref())?;
+    project.init(&name, class, args.manufacturer.as_deref(), &inputs)?;
     cx.out.line(&format!(
         "Wrote {} for {name} (class {class}); the register is {}.",
         cx.record_path().display(),
@@ -64,6 +73,41 @@ pub fn run(cx: &mut Context, args: InitArgs) -> anyhow::Result<Exit> {
     cx.out
         .note("next: `cargo soup list` to see the SOUP in use, `cargo soup audit` to check it.");
     Ok(Exit::Clean)
+}
+
+/// The other lockfiles of the repository, listed; those the user adds (all
+/// with `--add-lockfiles`, else each confirmed on a terminal) become inputs.
+fn lockfiles_to_add(cx: &mut Context, add_all: bool) -> anyhow::Result<Vec<InputEntry>> {
+    let dir = cx.locations.record_dir().to_path_buf();
+    let found = crate::inventory::find_lockfiles(&dir);
+    let mut inputs = Vec::new();
+    for path in found {
+        let relative = path.strip_prefix(&dir).unwrap_or(&path);
+        let shown = relative.to_string_lossy().replace('\\', "/");
+        let add = match (add_all, cx.out.is_interactive()) {
+            (true, _) => true,
+            (false, true) => cx
+                .out
+                .confirm(&format!("Audit {shown} as part of the device?"), None)
+                .context("failed to read the answer")?,
+            (false, false) => false,
+        };
+        cx.out.note(&format!(
+            "found {shown}{}",
+            if add {
+                ": listed as an [[input]]"
+            } else {
+                " (add it as an [[input]] to audit it too)"
+            }
+        ));
+        if add {
+            inputs.push(InputEntry {
+                path: shown,
+                label: None,
+            });
+        }
+    }
+    Ok(inputs)
 }
 
 fn ask_class(cx: &mut Context) -> anyhow::Result<SafetyClass> {

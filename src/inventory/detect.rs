@@ -221,6 +221,37 @@ fn toml_format(text: &str) -> Option<InputFormat> {
 }
 
 /// The format a conventional file name implies (`x.Cargo.lock` counts too).
+/// The lockfiles below `root` by their names (not `Cargo.lock`, which the Cargo
+/// project is read through), outside build output, dependency folders and
+/// hidden ones (`target/`, `node_modules/`, `.venv/`, `.git/`), sorted:
+/// what `init` offers to list as the device's other parts.
+pub fn find_lockfiles(root: &Path) -> Vec<std::path::PathBuf> {
+    const SKIPPED: [&str; 4] = ["target", "node_modules", "vendor", "__pycache__"];
+    let mut found = Vec::new();
+    let mut folders = vec![root.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        let Ok(entries) = std::fs::read_dir(&folder) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            if kind.is_dir() && !name.starts_with('.') && !SKIPPED.contains(&name.as_str()) {
+                folders.push(path);
+            } else if kind.is_file()
+                && by_name(&path).is_some_and(|format| format != InputFormat::CargoLock)
+            {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
 fn by_name(path: &Path) -> Option<InputFormat> {
     let name = path.file_name()?.to_str()?;
     let ends = |suffix: &str| name.ends_with(suffix);

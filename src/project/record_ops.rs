@@ -51,8 +51,15 @@ impl Project {
         name: &str,
         class: SafetyClass,
         manufacturer: Option<&str>,
+        inputs: &[record::InputEntry],
     ) -> Result<(), ProjectError> {
-        let text = record::init_text(name, class, manufacturer);
+        let mut text = record::init_text(name, class, manufacturer);
+        for input in inputs {
+            text.push_str(&format!(
+                "\n[[input]]\npath = {}\n",
+                toml_edit::Value::from(input.path.as_str())
+            ));
+        }
         let path = self.locations.record.clone();
         ignore_in_git(&self.locations.record_dir().join(".gitignore"), ".soup/")?;
         let now = self.now;

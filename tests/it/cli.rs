@@ -4,6 +4,8 @@
 use std::path::Path;
 use std::process::Command;
 
+use super::support::fixture;
+
 use super::support::scene::{PUMP_RATIONALE, Project, Run, evaluate_idna};
 use super::support::schemas::assert_documented;
 
@@ -417,4 +419,63 @@ fn this_repository_audits_itself_clean() {
         .output()
         .unwrap();
     Run(fmt).expect(0);
+}
+
+#[test]
+fn init_lists_the_other_lockfiles_and_names_them_as_inputs() {
+    let project = Project::copy_of("pump");
+    for (from, to) in [
+        (
+            "ecosystems/npm-v3/package-lock.json",
+            "web/package-lock.json",
+        ),
+        ("ecosystems/uv/uv.lock", "services/dose/uv.lock"),
+        // Installed dependencies and virtual environments are not parts of the device.
+        (
+            "ecosystems/npm-v3/package-lock.json",
+            "web/node_modules/x/package-lock.json",
+        ),
+        ("ecosystems/uv/uv.lock", ".venv/uv.lock"),
+    ] {
+        let target = project.path(to);
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        std::fs::copy(fixture(from), target).unwrap();
+    }
+    let init = project
+        .run(&["init", "--class", "B", "--add-lockfiles"])
+        .expect(0);
+    assert!(
+        init.stderr().contains("found services/dose/uv.lock"),
+        "{}",
+        init.stderr()
+    );
+    let record = project.record();
+    let inputs: Vec<&str> = record
+        .lines()
+        .filter_map(|l| l.strip_prefix("path = "))
+        .collect();
+    assert_eq!(
+        inputs,
+        ["\"services/dose/uv.lock\"", "\"web/package-lock.json\""]
+    );
+    project.run(&["fmt", "--check"]).expect(0);
+    let listed = project
+        .run(&["list", "--offline", "--format", "json"])
+        .expect(0);
+    let parts: std::collections::BTreeSet<String> = listed.json()["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["input"].as_str().map(str::to_string))
+        .collect();
+    assert_eq!(
+        parts,
+        [
+            "Cargo project",
+            "services/dose/uv.lock",
+            "web/package-lock.json"
+        ]
+        .map(str::to_string)
+        .into()
+    );
 }
