@@ -13,8 +13,8 @@ use cargo_metadata::{DependencyKind, MetadataCommand, PackageId};
 use cargo_soup::inventory::{InputFormat, InventoryError, read_binary};
 use cargo_soup::model::Scope;
 
-use super::support::fixture;
 use super::inventory::host_triple;
+use super::support::fixture;
 
 /// The test crate's manifest.
 fn manifest() -> PathBuf {

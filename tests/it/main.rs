@@ -7,6 +7,7 @@ mod binary;
 mod cli;
 mod concurrency;
 mod crash;
+mod document_control;
 mod engine;
 mod fetch;
 mod inventory;
