@@ -13,6 +13,7 @@ mod fmt;
 mod import;
 mod init;
 mod list;
+mod provenance;
 mod report;
 mod retire;
 mod review;

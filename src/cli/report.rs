@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 
+use super::provenance::provenance;
 use super::{Context, Exit, InputArgs};
 use crate::evaluate::AuditOptions;
 use crate::out::Out;
@@ -64,6 +65,7 @@ pub fn run(cx: &mut Context, args: ReportArgs) -> anyhow::Result<Exit> {
         &args.input.input(),
         args.release.as_deref(),
         &options,
+        &provenance(&cx.locations, cx.now),
         cx.out.as_mut(),
     )?;
     let text = match args.format {

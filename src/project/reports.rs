@@ -9,6 +9,7 @@ use crate::evaluate::{AuditOptions, Finding};
 use crate::inventory::{self, Inventory};
 use crate::out::Out;
 use crate::record::SafetyClass;
+use crate::report::control::{InputDigest, Provenance, document_control, relative_to};
 use crate::report::diff::{DiffSide, SoupDiff, diff};
 use crate::report::model::Report;
 use crate::report::soup_list;
@@ -21,24 +22,35 @@ pub struct Check {
 }
 
 impl Project {
-    /// The SOUP list of the working tree, or of one release, against the record.
+    /// The SOUP list of the working tree, or of one release, against the record;
+    /// without a record, a read-only draft of the working tree.
     pub fn report(
         &mut self,
         input: &Input,
         release: Option<&str>,
         options: &AuditOptions,
+        provenance: &Provenance,
         out: &mut dyn Out,
     ) -> Result<Report, ProjectError> {
         let scope = match release {
             Some(version) => AuditScope::Release(version.to_string()),
             None => AuditScope::WorkingTree,
         };
-        self.require_record()?;
         let inventories = self.subjects(input, &scope, out)?;
         let components = union_of(inventories.iter().map(|(_, inventory)| inventory));
         let subjects = subjects_of(&inventories);
         let audit = self.assess(&components, options)?;
-        let record = self.require_record()?.record();
+        let record = self.record.as_ref().map(|r| r.record());
+        let base = self.locations.record_dir();
+        let inputs = subjects
+            .iter()
+            .map(|s| InputDigest {
+                path: relative_to(&s.input.path, base),
+                sha256: s.input.sha256.clone(),
+                release: s.release.clone(),
+            })
+            .collect();
+        let control = document_control(record, provenance, release, inputs);
         Ok(soup_list::soup_list(
             &audit,
             &components,
@@ -46,6 +58,7 @@ impl Project {
             record,
             self.today,
             release,
+            control,
         ))
     }
 

@@ -6,6 +6,7 @@
 
 pub mod audit;
 pub mod check;
+pub mod control;
 pub mod csv;
 pub mod cyclonedx;
 pub mod diff;
@@ -16,4 +17,5 @@ pub mod markdown;
 pub mod model;
 pub mod openvex;
 pub mod sarif;
+pub mod sections;
 pub mod soup_list;

@@ -123,6 +123,8 @@ mod tests {
 
     fn empty_report() -> Report {
         Report {
+            control: Default::default(),
+            retired: false,
             system: SystemInfo {
                 name: "s".into(),
                 class: "B".into(),
