@@ -172,3 +172,93 @@ class = "C"
     assert!(again.is_canonical());
     assert_eq!(again.record(), file.record());
 }
+
+/// Hex sha256 of a file's bytes, computed here independently of the tool.
+fn sha256_of(path: &Path) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(std::fs::read(path).unwrap()))
+}
+
+#[test]
+fn every_digest_in_the_document_is_the_files_real_digest() {
+    let project = super::support::scene::Project::copy_of("pump");
+    project.run(&["init", "--class", "B"]).expect(0);
+    let report = project
+        .run(&[
+            "report",
+            "--lockfile",
+            "Cargo.lock",
+            "--allow-stale",
+            "--format",
+            "json",
+        ])
+        .expect(0)
+        .json();
+    let inputs = report["control"]["inputs"].as_array().unwrap();
+    assert_eq!(inputs.len(), 1);
+    assert_eq!(inputs[0]["path"], "Cargo.lock");
+    assert_eq!(
+        inputs[0]["sha256"],
+        sha256_of(&project.path("Cargo.lock")).as_str()
+    );
+    let sources = report["advisory_data"].as_array().unwrap();
+    assert_eq!(sources.len(), 1);
+    let bundled = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/rustsec-osv.zip");
+    assert_eq!(sources[0]["content_sha256"], sha256_of(&bundled).as_str());
+    assert_eq!(report["control"]["tool_version"], env!("CARGO_PKG_VERSION"));
+    let roles: Vec<&str> = report["control"]["signatures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["role"].as_str())
+        .collect();
+    assert_eq!(roles, ["prepared", "reviewed", "approved"]);
+}
+
+#[test]
+fn without_a_record_the_report_is_a_read_only_draft() {
+    let project = super::support::scene::Project::empty();
+    let lockfile = project.path("Cargo.lock");
+    std::fs::copy(
+        super::support::fixture("lockfiles/deno-c56df45355.Cargo.lock"),
+        &lockfile,
+    )
+    .unwrap();
+    let before = project.snapshot();
+    let run = project
+        .run(&["report", "--lockfile", "Cargo.lock", "--allow-stale"])
+        .expect(0);
+    let text = run.stdout();
+    assert!(text.contains("**draft: no soup-register.toml**"), "{text}");
+    assert!(text.contains("| **Document id** | — |"));
+    assert_eq!(project.snapshot(), before, "a draft writes nothing");
+}
+
+#[test]
+fn policy_can_require_the_support_level_of_direct_items() {
+    let project = super::support::scene::Project::copy_of("pump");
+    project.run(&["init", "--class", "B"]).expect(0);
+    let record = project.record().replace(
+        "require_specification = true",
+        "require_specification = true\nrequire_support_level = true",
+    );
+    std::fs::write(project.path("soup-register.toml"), record).unwrap();
+    let audit = project
+        .run(&[
+            "audit",
+            "--lockfile",
+            "Cargo.lock",
+            "--allow-stale",
+            "--format",
+            "json",
+        ])
+        .json();
+    let codes: Vec<(&str, &str)> = audit["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| Some((f["code"].as_str()?, f["subject"].as_str()?)))
+        .filter(|(code, _)| *code == "missing-support-level")
+        .collect();
+    assert_eq!(codes, [("missing-support-level", "pkg:cargo/idna@0.5.0")]);
+}

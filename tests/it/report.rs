@@ -565,6 +565,22 @@ fn csv_neutralises_formulas() {
 fn cyclonedx_is_valid_1_6() {
     let bom = cyclonedx::cyclonedx(&fixture_report(), SERIAL, TIMESTAMP).expect("BOM serialises");
     assert_valid("bom-1.6.SNAPSHOT.schema.json", &bom);
+    // time 0.1.45: its support level and end of support, from the record.
+    let properties = &bom["components"][0]["properties"];
+    let property = |name: &str| {
+        properties
+            .as_array()
+            .and_then(|all| all.iter().find(|p| p["name"] == name))
+            .map(|p| p["value"].clone())
+    };
+    assert_eq!(
+        property("cargo-soup:support-level"),
+        Some(Value::from("maintained"))
+    );
+    assert_eq!(
+        property("cargo-soup:end-of-support"),
+        Some(Value::from("2030-06-30"))
+    );
     assert_valid(
         "bom-1.6.SNAPSHOT.schema.json",
         &cyclonedx::cyclonedx(&hostile_report(), SERIAL, TIMESTAMP).expect("BOM serialises"),
