@@ -58,6 +58,7 @@ pub fn run(cx: &mut Context, args: ExportArgs) -> anyhow::Result<Exit> {
     let report = project.report(
         &args.input.input(),
         args.release.as_deref(),
+        None,
         &options,
         &Provenance::default(),
         cx.out.as_mut(),

@@ -29,6 +29,10 @@ pub struct ReportArgs {
     /// Report on this release's baseline instead of the working tree.
     #[arg(long, value_name = "VERSION", conflicts_with_all = ["lockfile", "sbom"])]
     release: Option<String>,
+    /// Compare with this release in the change analysis (default: the previous
+    /// release; for the working tree, the latest).
+    #[arg(long, value_name = "VERSION")]
+    since: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = ReportFormat::Md)]
     format: ReportFormat,
@@ -64,6 +68,7 @@ pub fn run(cx: &mut Context, args: ReportArgs) -> anyhow::Result<Exit> {
     let report = project.report(
         &args.input.input(),
         args.release.as_deref(),
+        args.since.as_deref(),
         &options,
         &provenance(&cx.locations, cx.now),
         cx.out.as_mut(),

@@ -9,6 +9,7 @@ use crate::evaluate::{AuditOptions, Finding};
 use crate::inventory::{self, Inventory};
 use crate::out::Out;
 use crate::record::SafetyClass;
+use crate::report::changes::{from_diff, previous_release};
 use crate::report::control::{InputDigest, Provenance, document_control, relative_to};
 use crate::report::diff::{DiffSide, SoupDiff, diff};
 use crate::report::model::Report;
@@ -22,12 +23,15 @@ pub struct Check {
 }
 
 impl Project {
-    /// The SOUP list of the working tree, or of one release, against the record;
-    /// without a record, a read-only draft of the working tree.
+    /// The SOUP list of the working tree, or of one release, against the record,
+    /// with the change analysis since release `since` (by default the previous
+    /// release; for the working tree, the latest); without a record, a read-only
+    /// draft of the working tree.
     pub fn report(
         &mut self,
         input: &Input,
         release: Option<&str>,
+        since: Option<&str>,
         options: &AuditOptions,
         provenance: &Provenance,
         out: &mut dyn Out,
@@ -51,7 +55,7 @@ impl Project {
             })
             .collect();
         let control = document_control(record, provenance, release, inputs);
-        Ok(soup_list::soup_list(
+        let mut report = soup_list::soup_list(
             &audit,
             &components,
             &subjects,
@@ -59,7 +63,18 @@ impl Project {
             self.today,
             release,
             control,
-        ))
+        );
+        let since = match since {
+            Some(version) => Some(self.release(version)?.version.clone()),
+            None => record
+                .and_then(|r| previous_release(&r.releases, release))
+                .map(|r| r.version.clone()),
+        };
+        if let Some(since) = since {
+            let diff = self.diff(&since, release.unwrap_or("."), input, out)?;
+            report.changes = Some(from_diff(&since, &diff));
+        }
+        Ok(report)
     }
 
     /// The compliance gaps of the working tree for the system's safety class.

@@ -131,6 +131,7 @@ pub const CLAUSES: &[Clause] = &[
         record: "maintenance: monitoring and analysis of every SOUP change",
         answered: &[
             ("Support level of each SOUP item", ITEMS_ANCHOR),
+            ("Change analysis", sections::CHANGES_ANCHOR),
             ("Open", OPEN_ANCHOR),
         ],
     },
@@ -149,6 +150,7 @@ pub fn build(report: &Report) -> Vec<Block> {
         blocks.push(sections::soup_list(report));
     }
     blocks.extend(sections::residual(report));
+    blocks.extend(sections::changes(report));
     blocks.push(heading(
         2,
         Some(DETAILS_ANCHOR),
@@ -527,6 +529,7 @@ mod tests {
             RESIDUAL_ANCHOR,
             UNCOVERED_ANCHOR,
             OPEN_ANCHOR,
+            sections::CHANGES_ANCHOR,
         ];
         for clause in CLAUSES {
             for (_, anchor) in clause.answered {

@@ -5,6 +5,7 @@
 //! in `schemas/`.
 
 pub mod audit;
+pub mod changes;
 pub mod check;
 pub mod control;
 pub mod csv;

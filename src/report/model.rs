@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+pub use super::changes::ChangeAnalysis;
 pub use super::control::DocumentControl;
 pub use crate::evaluate::State as AnomalyState;
 use crate::model::{AnomalyKind, Component};
@@ -24,6 +25,8 @@ pub struct Report {
     pub release: Option<String>,
     /// True when the release is retired: no unit in the field runs it.
     pub retired: bool,
+    /// The change analysis (7.4) against the previous release, when there is one.
+    pub changes: Option<ChangeAnalysis>,
     /// The advisory data the anomalies were matched against.
     pub advisory_data: Vec<DataSource>,
     /// One per SOUP item (package and version) an anomaly list covers, sorted by name.

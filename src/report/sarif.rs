@@ -125,6 +125,7 @@ mod tests {
         Report {
             control: Default::default(),
             retired: false,
+            changes: None,
             system: SystemInfo {
                 name: "s".into(),
                 class: "B".into(),

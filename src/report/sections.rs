@@ -538,3 +538,64 @@ fn residual_row(index: usize, item: &Item, anomaly: &AnomalyEntry) -> Vec<Vec<In
         or_dash(advisory.as_deref()),
     ]
 }
+
+/// Anchor of the change analysis (7.4).
+pub const CHANGES_ANCHOR: &str = "change-analysis";
+
+/// The change analysis (7.4): SOUP and anomalies changed since the compared release.
+pub fn changes(report: &Report) -> Vec<Block> {
+    let mut blocks = vec![heading(2, Some(CHANGES_ANCHOR), "Change analysis (7.4)")];
+    let Some(changes) = &report.changes else {
+        blocks.push(text_paragraph(
+            "No earlier release is recorded to compare with.",
+        ));
+        return blocks;
+    };
+    blocks.push(text_paragraph(&format!(
+        "Compared with release {}: {} added, {} removed, {} changed, {} unchanged; anomalies {} introduced, {} resolved, {} persisting.",
+        changes.since,
+        changes.added.len(),
+        changes.removed.len(),
+        changes.changed.len(),
+        changes.unchanged,
+        changes.introduced.len(),
+        changes.resolved.len(),
+        changes.persisting.len()
+    )));
+    let lists = [
+        ("SOUP added", &changes.added),
+        ("SOUP removed", &changes.removed),
+        ("SOUP changed", &changes.changed),
+        ("Anomalies introduced", &changes.introduced),
+        ("Anomalies resolved", &changes.resolved),
+    ];
+    for (title, entries) in lists {
+        if entries.is_empty() {
+            continue;
+        }
+        blocks.push(heading(3, None, title));
+        blocks.push(Block::List(entries.iter().map(|e| cell(e)).collect()));
+    }
+    if !changes.persisting.is_empty() {
+        blocks.push(heading(3, None, "Anomalies persisting"));
+        blocks.push(Block::Table {
+            head: vec!["Anomaly", "SOUP item", "Earlier evaluation still applies"],
+            rows: changes
+                .persisting
+                .iter()
+                .map(|p| {
+                    vec![
+                        id(&p.id),
+                        cell(&p.item),
+                        cell(if p.evaluation_applies {
+                            "yes"
+                        } else {
+                            "no: evaluate again"
+                        }),
+                    ]
+                })
+                .collect(),
+        });
+    }
+    blocks
+}

@@ -75,6 +75,7 @@ pub fn soup_list(
         },
         generated: generated.to_string(),
         release: release.map(str::to_string),
+        changes: None,
         retired: record
             .zip(release)
             .and_then(|(r, version)| r.release(version))

@@ -262,3 +262,132 @@ fn policy_can_require_the_support_level_of_direct_items() {
         .collect();
     assert_eq!(codes, [("missing-support-level", "pkg:cargo/idna@0.5.0")]);
 }
+
+/// (name, sorted versions) of every package a Cargo.lock lists that comes from a registry or git,
+/// read here with `toml_edit`, not with the tool's reader.
+fn lockfile_packages(path: &Path) -> std::collections::BTreeMap<String, Vec<String>> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let document: toml_edit::DocumentMut = text.parse().unwrap();
+    let mut packages = std::collections::BTreeMap::<String, Vec<String>>::new();
+    for package in document["package"].as_array_of_tables().unwrap() {
+        if package.get("source").is_none() {
+            continue; // path and workspace members are the product, not SOUP
+        }
+        let name = package["name"].as_str().unwrap().replace('_', "-");
+        let version = package["version"].as_str().unwrap().to_string();
+        packages.entry(name).or_default().push(version);
+    }
+    for versions in packages.values_mut() {
+        versions.sort();
+    }
+    packages
+}
+
+/// (advisory id, package name, version) of every anomaly `audit` finds in a lockfile.
+fn anomalies_of(
+    project: &super::support::scene::Project,
+    lockfile: &str,
+) -> std::collections::BTreeSet<(String, String, String)> {
+    let audit = project
+        .run(&[
+            "audit",
+            "--lockfile",
+            lockfile,
+            "--allow-stale",
+            "--format",
+            "json",
+        ])
+        .json();
+    audit["anomalies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["id"].as_str().unwrap().to_string(),
+                a["package"]["name"].as_str().unwrap().replace('_', "-"),
+                a["package"]["version"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn the_change_analysis_of_two_deno_releases_matches_an_independent_count() {
+    let project = super::support::scene::Project::empty();
+    let (old, new) = ("deno-old.lock", "deno-new.lock");
+    for (name, fixture) in [
+        (old, "lockfiles/deno-c56df45355.Cargo.lock"),
+        (new, "lockfiles/deno-f74b15c304.Cargo.lock"),
+    ] {
+        std::fs::copy(super::support::fixture(fixture), project.path(name)).unwrap();
+    }
+    project.run(&["init", "--class", "B"]).expect(0);
+    // The earlier release's SOUP list as a CycloneDX SBOM, imported as its baseline.
+    project
+        .run(&[
+            "export",
+            "--lockfile",
+            old,
+            "--format",
+            "cyclonedx",
+            "-o",
+            "old.cdx.json",
+        ])
+        .expect(0);
+    project
+        .run(&["import", "old.cdx.json", "--release", "1.0.0"])
+        .expect(0);
+    let report = project
+        .run(&[
+            "report",
+            "--lockfile",
+            new,
+            "--allow-stale",
+            "--format",
+            "json",
+        ])
+        .json();
+    let changes = &report["changes"];
+    assert_eq!(changes["since"], "1.0.0");
+
+    let before = lockfile_packages(&project.path(old));
+    let after = lockfile_packages(&project.path(new));
+    let added = after.keys().filter(|n| !before.contains_key(*n)).count();
+    let removed = before.keys().filter(|n| !after.contains_key(*n)).count();
+    let changed = after
+        .iter()
+        .filter(|(n, v)| before.get(*n).is_some_and(|b| b != *v))
+        .count();
+    let count = |key: &str| changes[key].as_array().map_or(0, Vec::len);
+    assert_eq!(
+        (count("added"), count("removed"), count("changed")),
+        (added, removed, changed)
+    );
+    assert!(added + removed + changed > 0, "the two releases differ");
+
+    let anomalies_before = anomalies_of(&project, old);
+    let anomalies_after = anomalies_of(&project, new);
+    // An anomaly of the same package on both sides persists (whatever its
+    // versions); otherwise each affected version is introduced or resolved.
+    let packages = |set: &std::collections::BTreeSet<(String, String, String)>| {
+        set.iter()
+            .map(|(id, name, _)| (id.clone(), name.clone()))
+            .collect::<std::collections::BTreeSet<_>>()
+    };
+    let (packages_before, packages_after) =
+        (packages(&anomalies_before), packages(&anomalies_after));
+    let only = |set: &std::collections::BTreeSet<(String, String, String)>,
+                other: &std::collections::BTreeSet<(String, String)>| {
+        set.iter()
+            .filter(|(id, name, _)| !other.contains(&(id.clone(), name.clone())))
+            .count()
+    };
+    let introduced = only(&anomalies_after, &packages_before);
+    let resolved = only(&anomalies_before, &packages_after);
+    let persisting = packages_after.intersection(&packages_before).count();
+    assert_eq!(
+        (count("introduced"), count("resolved"), count("persisting")),
+        (introduced, resolved, persisting)
+    );
+}

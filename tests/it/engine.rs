@@ -465,6 +465,7 @@ fn audit_check_and_report_agree_for_every_class() {
             .report(
                 &m.input(),
                 None,
+                None,
                 &options,
                 &Provenance::default(),
                 &mut m.out,

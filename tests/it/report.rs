@@ -214,6 +214,7 @@ fn fixture_report() -> Report {
             ..DocumentControl::default()
         },
         retired: false,
+        changes: None,
         system: SystemInfo {
             name: "Infusion pump controller".to_string(),
             class: "B".to_string(),
