@@ -12,6 +12,7 @@ mod engine;
 mod fetch;
 mod inventory;
 mod lifecycle;
+mod print;
 mod prompts;
 mod record;
 mod releases;

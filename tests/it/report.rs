@@ -749,7 +749,8 @@ fn openvex_has_one_statement_per_evaluated_anomaly() {
     );
 }
 
-fn chromium() -> Option<&'static str> {
+/// The installed Chromium command, if any: browser tests skip without one.
+pub(super) fn chromium() -> Option<&'static str> {
     ["chromium", "chromium-browser"].into_iter().find(|name| {
         Command::new("sh")
             .args(["-c", &format!("command -v {name}")])
