@@ -9,7 +9,7 @@ use super::{Context, Exit, InputArgs};
 use crate::evaluate::AuditOptions;
 use crate::out::Out;
 use crate::record;
-use crate::report::{csv, html, markdown, model};
+use crate::report::{csv, fda, html, markdown, model};
 
 /// Write the SOUP list an auditor reads.
 ///
@@ -55,6 +55,8 @@ enum ReportFormat {
     Html,
     /// Comma-separated values, one row per item and anomaly.
     Csv,
+    /// The FDA SBOM addendum: one row per component with support and assessments.
+    FdaCsv,
     /// The report model as JSON (`cargo-soup/report/1`).
     Json,
 }
@@ -77,6 +79,7 @@ pub fn run(cx: &mut Context, args: ReportArgs) -> anyhow::Result<Exit> {
         ReportFormat::Md => markdown::markdown(&report),
         ReportFormat::Html => html::html(&report),
         ReportFormat::Csv => csv::csv(&report),
+        ReportFormat::FdaCsv => fda::fda_csv(&report),
         ReportFormat::Json => serde_json::to_string_pretty(&model::json(&report)?)?,
     };
     emit(cx.out.as_mut(), args.output.as_deref(), &text)?;

@@ -121,7 +121,8 @@ fn yes_no(value: bool) -> String {
     if value { "yes" } else { "no" }.to_string()
 }
 
-fn row(cells: Vec<String>) -> String {
+/// One CSV record: each cell neutralised against formulas and quoted (RFC 4180).
+pub(crate) fn row(cells: Vec<String>) -> String {
     let cells: Vec<String> = cells.iter().map(|cell| quote(&neutralise(cell))).collect();
     format!("{}\r\n", cells.join(","))
 }

@@ -12,6 +12,7 @@ pub mod csv;
 pub mod cyclonedx;
 pub mod diff;
 pub mod document;
+pub mod fda;
 pub mod html;
 pub mod list;
 pub mod markdown;

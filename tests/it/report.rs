@@ -16,7 +16,7 @@ use cargo_soup::report::model::{
     VexJustification, VexStatus,
 };
 use cargo_soup::report::openvex::OpenVexHeader;
-use cargo_soup::report::{csv, cyclonedx, html, markdown, model, openvex, sarif};
+use cargo_soup::report::{csv, cyclonedx, fda, html, markdown, model, openvex, sarif};
 use serde_json::Value;
 
 use super::support::schemas::{LocalSchemas, assert_valid};
@@ -787,4 +787,36 @@ fn hostile_html_runs_nothing_in_a_browser() {
     // And the check does catch an unescaped page.
     let unescaped = "<!DOCTYPE html><html><body><img src=x onerror=console.error(1)></body></html>";
     assert!(!check_in_browser(unescaped).status.success());
+}
+
+#[test]
+fn the_fda_addendum_has_one_row_per_component_with_its_assessments() {
+    let rows = parse_csv(&fda::fda_csv(&fixture_report()));
+    // header, time, yaml-rust, openssl (no anomaly list).
+    assert_eq!(rows.len(), 4);
+    assert!(rows.iter().all(|row| row.len() == 10), "ragged rows");
+    assert_eq!(
+        rows[0][..3],
+        [
+            "asset".to_string(),
+            "name".to_string(),
+            "version".to_string()
+        ]
+    );
+    let yaml = &rows[2];
+    assert_eq!(yaml[0], "Infusion pump controller 2.1.0");
+    assert_eq!(yaml[1], "yaml-rust");
+    assert_eq!(yaml[4], "Chen Yuheng");
+    assert_eq!(yaml[5], "unmaintained");
+    assert_eq!(yaml[7], "unknown");
+    assert_eq!(yaml[8], "RUSTSEC-2018-0006; RUSTSEC-2024-0320");
+    assert!(
+        yaml[9].starts_with(
+            "RUSTSEC-2018-0006: not_affected (vulnerable_code_not_in_execute_path), hazardous"
+        ),
+        "{}",
+        yaml[9]
+    );
+    assert_eq!(rows[1][9], "RUSTSEC-2020-0071: not assessed (new)");
+    assert_eq!(rows[3][5], "unknown");
 }
