@@ -1,6 +1,8 @@
 //! The SOUP list as one self-contained HTML file: no scripts, no external
 //! assets, inline CSS (with a print layout), a Content-Security-Policy that
 //! forbids everything else, and every piece of outside text HTML-escaped.
+//! On paper the advisories' own long descriptions are left out (each anomaly
+//! keeps its summary, severity and link); the screen shows them.
 
 use crate::report::document::{self, Block, Inline};
 use crate::report::model::{Report, printable};
@@ -14,7 +16,7 @@ table { border-collapse: collapse; margin: 0.5rem 0 1rem; width: 100%; table-lay
 th, td { border: 1px solid #999; padding: 0.2rem 0.4rem; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
 th { background: #eee; }
 .id { white-space: nowrap; font-family: ui-monospace, monospace; font-size: 0.9em; }
-pre { white-space: pre-wrap; overflow-wrap: anywhere; background: #f6f6f6; border: 1px solid #ccc; padding: 0.5rem; max-height: 30em; overflow: hidden; }
+pre { white-space: pre-wrap; overflow-wrap: anywhere; background: #f6f6f6; border: 1px solid #ccc; padding: 0.5rem; }
 h3 { border-top: 2px solid #333; padding-top: 0.4rem; }
 @page { size: auto; margin: 16mm 12mm 16mm 12mm; }
 @media print {
@@ -24,7 +26,7 @@ h3 { border-top: 2px solid #333; padding-top: 0.4rem; }
   tr, .keep { break-inside: avoid; page-break-inside: avoid; }
   thead { display: table-header-group; }
   th { background: none; font-weight: bold; }
-  pre { font-size: 7.5pt; max-height: none; }
+  pre { display: none; }
 }
 ";
 
