@@ -362,15 +362,31 @@ fn anomaly_blocks(anomaly: &AnomalyEntry) -> Vec<Block> {
         .severity
         .as_ref()
         .map(|s| format!("{} {} ({})", s.severity, s.base_score, s.vector));
+    let mut advisory = advisory_link(&anomaly.id);
+    if !anomaly.aliases.is_empty() {
+        advisory.push(text(&format!("; aliases {}", anomaly.aliases.join(", "))));
+    }
+    let releases = if anomaly.releases.is_empty() {
+        String::new()
+    } else {
+        format!("; affects releases {}", anomaly.releases.join(", "))
+    };
     let mut rows = vec![
-        field("Advisory", advisory_link(&anomaly.id)),
-        field("Aliases", joined(&anomaly.aliases)),
-        field("Kind", vec![text(anomaly.kind.as_str())]),
+        field("Advisory", advisory),
         field("Summary", or_dash(anomaly.summary.as_deref())),
-        field("Severity", or_dash(severity.as_deref())),
+        field(
+            "Kind and severity",
+            vec![text(&format!(
+                "{}; {}",
+                anomaly.kind.as_str(),
+                severity.as_deref().unwrap_or("unrated")
+            ))],
+        ),
         field("Fixed in", joined(&anomaly.fixed)),
-        field("Affects releases", joined(&anomaly.releases)),
-        field("State", vec![text(anomaly.state.as_str())]),
+        field(
+            "State",
+            vec![text(&format!("{}{releases}", anomaly.state.as_str()))],
+        ),
     ];
     if !anomaly.due_reasons.is_empty() {
         rows.push(field("Due because", joined(&anomaly.due_reasons)));

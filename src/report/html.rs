@@ -13,7 +13,7 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'unsafe
 const STYLE: &str = "
 body { font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; color: #111; line-height: 1.35; }
 table { border-collapse: collapse; margin: 0.5rem 0 1rem; width: 100%; table-layout: auto; }
-th, td { border: 1px solid #999; padding: 0.2rem 0.4rem; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
+th, td { border: 1px solid #999; padding: 0.2rem 0.4rem; text-align: left; vertical-align: top; overflow-wrap: break-word; }
 th { background: #eee; }
 .id { white-space: nowrap; font-family: ui-monospace, monospace; font-size: 0.9em; }
 pre { white-space: pre-wrap; overflow-wrap: anywhere; background: #f6f6f6; border: 1px solid #ccc; padding: 0.5rem; }
