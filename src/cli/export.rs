@@ -9,6 +9,7 @@ use super::{Context, Exit, InputArgs};
 use crate::digest::sha256_hex;
 use crate::evaluate::AuditOptions;
 use crate::register::stamp;
+use crate::report::control::Provenance;
 use crate::report::openvex::{OpenVexHeader, openvex};
 use crate::report::{cyclonedx, sarif};
 
@@ -57,7 +58,9 @@ pub fn run(cx: &mut Context, args: ExportArgs) -> anyhow::Result<Exit> {
     let report = project.report(
         &args.input.input(),
         args.release.as_deref(),
+        None,
         &options,
+        &Provenance::default(),
         cx.out.as_mut(),
     )?;
     let timestamp = stamp(cx.now);

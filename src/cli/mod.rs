@@ -14,6 +14,7 @@ mod fmt;
 mod import;
 mod init;
 mod list;
+mod provenance;
 mod report;
 mod retire;
 mod review;

@@ -4,11 +4,12 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 
+use super::provenance::provenance;
 use super::{Context, Exit, InputArgs};
 use crate::evaluate::AuditOptions;
 use crate::out::Out;
 use crate::record;
-use crate::report::{csv, html, markdown, model};
+use crate::report::{csv, fda, html, markdown, model};
 
 /// Write the SOUP list an auditor reads.
 ///
@@ -28,6 +29,10 @@ pub struct ReportArgs {
     /// Report on this release's baseline instead of the working tree.
     #[arg(long, value_name = "VERSION", conflicts_with_all = ["lockfile", "sbom"])]
     release: Option<String>,
+    /// Compare with this release in the change analysis (default: the previous
+    /// release; for the working tree, the latest).
+    #[arg(long, value_name = "VERSION")]
+    since: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = ReportFormat::Md)]
     format: ReportFormat,
@@ -50,6 +55,8 @@ enum ReportFormat {
     Html,
     /// Comma-separated values, one row per item and anomaly.
     Csv,
+    /// The FDA SBOM addendum: one row per component with support and assessments.
+    FdaCsv,
     /// The report model as JSON (`cargo-soup/report/1`).
     Json,
 }
@@ -63,13 +70,16 @@ pub fn run(cx: &mut Context, args: ReportArgs) -> anyhow::Result<Exit> {
     let report = project.report(
         &args.input.input(),
         args.release.as_deref(),
+        args.since.as_deref(),
         &options,
+        &provenance(&cx.locations, cx.now),
         cx.out.as_mut(),
     )?;
     let text = match args.format {
         ReportFormat::Md => markdown::markdown(&report),
         ReportFormat::Html => html::html(&report),
         ReportFormat::Csv => csv::csv(&report),
+        ReportFormat::FdaCsv => fda::fda_csv(&report),
         ReportFormat::Json => serde_json::to_string_pretty(&model::json(&report)?)?,
     };
     emit(cx.out.as_mut(), args.output.as_deref(), &text)?;

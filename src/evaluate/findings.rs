@@ -26,6 +26,8 @@ pub enum FindingCode {
     HazardWithoutRiskControl,
     /// A direct SOUP item of a class B/C system has no specification.
     MissingSpecification,
+    /// A direct SOUP item of a class B/C system has no recorded support level, and policy asks for one.
+    MissingSupportLevel,
     /// The advisory data is older than the policy allows.
     AdvisoryDataStale,
     /// Some advisory records could not be loaded (each is named).
@@ -57,6 +59,7 @@ impl FindingCode {
             FindingCode::EvaluationUnderInvestigation => "evaluation-under-investigation",
             FindingCode::HazardWithoutRiskControl => "hazard-without-risk-control",
             FindingCode::MissingSpecification => "missing-specification",
+            FindingCode::MissingSupportLevel => "missing-support-level",
             FindingCode::AdvisoryDataStale => "advisory-data-stale",
             FindingCode::AdvisoryDataIncomplete => "advisory-data-incomplete",
             FindingCode::AdvisoryDataMissing => "advisory-data-missing",
@@ -93,6 +96,7 @@ impl FindingCode {
                 | FindingCode::HazardWithoutRiskControl
                 | FindingCode::NoAnomalyList
                 | FindingCode::MissingSpecification
+                | FindingCode::MissingSupportLevel
         );
         !b_or_c_only || class != SafetyClass::A
     }
@@ -220,17 +224,23 @@ impl Findings {
         }
     }
 
-    /// Each direct SOUP item needs a specification when the policy says so
-    /// (asked of class B and C: [`FindingCode::is_required_of`]).
+    /// Each direct SOUP item needs a specification, and a support level, when
+    /// the policy says so (asked of class B and C: [`FindingCode::is_required_of`]).
     pub fn check_specifications(&mut self, record: &Record, components: &[Component]) {
-        if !record.policy.require_specification {
-            return;
-        }
         for c in components.iter().filter(|c| c.direct == Some(true)) {
-            if record
-                .specification_for(&c.name, c.purl.as_deref())
-                .is_none()
+            let spec = record.specification_for(&c.name, c.purl.as_deref());
+            if record.policy.require_support_level && spec.is_none_or(|(_, s)| s.support.is_none())
             {
+                self.push(
+                    FindingCode::MissingSupportLevel,
+                    c.key(),
+                    format!(
+                        "policy requires the support level of {} in [soup.\"{}\"]: `support` and `end_of_support`",
+                        c.name, c.name
+                    ),
+                );
+            }
+            if record.policy.require_specification && spec.is_none() {
                 self.push(
                     FindingCode::MissingSpecification,
                     c.key(),

@@ -9,6 +9,8 @@ use crate::evaluate::{AuditOptions, Finding};
 use crate::inventory::{self, Inventory};
 use crate::out::Out;
 use crate::record::SafetyClass;
+use crate::report::changes::{from_diff, previous_release};
+use crate::report::control::{InputDigest, Provenance, document_control, relative_to};
 use crate::report::diff::{DiffSide, SoupDiff, diff};
 use crate::report::model::Report;
 use crate::report::soup_list;
@@ -21,32 +23,58 @@ pub struct Check {
 }
 
 impl Project {
-    /// The SOUP list of the working tree, or of one release, against the record.
+    /// The SOUP list of the working tree, or of one release, against the record,
+    /// with the change analysis since release `since` (by default the previous
+    /// release; for the working tree, the latest); without a record, a read-only
+    /// draft of the working tree.
     pub fn report(
         &mut self,
         input: &Input,
         release: Option<&str>,
+        since: Option<&str>,
         options: &AuditOptions,
+        provenance: &Provenance,
         out: &mut dyn Out,
     ) -> Result<Report, ProjectError> {
         let scope = match release {
             Some(version) => AuditScope::Release(version.to_string()),
             None => AuditScope::WorkingTree,
         };
-        self.require_record()?;
         let inventories = self.subjects(input, &scope, out)?;
         let components = union_of(inventories.iter().map(|(_, inventory)| inventory));
         let subjects = subjects_of(&inventories);
         let audit = self.assess(&components, options)?;
-        let record = self.require_record()?.record();
-        Ok(soup_list::soup_list(
+        let record = self.record.as_ref().map(|r| r.record());
+        let base = self.locations.record_dir();
+        let inputs = subjects
+            .iter()
+            .map(|s| InputDigest {
+                path: relative_to(&s.input.path, base),
+                sha256: s.input.sha256.clone(),
+                release: s.release.clone(),
+            })
+            .collect();
+        let control = document_control(record, provenance, release, inputs);
+        let mut report = soup_list::soup_list(
             &audit,
             &components,
             &subjects,
             record,
             self.today,
             release,
-        ))
+            control,
+        );
+        let since = match since {
+            Some(version) => Some(self.release(version)?.version.clone()),
+            None => record
+                .and_then(|r| previous_release(&r.releases, release))
+                .map(|r| r.version.clone()),
+        };
+        if let Some(since) = since {
+            let diff = self.diff(&since, release.unwrap_or("."), input, out)?;
+            report.changes = Some(from_diff(&since, &diff));
+        }
+        Ok(report)
     }
 
     /// The compliance gaps of the working tree (every part of the device) for

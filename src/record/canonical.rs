@@ -16,6 +16,7 @@ pub(crate) fn canonicalize(document: &mut DocumentMut, record: &Record) {
     sort_sections(root);
     sort_section(root, "system", SYSTEM_KEYS);
     sort_section(root, "policy", POLICY_KEYS);
+    sort_section(root, "report", REPORT_KEYS);
     if let Some(sources) = root.get_mut("sources") {
         sort_keys(sources, SOURCE_NAMES);
         for name in SOURCE_NAMES {

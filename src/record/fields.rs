@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use toml_edit::{TableLike, Value};
 
 use super::rules::BrokenRule;
-use super::types::InvalidSpelling;
+use super::types::{EndOfSupport, InvalidSpelling};
 use super::validate::{Checker, did_you_mean};
 
 /// Reads the keys of one table, reporting each missing or ill-typed one and
@@ -141,6 +141,21 @@ impl<'c, 't, 'd> Fields<'c, 't, 'd> {
             local_date,
         )
         .unwrap_or(time::Date::MIN)
+    }
+
+    /// A date, or the word `unknown`.
+    pub(super) fn optional_end_of_support(&mut self, key: &'static str) -> Option<EndOfSupport> {
+        let read = |v: &Value| match v.as_str() {
+            Some("unknown") => Some(EndOfSupport::Unknown),
+            Some(_) => None,
+            None => local_date(v).map(EndOfSupport::On),
+        };
+        self.typed(
+            key,
+            false,
+            "a date such as 2027-06-30 (unquoted) or \"unknown\"",
+            read,
+        )
     }
 
     pub(super) fn optional_choice<T: Spelled>(&mut self, key: &'static str) -> Option<T> {

@@ -130,10 +130,10 @@ pub use digest::{part_subject, parts_digest, release_parts};
 pub use file::{RecordFile, write_file_atomically};
 pub use template::init_text;
 pub use types::{
-    Action, Approval, DEFAULT_OSV_URL, DEFAULT_RUSTSEC_URL, Evaluation, InputEntry,
-    InvalidSpelling, Meaning, Policy, Record, Release, Review, Risk, SafetyClass, SignaturePolicy,
-    Source, Sources, Specification, System, VexJustification, VexStatus, purl_without_version,
-    specification_key,
+    Action, Approval, DEFAULT_OSV_URL, DEFAULT_RUSTSEC_URL, EndOfSupport, Evaluation, InputEntry,
+    InvalidSpelling, Meaning, Policy, Record, Release, ReportControl, Review, Risk, SafetyClass,
+    SignaturePolicy, Source, Sources, Specification, SupportLevel, System, VexJustification,
+    VexStatus, purl_without_version, specification_key,
 };
 
 /// One problem found in a record, at a 1-based line.

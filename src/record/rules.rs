@@ -81,6 +81,19 @@ impl Policy {
     }
 }
 
+impl ReportControl {
+    pub(crate) fn broken_rules(&self) -> Vec<BrokenRule> {
+        let mut rules = Vec::new();
+        if let Some(id) = &self.document_id {
+            require_text(&mut rules, &["document_id"], id);
+        }
+        if let Some(revision) = &self.revision {
+            require_text(&mut rules, &["revision"], revision);
+        }
+        rules
+    }
+}
+
 impl Source {
     pub(crate) fn broken_rules(&self) -> Vec<BrokenRule> {
         let mut rules = Vec::new();
@@ -99,6 +112,15 @@ impl Specification {
                 &["covers"],
                 "`covers` must not contain an empty name",
             ));
+        }
+        if let Some(evidence) = &self.support_evidence {
+            require_text(&mut rules, &["support_evidence"], evidence);
+            if self.support.is_none() {
+                rules.push(broken(
+                    &["support_evidence", "support"],
+                    "`support_evidence` needs the `support` level it is evidence for",
+                ));
+            }
         }
         rules
     }

@@ -24,11 +24,14 @@ pub(crate) const POLICY_KEYS: &[&str] = &[
     "investigation_period_days",
     "max_advisory_age_days",
     "require_specification",
+    "require_support_level",
     "releases_dir",
     "approvals_required",
     "signatures",
     "signers",
 ];
+/// Keys of `[report]`, in canonical order.
+pub(crate) const REPORT_KEYS: &[&str] = &["document_id", "revision"];
 /// The advisory sources `[sources.*]` may name, in canonical order.
 pub(crate) const SOURCE_NAMES: &[&str] = &["rustsec", "osv"];
 /// Keys of one `[sources.*]` table, in canonical order.
@@ -42,6 +45,9 @@ pub(crate) const SPECIFICATION_KEYS: &[&str] = &[
     "website",
     "risk",
     "verification",
+    "support",
+    "support_evidence",
+    "end_of_support",
     "covers",
 ];
 /// Keys of one `[[evaluation]]`, in canonical order.
@@ -193,6 +199,39 @@ spelled!(
     SignaturePolicy, "signature policy", { Required => "required", Optional => "optional" }
 );
 
+spelled!(
+    /// A SOUP item's level of support from its maintainers (FDA premarket cybersecurity guidance).
+    SupportLevel, "support level", {
+        Maintained => "maintained",
+        Limited => "limited",
+        Unmaintained => "unmaintained",
+        EndOfLife => "end-of-life",
+        Unknown => "unknown",
+    }
+);
+
+/// When a SOUP item's support ends: a date, or known to be unknown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(untagged)]
+pub enum EndOfSupport {
+    On(Date),
+    #[serde(serialize_with = "unknown_word")]
+    Unknown,
+}
+
+fn unknown_word<S: serde::Serializer>(serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str("unknown")
+}
+
+impl fmt::Display for EndOfSupport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EndOfSupport::On(date) => write!(f, "{date}"),
+            EndOfSupport::Unknown => f.write_str("unknown"),
+        }
+    }
+}
+
 impl SafetyClass {
     /// True for classes B and C, where 5.3.3, 5.3.4 and 7.1 apply.
     pub fn needs_specifications(self) -> bool {
@@ -205,6 +244,8 @@ impl SafetyClass {
 pub struct Record {
     pub system: System,
     pub policy: Policy,
+    /// How the SOUP list is filed as a controlled document.
+    pub report: ReportControl,
     pub sources: Sources,
     /// Specifications keyed by crate name, or by version-less purl for other ecosystems.
     pub soup: BTreeMap<String, Specification>,
@@ -238,6 +279,8 @@ pub struct Policy {
     pub max_advisory_age_days: u32,
     /// Class B/C: every direct SOUP item needs a `[soup.<name>]` specification.
     pub require_specification: bool,
+    /// Class B/C: every direct SOUP item needs a recorded `support` level.
+    pub require_support_level: bool,
     /// Where `import` keeps release SBOMs, relative to the record.
     pub releases_dir: String,
     /// Distinct approvers each evaluation and release needs, as written; see
@@ -256,12 +299,22 @@ impl Default for Policy {
             investigation_period_days: 30,
             max_advisory_age_days: 7,
             require_specification: true,
+            require_support_level: false,
             releases_dir: "releases".to_string(),
             approvals_required: None,
             signatures: None,
             signers: "soup-signers".to_string(),
         }
     }
+}
+
+/// The document control of the SOUP list (`[report]`): how the quality system files it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReportControl {
+    /// The document's id in the quality system, e.g. `SOUP-001`.
+    pub document_id: Option<String>,
+    /// The revision the user sets; without it the report derives one from git.
+    pub revision: Option<String>,
 }
 
 /// Where advisories are fetched from.
@@ -308,6 +361,12 @@ pub struct Specification {
     pub risk: Risk,
     /// How the team verifies it meets its requirements.
     pub verification: Option<String>,
+    /// Its maintainers' level of support, as the engineer found it.
+    pub support: Option<SupportLevel>,
+    /// One line saying where the support level comes from.
+    pub support_evidence: Option<String>,
+    /// When its support ends.
+    pub end_of_support: Option<EndOfSupport>,
     /// Companion packages that are part of this SOUP item.
     pub covers: Vec<String>,
 }

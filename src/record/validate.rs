@@ -16,6 +16,7 @@ use super::types::*;
 pub(crate) const SECTIONS: &[&str] = &[
     "system",
     "policy",
+    "report",
     "sources",
     "soup",
     "evaluation",
@@ -122,6 +123,7 @@ impl Checker<'_> {
         Record {
             system: self.system(root),
             policy: self.policy(root),
+            report: self.report_control(root),
             sources: self.sources(root),
             soup: self.soup(root),
             evaluations: self.entries(
@@ -223,6 +225,8 @@ impl Checker<'_> {
                 .days_or("max_advisory_age_days", default.max_advisory_age_days),
             require_specification: fields
                 .flag_or("require_specification", default.require_specification),
+            require_support_level: fields
+                .flag_or("require_support_level", default.require_support_level),
             releases_dir: fields
                 .optional_string("releases_dir")
                 .unwrap_or(default.releases_dir),
@@ -232,6 +236,19 @@ impl Checker<'_> {
         };
         fields.finish(POLICY_KEYS, policy.broken_rules());
         policy
+    }
+
+    fn report_control(&mut self, root: &toml_edit::Table) -> ReportControl {
+        let Some((table, line)) = self.section(root, "", "report", 1) else {
+            return ReportControl::default();
+        };
+        let mut fields = Fields::new(self, table, line, "[report]");
+        let control = ReportControl {
+            document_id: fields.optional_string("document_id"),
+            revision: fields.optional_string("revision"),
+        };
+        fields.finish(REPORT_KEYS, control.broken_rules());
+        control
     }
 
     fn sources(&mut self, root: &toml_edit::Table) -> Sources {
@@ -390,6 +407,9 @@ fn read_specification(fields: &mut Fields<'_, '_, '_>) -> Specification {
         website: fields.optional_string("website"),
         risk: fields.choice("risk").unwrap_or(Risk::High),
         verification: fields.optional_string("verification"),
+        support: fields.optional_choice("support"),
+        support_evidence: fields.optional_string("support_evidence"),
+        end_of_support: fields.optional_end_of_support("end_of_support"),
         covers: fields.strings("covers"),
     }
 }

@@ -16,6 +16,7 @@ const HEADER: &[&str] = &[
     "anomaly_list",
     "specified",
     "support",
+    "end_of_support",
     "anomaly",
     "aliases",
     "kind",
@@ -72,7 +73,8 @@ fn component_cells(component: &Component, anomaly_list: &str) -> Vec<String> {
 fn item_cells(item: &Item, anomaly: Option<&AnomalyEntry>) -> Vec<String> {
     let mut cells = component_cells(&item.component, "covered");
     cells.push(yes_no(item.specification.is_some()));
-    cells.push(item.support.as_str().to_string());
+    cells.push(item.support.level.as_str().to_string());
+    cells.push(item.support.end_of_support.clone());
     if let Some(anomaly) = anomaly {
         cells.extend(anomaly_cells(anomaly));
     }
@@ -119,7 +121,8 @@ fn yes_no(value: bool) -> String {
     if value { "yes" } else { "no" }.to_string()
 }
 
-fn row(cells: Vec<String>) -> String {
+/// One CSV record: each cell neutralised against formulas and quoted (RFC 4180).
+pub(crate) fn row(cells: Vec<String>) -> String {
     let cells: Vec<String> = cells.iter().map(|cell| quote(&neutralise(cell))).collect();
     format!("{}\r\n", cells.join(","))
 }

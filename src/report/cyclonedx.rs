@@ -234,10 +234,10 @@ fn components(report: &Report) -> Vec<CdxComponent> {
             .collect();
         component
     });
-    let uncovered = report
-        .uncovered
-        .iter()
-        .map(|item| component(&item.component, &Support::Unknown));
+    let uncovered = report.uncovered.iter().map(|item| {
+        let support = Support::unknown("no machine-readable anomaly list covers it");
+        component(&item.component, &support)
+    });
     covered.chain(uncovered).collect()
 }
 
@@ -256,10 +256,20 @@ fn component(component: &Component, support: &Support) -> CdxComponent {
             .collect(),
         cpe: component.cpe.clone(),
         purl: component.purl.clone(),
-        properties: vec![Property {
-            name: "cargo-soup:support",
-            value: support.as_str().to_string(),
-        }],
+        properties: vec![
+            Property {
+                name: "cargo-soup:support-level",
+                value: support.level.as_str().to_string(),
+            },
+            Property {
+                name: "cargo-soup:support-evidence",
+                value: support.evidence.clone(),
+            },
+            Property {
+                name: "cargo-soup:end-of-support",
+                value: support.end_of_support.clone(),
+            },
+        ],
         ..CdxComponent::default()
     }
 }

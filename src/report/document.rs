@@ -4,8 +4,9 @@
 
 use crate::model::Component;
 use crate::report::model::{
-    AdvisorySource, AnomalyEntry, Evaluation, Item, Report, Specification, Support, UncoveredItem,
+    AdvisorySource, AnomalyEntry, Evaluation, Item, Report, Specification, UncoveredItem,
 };
+use crate::report::sections;
 
 /// A block of the document.
 #[derive(Debug, Clone, PartialEq)]
@@ -26,6 +27,8 @@ pub enum Block {
     List(Vec<Vec<Inline>>),
     /// Outside text shown verbatim (advisory details).
     Verbatim(String),
+    /// Blocks kept together on one page where they fit (an anomaly with its evaluation).
+    Group(Vec<Block>),
 }
 
 /// Text inside a block. Every `String` is outside text the renderer must escape.
@@ -33,6 +36,8 @@ pub enum Block {
 pub enum Inline {
     Text(String),
     Strong(String),
+    /// An id (advisory, version, digest) that must not break across lines.
+    Code(String),
     /// A link to an anchor inside this document.
     Anchor {
         text: String,
@@ -61,6 +66,8 @@ pub const ITEMS_ANCHOR: &str = "soup-items";
 pub const RESIDUAL_ANCHOR: &str = "residual-anomalies";
 /// Anchor of the items no machine-readable anomaly list covers.
 pub const UNCOVERED_ANCHOR: &str = "uncovered";
+/// Anchor of the details of specified items and of anomalies.
+pub const DETAILS_ANCHOR: &str = "details";
 /// Anchor of what still needs a person.
 pub const OPEN_ANCHOR: &str = "open";
 
@@ -124,26 +131,37 @@ pub const CLAUSES: &[Clause] = &[
         record: "maintenance: monitoring and analysis of every SOUP change",
         answered: &[
             ("Support level of each SOUP item", ITEMS_ANCHOR),
+            ("Change analysis", sections::CHANGES_ANCHOR),
             ("Open", OPEN_ANCHOR),
         ],
     },
 ];
 
-/// The whole SOUP list of a report.
+/// The whole SOUP list of a report: control and summary first, details after.
 pub fn build(report: &Report) -> Vec<Block> {
-    let mut blocks = header(report);
-    blocks.extend(advisory_data(report));
-    blocks.extend(clause_table(&report.system.class));
-    blocks.extend(residual_anomalies(report));
+    let mut blocks = sections::control(report);
+    blocks.extend(sections::summary(report));
+    blocks.extend(open(report));
+    blocks.extend(clause_table(report));
     blocks.push(heading(2, Some(ITEMS_ANCHOR), "SOUP items"));
     if report.items.is_empty() {
         blocks.push(text_paragraph("No SOUP item an anomaly list covers."));
+    } else {
+        blocks.push(sections::soup_list(report));
     }
+    blocks.extend(sections::residual(report));
+    blocks.extend(sections::changes(report));
+    blocks.push(heading(
+        2,
+        Some(DETAILS_ANCHOR),
+        "Details of specified items and anomalies",
+    ));
     for (index, item) in report.items.iter().enumerate() {
-        blocks.extend(item_blocks(index, item));
+        if sections::has_details(item) {
+            blocks.extend(item_blocks(index, item, sections::covered_by(report, item)));
+        }
     }
     blocks.extend(uncovered(&report.uncovered));
-    blocks.extend(open(report));
     blocks
 }
 
@@ -152,15 +170,15 @@ pub fn item_anchor(index: usize) -> String {
     format!("item-{}", index + 1)
 }
 
-fn text(value: &str) -> Inline {
+pub(super) fn text(value: &str) -> Inline {
     Inline::Text(value.to_string())
 }
 
-fn text_paragraph(value: &str) -> Block {
+pub(super) fn text_paragraph(value: &str) -> Block {
     Block::Paragraph(vec![text(value)])
 }
 
-fn heading(level: u8, anchor: Option<&str>, value: &str) -> Block {
+pub(super) fn heading(level: u8, anchor: Option<&str>, value: &str) -> Block {
     Block::Heading {
         level,
         anchor: anchor.map(str::to_string),
@@ -191,56 +209,9 @@ fn fields_table(rows: Vec<Vec<Vec<Inline>>>) -> Block {
     }
 }
 
-fn header(report: &Report) -> Vec<Block> {
-    let system = &report.system;
-    vec![
-        heading(1, None, &format!("SOUP list: {}", system.name)),
-        fields_table(vec![
-            field("System", vec![text(&system.name)]),
-            field(
-                "Software safety class (IEC 62304)",
-                vec![text(&system.class)],
-            ),
-            field("Manufacturer", or_dash(system.manufacturer.as_deref())),
-            field("Release", or_dash(report.release.as_deref())),
-            field("Date", vec![text(&report.generated)]),
-        ]),
-    ]
-}
-
-fn advisory_data(report: &Report) -> Vec<Block> {
-    let mut blocks = vec![heading(2, Some(DATA_ANCHOR), "Advisory data used")];
-    if report.advisory_data.is_empty() {
-        blocks.push(text_paragraph(
-            "No advisory data was used: no anomaly list was evaluated.",
-        ));
-        return blocks;
-    }
-    let rows = report
-        .advisory_data
-        .iter()
-        .map(|source| {
-            vec![
-                vec![text(&source.name)],
-                vec![text(&source.location)],
-                vec![text(&source.date)],
-                vec![text(
-                    &source
-                        .age_days
-                        .map_or("—".to_string(), |days| days.to_string()),
-                )],
-                vec![text(&source.record_count.to_string())],
-            ]
-        })
-        .collect();
-    blocks.push(Block::Table {
-        head: vec!["Source", "Location", "Date", "Age (days)", "Records"],
-        rows,
-    });
-    blocks
-}
-
-fn clause_table(class: &str) -> Vec<Block> {
+fn clause_table(report: &Report) -> Vec<Block> {
+    let class = report.system.class.as_str();
+    let answers = sections::clause_answers(report);
     let rows = CLAUSES
         .iter()
         .map(|clause| {
@@ -259,11 +230,13 @@ fn clause_table(class: &str) -> Vec<Block> {
                     anchor: anchor.to_string(),
                 });
             }
+            let answer = answers.get(clause.clause).map_or("—", String::as_str);
             vec![
                 vec![text(clause.clause)],
                 vec![text(&clause.classes.join(", "))],
                 vec![text(applies)],
                 vec![text(clause.record)],
+                vec![text(answer)],
                 answered,
             ]
         })
@@ -272,14 +245,15 @@ fn clause_table(class: &str) -> Vec<Block> {
         heading(
             2,
             Some(CLAUSES_ANCHOR),
-            "IEC 62304 clauses and where this document answers them",
+            "IEC 62304 clauses: what this system has now",
         ),
         Block::Table {
             head: vec![
                 "Clause",
                 "Classes",
-                "Applies to this system",
+                "Applies",
                 "Record required",
+                "This system now",
                 "Answered in",
             ],
             rows,
@@ -287,83 +261,29 @@ fn clause_table(class: &str) -> Vec<Block> {
     ]
 }
 
-fn residual_anomalies(report: &Report) -> Vec<Block> {
-    let mut blocks = vec![heading(2, Some(RESIDUAL_ANCHOR), "Residual anomalies")];
-    let mut rows = Vec::new();
-    for (index, item) in report.items.iter().enumerate() {
-        for anomaly in &item.anomalies {
-            let evaluation = anomaly.evaluation.as_ref();
-            rows.push(vec![
-                vec![Inline::Anchor {
-                    text: format!("{} {}", item.component.name, item.component.version),
-                    anchor: item_anchor(index),
-                }],
-                vec![text(&anomaly.id)],
-                vec![text(anomaly.kind.as_str())],
-                vec![text(anomaly.state.as_str())],
-                or_dash(evaluation.map(|e| e.vex_status.as_str())),
-                or_dash(evaluation.map(|e| if e.hazardous { "yes" } else { "no" })),
-                or_dash(evaluation.map(|e| e.action.as_str())),
-            ]);
-        }
-    }
-    if rows.is_empty() {
-        blocks.push(text_paragraph(
-            "No published anomaly affects the SOUP items.",
-        ));
-    } else {
-        blocks.push(Block::Table {
-            head: vec![
-                "SOUP item",
-                "Anomaly",
-                "Kind",
-                "State",
-                "VEX status",
-                "Hazardous",
-                "Action",
-            ],
-            rows,
-        });
-    }
-    blocks
-}
-
 fn identification(component: &Component, specification: Option<&Specification>) -> Block {
     let manufacturer = specification
         .and_then(|spec| spec.manufacturer.as_deref())
         .or(component.supplier.as_deref());
     let website = specification.and_then(|spec| spec.website.as_deref());
-    fields_table(vec![
-        field("Title", vec![text(&component.name)]),
+    let mut rows = vec![
         field("Manufacturer / supplier", or_dash(manufacturer)),
-        field("Version", vec![text(&component.version)]),
         field("Package URL", or_dash(component.purl.as_deref())),
-        field("CPE", or_dash(component.cpe.as_deref())),
-        field("Ecosystem", vec![text(component.ecosystem.osv_name())]),
-        field("Licence", or_dash(component.licenses.as_deref())),
-        field(
-            "Website",
-            website.map_or_else(|| or_dash(None), |url| vec![Inline::Url(url.to_string())]),
-        ),
-        field("Source", vec![text(component.source.as_str())]),
         field("Scope", vec![text(component.scope.as_str())]),
-        field(
-            "Direct dependency",
-            or_dash(
-                component
-                    .direct
-                    .map(|direct| if direct { "yes" } else { "no" }),
-            ),
-        ),
-        field(
+    ];
+    if let Some(cpe) = &component.cpe {
+        rows.push(field("CPE", vec![text(cpe)]));
+    }
+    if let Some(url) = website {
+        rows.push(field("Website", vec![Inline::Url(url.to_string())]));
+    }
+    if !component.dependency_path.is_empty() {
+        rows.push(field(
             "Dependency path",
-            or_dash(
-                Some(&component.dependency_path.join(" → "))
-                    .filter(|p| !p.is_empty())
-                    .map(String::as_str),
-            ),
-        ),
-    ])
+            vec![text(&component.dependency_path.join(" → "))],
+        ));
+    }
+    fields_table(rows)
 }
 
 fn specification(spec: Option<&Specification>) -> Block {
@@ -386,38 +306,39 @@ fn specification(spec: Option<&Specification>) -> Block {
     ])
 }
 
-fn support(support: &Support) -> Block {
-    match support {
-        Support::Supported => text_paragraph("Supported: no advisory says it is unmaintained."),
-        Support::Unmaintained { advisory } => Block::Paragraph(vec![
-            Inline::Strong("Unmaintained".to_string()),
-            text(&format!(", according to {advisory}.")),
-        ]),
-        Support::Unknown => text_paragraph("Unknown: no published data tells its support level."),
-    }
-}
-
-fn item_blocks(index: usize, item: &Item) -> Vec<Block> {
+fn item_blocks(index: usize, item: &Item, covered_by: Option<&str>) -> Vec<Block> {
     let component = &item.component;
     let title = format!("{} {}", component.name, component.version);
+    let support = &item.support;
     let mut blocks = vec![
         Block::Heading {
             level: 3,
             anchor: Some(item_anchor(index)),
             text: vec![text(&title)],
         },
-        heading(4, None, "Identification (8.1.2)"),
         identification(component, item.specification.as_ref()),
-        heading(4, None, "Specification (5.3.3, 5.3.4)"),
-        specification(item.specification.as_ref()),
-        heading(4, None, "Support level"),
-        support(&item.support),
-        heading(4, None, "Anomalies (7.1.2, 7.1.3)"),
+        Block::Paragraph(vec![
+            Inline::Strong("Support".to_string()),
+            text(&format!(
+                ": {} ({}), end of support {}.",
+                support.level.as_str(),
+                support.evidence,
+                support.end_of_support
+            )),
+        ]),
     ];
-    if item.anomalies.is_empty() {
-        blocks.push(text_paragraph(
-            "No published anomaly in the advisory data used affects this version.",
-        ));
+    match covered_by {
+        Some(owner) => blocks.push(text_paragraph(&format!(
+            "Specification (5.3.3, 5.3.4): covered by {owner}."
+        ))),
+        None if item.specification.is_some() => {
+            blocks.push(heading(4, None, "Specification (5.3.3, 5.3.4)"));
+            blocks.push(specification(item.specification.as_ref()));
+        }
+        None => blocks.push(text_paragraph("Not specified.")),
+    }
+    if !item.anomalies.is_empty() {
+        blocks.push(heading(4, None, "Anomalies (7.1.2, 7.1.3)"));
     }
     for anomaly in &item.anomalies {
         blocks.extend(anomaly_blocks(anomaly));
@@ -441,23 +362,36 @@ fn anomaly_blocks(anomaly: &AnomalyEntry) -> Vec<Block> {
         .severity
         .as_ref()
         .map(|s| format!("{} {} ({})", s.severity, s.base_score, s.vector));
+    let mut advisory = advisory_link(&anomaly.id);
+    if !anomaly.aliases.is_empty() {
+        advisory.push(text(&format!("; aliases {}", anomaly.aliases.join(", "))));
+    }
+    let releases = if anomaly.releases.is_empty() {
+        String::new()
+    } else {
+        format!("; affects releases {}", anomaly.releases.join(", "))
+    };
     let mut rows = vec![
-        field("Advisory", advisory_link(&anomaly.id)),
-        field("Aliases", joined(&anomaly.aliases)),
-        field("Kind", vec![text(anomaly.kind.as_str())]),
+        field("Advisory", advisory),
         field("Summary", or_dash(anomaly.summary.as_deref())),
-        field("Severity", or_dash(severity.as_deref())),
+        field(
+            "Kind and severity",
+            vec![text(&format!(
+                "{}; {}",
+                anomaly.kind.as_str(),
+                severity.as_deref().unwrap_or("unrated")
+            ))],
+        ),
         field("Fixed in", joined(&anomaly.fixed)),
-        field("Affects releases", joined(&anomaly.releases)),
-        field("State", vec![text(anomaly.state.as_str())]),
+        field(
+            "State",
+            vec![text(&format!("{}{releases}", anomaly.state.as_str()))],
+        ),
     ];
     if !anomaly.due_reasons.is_empty() {
         rows.push(field("Due because", joined(&anomaly.due_reasons)));
     }
     let mut blocks = vec![heading(5, None, &anomaly.id), fields_table(rows)];
-    if let Some(details) = &anomaly.details {
-        blocks.push(Block::Verbatim(details.clone()));
-    }
     match &anomaly.evaluation {
         Some(evaluation) => {
             blocks.push(Block::Paragraph(vec![Inline::Strong(
@@ -467,7 +401,10 @@ fn anomaly_blocks(anomaly: &AnomalyEntry) -> Vec<Block> {
         }
         None => blocks.push(text_paragraph("Not evaluated yet.")),
     }
-    blocks
+    if let Some(details) = &anomaly.details {
+        blocks.push(Block::Verbatim(details.clone()));
+    }
+    vec![Block::Group(blocks)]
 }
 
 fn evaluation_table(evaluation: &Evaluation) -> Block {
@@ -608,6 +545,7 @@ mod tests {
             RESIDUAL_ANCHOR,
             UNCOVERED_ANCHOR,
             OPEN_ANCHOR,
+            sections::CHANGES_ANCHOR,
         ];
         for clause in CLAUSES {
             for (_, anchor) in clause.answered {

@@ -42,6 +42,14 @@ fn write_block(out: &mut String, block: &Block) {
             }
         }
         Block::Verbatim(text) => write_fence(out, text),
+        Block::Group(blocks) => {
+            for (index, block) in blocks.iter().enumerate() {
+                if index > 0 {
+                    out.push('\n');
+                }
+                write_block(out, block);
+            }
+        }
     }
 }
 
@@ -72,6 +80,7 @@ fn inline(part: &Inline) -> String {
     match part {
         Inline::Text(text) => escape(text),
         Inline::Strong(text) => format!("**{}**", escape(text)),
+        Inline::Code(text) => escape(text),
         Inline::Anchor { text, anchor } => format!("[{}](#{anchor})", escape(text)),
         Inline::Url(url) if document::is_plain_http_url(url) => format!("<{url}>"),
         Inline::Url(url) => escape(url),

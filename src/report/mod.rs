@@ -5,16 +5,20 @@
 //! in `schemas/`.
 
 pub mod audit;
+pub mod changes;
 pub mod check;
+pub mod control;
 pub mod csv;
 pub mod cyclonedx;
 pub mod diff;
 pub mod document;
+pub mod fda;
 pub mod html;
 pub mod list;
 pub mod markdown;
 pub mod model;
 pub mod openvex;
 pub mod sarif;
+pub mod sections;
 pub mod soup_list;
 pub mod verify;

@@ -4,9 +4,11 @@
 
 use serde::{Deserialize, Serialize};
 
+pub use super::changes::ChangeAnalysis;
+pub use super::control::DocumentControl;
 pub use crate::evaluate::State as AnomalyState;
 use crate::model::{AnomalyKind, Component};
-pub use crate::record::{Action, Evaluation, VexJustification, VexStatus};
+pub use crate::record::{Action, Evaluation, SupportLevel, VexJustification, VexStatus};
 
 /// The schema name written at the top of the JSON report.
 pub const JSON_SCHEMA: &str = "cargo-soup/report/1";
@@ -14,11 +16,17 @@ pub const JSON_SCHEMA: &str = "cargo-soup/report/1";
 /// Everything an auditor reads about the SOUP of one system on one date.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
+    /// What a quality system files the document under.
+    pub control: DocumentControl,
     pub system: SystemInfo,
     /// The date the report was made, `YYYY-MM-DD`.
     pub generated: String,
     /// The release this report describes, when it describes one.
     pub release: Option<String>,
+    /// True when the release is retired: no unit in the field runs it.
+    pub retired: bool,
+    /// The change analysis (7.4) against the previous release, when there is one.
+    pub changes: Option<ChangeAnalysis>,
     /// The advisory data the anomalies were matched against.
     pub advisory_data: Vec<DataSource>,
     /// One per SOUP item (package and version) an anomaly list covers, sorted by name.
@@ -48,6 +56,8 @@ pub struct DataSource {
     /// When the data was fetched or, for the bundled snapshot, taken.
     pub date: String,
     pub record_count: u64,
+    /// Hex sha256 of the data as it was fetched (the archive, or the bundled snapshot).
+    pub content_sha256: String,
     /// Age of the data on the report date, in days.
     pub age_days: Option<i64>,
 }
@@ -80,25 +90,26 @@ pub struct Specification {
     pub covers: Vec<String>,
 }
 
-/// The support level the FDA asks for, as far as published advisories tell it.
+/// The level of support and end of support the FDA asks for of every component.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "level", rename_all = "snake_case")]
-pub enum Support {
-    /// The advisory data covering it publishes no end-of-support (unmaintained) notice.
-    Supported,
-    /// An `unmaintained` advisory names it.
-    Unmaintained { advisory: String },
-    /// No advisory data covers its ecosystem, so nothing is known.
-    Unknown,
+pub struct Support {
+    pub level: SupportLevel,
+    /// Where the level comes from, in one line.
+    pub evidence: String,
+    /// A date, or `unknown`.
+    pub end_of_support: String,
+    /// True when the record states it; false when it is derived.
+    pub recorded: bool,
 }
 
 impl Support {
-    /// The word used in every output format.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Support::Supported => "supported",
-            Support::Unmaintained { .. } => "unmaintained",
-            Support::Unknown => "unknown",
+    /// Nothing is known: what an item gets when neither the record nor an advisory says.
+    pub fn unknown(evidence: &str) -> Support {
+        Support {
+            level: SupportLevel::Unknown,
+            evidence: evidence.to_string(),
+            end_of_support: "unknown".to_string(),
+            recorded: false,
         }
     }
 }

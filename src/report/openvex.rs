@@ -127,7 +127,7 @@ mod tests {
         let item = Item {
             component: Component::new(Ecosystem::CratesIo, "time", "0.1.45"),
             specification: None,
-            support: Support::Unknown,
+            support: Support::unknown("not stated"),
             anomalies: vec![anomaly.clone()],
         };
         (item, anomaly, evaluation)

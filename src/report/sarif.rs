@@ -123,6 +123,9 @@ mod tests {
 
     fn empty_report() -> Report {
         Report {
+            control: Default::default(),
+            retired: false,
+            changes: None,
             system: SystemInfo {
                 name: "s".into(),
                 class: "B".into(),

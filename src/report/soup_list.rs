@@ -7,22 +7,28 @@ use std::collections::{BTreeMap, BTreeSet};
 use time::Date;
 
 use super::audit::{Subject, releases_of};
+use super::control::DocumentControl;
 use super::model::{
     AnomalyEntry, DataSource, Item, ManualReview, OpenFinding, Report, Severity, Specification,
     Support, SystemInfo, UncoveredItem,
 };
 use crate::evaluate::{Assessment, Audit, FindingCode};
 use crate::model::{AnomalyKind, Component};
-use crate::record::{self, Record};
+use crate::record::{self, Record, SupportLevel};
 
-/// The report of `audit` over `components`, as the record describes the system on `generated`.
+/// The system name and class shown when there is no record.
+const NOT_RECORDED: &str = "not recorded";
+
+/// The report of `audit` over `components`, as the record (if any) describes
+/// the system on `generated`, under the document control `control`.
 pub fn soup_list(
     audit: &Audit,
     components: &[Component],
     subjects: &[Subject],
-    record: &Record,
+    record: Option<&Record>,
     generated: Date,
     release: Option<&str>,
+    control: DocumentControl,
 ) -> Report {
     let covered: BTreeSet<&str> = audit
         .advisory_data
@@ -54,13 +60,26 @@ pub fn soup_list(
         (&a.component.name, &a.component.version).cmp(&(&b.component.name, &b.component.version))
     });
     Report {
-        system: SystemInfo {
-            name: record.system.name.clone(),
-            class: record.system.class.as_str().to_string(),
-            manufacturer: record.system.manufacturer.clone(),
+        control,
+        system: match record {
+            Some(record) => SystemInfo {
+                name: record.system.name.clone(),
+                class: record.system.class.as_str().to_string(),
+                manufacturer: record.system.manufacturer.clone(),
+            },
+            None => SystemInfo {
+                name: NOT_RECORDED.to_string(),
+                class: NOT_RECORDED.to_string(),
+                manufacturer: None,
+            },
         },
         generated: generated.to_string(),
         release: release.map(str::to_string),
+        changes: None,
+        retired: record
+            .zip(release)
+            .and_then(|(r, version)| r.release(version))
+            .is_some_and(|r| r.retired),
         advisory_data: audit
             .advisory_data
             .iter()
@@ -69,6 +88,7 @@ pub fn soup_list(
                 location: d.source.location.clone(),
                 date: d.source.data_date.clone(),
                 record_count: d.source.record_count as u64,
+                content_sha256: d.source.content_sha256.clone(),
                 age_days: d.age_days,
             })
             .collect(),
@@ -79,8 +99,8 @@ pub fn soup_list(
             .map(|c| UncoveredItem {
                 component: c.clone(),
                 reviews: record
-                    .reviews
-                    .iter()
+                    .into_iter()
+                    .flat_map(|r| &r.reviews)
                     .filter(|r| r.item == c.key())
                     .map(|r| ManualReview {
                         by: r.by.clone(),
@@ -115,27 +135,58 @@ fn item(
     component: &Component,
     anomalies: &[&Assessment],
     releases: &[&str],
-    record: &Record,
+    record: Option<&Record>,
     covered: bool,
 ) -> Item {
-    let support = match anomalies
-        .iter()
-        .find(|a| a.anomaly.kind == AnomalyKind::Unmaintained)
-    {
-        Some(a) => Support::Unmaintained {
-            advisory: a.anomaly.id.clone(),
-        },
-        None if covered => Support::Supported,
-        None => Support::Unknown,
-    };
+    let spec = record
+        .and_then(|r| r.specification_for(&component.name, component.purl.as_deref()))
+        .map(|(_, spec)| spec);
     Item {
         component: component.clone(),
-        specification: record
-            .specification_for(&component.name, component.purl.as_deref())
-            .map(|(_, spec)| specification(spec)),
-        support,
+        specification: spec.map(specification),
+        support: support(spec, anomalies, covered),
         anomalies: anomalies.iter().map(|a| anomaly(a, releases)).collect(),
     }
+}
+
+/// The support level: as the record states it, else derived from an
+/// unmaintained advisory, else unknown; never "supported" for want of news.
+fn support(
+    spec: Option<&record::Specification>,
+    anomalies: &[&Assessment],
+    covered: bool,
+) -> Support {
+    let end_of_support = spec
+        .and_then(|s| s.end_of_support)
+        .map_or("unknown".to_string(), |end| end.to_string());
+    if let Some(level) = spec.and_then(|s| s.support) {
+        let evidence = spec
+            .and_then(|s| s.support_evidence.clone())
+            .unwrap_or_else(|| "stated in the record".to_string());
+        return Support {
+            level,
+            evidence,
+            end_of_support,
+            recorded: true,
+        };
+    }
+    let unmaintained = anomalies
+        .iter()
+        .find(|a| a.anomaly.kind == AnomalyKind::Unmaintained);
+    let mut derived = match unmaintained {
+        Some(a) => Support {
+            level: SupportLevel::Unmaintained,
+            evidence: format!("advisory {} says it is unmaintained", a.anomaly.id),
+            end_of_support: String::new(),
+            recorded: false,
+        },
+        None if covered => Support::unknown(
+            "not stated in the record; no advisory says it is unmaintained, which does not show it is maintained",
+        ),
+        None => Support::unknown("not stated in the record; no advisory data covers its ecosystem"),
+    };
+    derived.end_of_support = end_of_support;
+    derived
 }
 
 fn specification(spec: &record::Specification) -> Specification {

@@ -11,6 +11,7 @@ use cargo_soup::evaluate::{
 use cargo_soup::out::Scripted;
 use cargo_soup::project::{AuditRequest, AuditScope, EvaluateRequest, ImportOutcome, ProjectError};
 use cargo_soup::record::{Action, Evaluation, SafetyClass, VexJustification, VexStatus};
+use cargo_soup::report::control::Provenance;
 use time::macros::date;
 
 use super::support::fixture;
@@ -441,7 +442,14 @@ fn audit_check_and_report_agree_for_every_class() {
         let check = m.project.check(&m.input(), &options, &mut m.out).unwrap();
         let report = m
             .project
-            .report(&m.input(), None, &options, &mut m.out)
+            .report(
+                &m.input(),
+                None,
+                None,
+                &options,
+                &Provenance::default(),
+                &mut m.out,
+            )
             .unwrap();
 
         let from_audit: BTreeSet<(String, String)> = audited
@@ -705,7 +713,14 @@ fn one_audit_report_and_check_cover_every_part_of_the_device() {
         .unwrap();
     let report = m
         .project
-        .report(&Default::default(), None, &options, &mut m.out)
+        .report(
+            &Default::default(),
+            None,
+            None,
+            &options,
+            &Provenance::default(),
+            &mut m.out,
+        )
         .unwrap();
     let in_report: BTreeSet<&str> = report
         .items

@@ -373,7 +373,13 @@ fn the_report_of_a_small_project() {
         s
     };
     let redact = |text: &str| {
+        let version = env!("CARGO_PKG_VERSION");
         redact_dates(&text.replace(&project.dir.path().display().to_string(), "[project]"))
+            .replace(&format!("| {version} |"), "| [version] |")
+            .replace(
+                &format!("\"tool_version\": \"{version}\""),
+                "\"tool_version\": \"[version]\"",
+            )
     };
     settings.bind(|| {
         insta::assert_snapshot!("pump_report_md", redact(&markdown.stdout()));

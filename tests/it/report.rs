@@ -8,14 +8,15 @@ use std::path::Path;
 use std::process::Command;
 
 use cargo_soup::model::{AnomalyKind, Component, Ecosystem, Scope, SourceKind};
+use cargo_soup::report::control::{DocumentControl, InputDigest, Revision};
 use cargo_soup::report::document::{self, Block, Inline};
 use cargo_soup::report::model::{
     Action, AnomalyEntry, AnomalyState, DataSource, Evaluation, Item, ManualReview, OpenFinding,
-    Report, Severity, Specification, Support, SystemInfo, UncoveredItem, VexJustification,
-    VexStatus,
+    Report, Severity, Specification, Support, SupportLevel, SystemInfo, UncoveredItem,
+    VexJustification, VexStatus,
 };
 use cargo_soup::report::openvex::OpenVexHeader;
-use cargo_soup::report::{csv, cyclonedx, html, markdown, model, openvex, sarif};
+use cargo_soup::report::{csv, cyclonedx, fda, html, markdown, model, openvex, sarif};
 use serde_json::Value;
 
 use super::support::schemas::{LocalSchemas, assert_valid};
@@ -85,6 +86,7 @@ fn crate_component(name: &str, version: &str) -> Component {
     component.purl = Some(format!("pkg:cargo/{name}@{version}"));
     component.source = SourceKind::Registry;
     component.scope = Scope::Runtime;
+    component.direct = Some(true);
     component.licenses = Some("MIT OR Apache-2.0".to_string());
     component
 }
@@ -164,15 +166,23 @@ fn fixture_report() -> Report {
             verification: Some("Integration tests of the configuration loader".to_string()),
             covers: Vec::new(),
         }),
-        support: Support::Unmaintained {
-            advisory: "RUSTSEC-2024-0320".to_string(),
+        support: Support {
+            level: SupportLevel::Unmaintained,
+            evidence: "advisory RUSTSEC-2024-0320 says it is unmaintained".to_string(),
+            end_of_support: "unknown".to_string(),
+            recorded: false,
         },
         anomalies: vec![recursion, unmaintained],
     };
     let time = Item {
         component: crate_component("time", "0.1.45"),
         specification: None,
-        support: Support::Supported,
+        support: Support {
+            level: SupportLevel::Maintained,
+            evidence: "monthly releases".to_string(),
+            end_of_support: "2030-06-30".to_string(),
+            recorded: true,
+        },
         anomalies: vec![anomaly(
             "RUSTSEC-2020-0071",
             AnomalyKind::Vulnerability,
@@ -186,6 +196,25 @@ fn fixture_report() -> Report {
     openssl.supplier = Some("OpenSSL Software Foundation".to_string());
     openssl.licenses = Some("Apache-2.0".to_string());
     Report {
+        control: DocumentControl {
+            document_id: Some("SOUP-001".to_string()),
+            revision: Some(Revision {
+                value: "C".to_string(),
+                source: "record".to_string(),
+            }),
+            system_version: Some("2.1.0".to_string()),
+            tool_version: "0.1.0".to_string(),
+            inputs: vec![InputDigest {
+                path: "releases/2.1.0.cdx.json".to_string(),
+                sha256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+                    .to_string(),
+                release: Some("2.1.0".to_string()),
+            }],
+            generated_at: "2026-08-22T09:00:00Z".to_string(),
+            ..DocumentControl::default()
+        },
+        retired: false,
+        changes: None,
         system: SystemInfo {
             name: "Infusion pump controller".to_string(),
             class: "B".to_string(),
@@ -199,6 +228,8 @@ fn fixture_report() -> Report {
                 .to_string(),
             date: "2026-08-21".to_string(),
             record_count: 1206,
+            content_sha256: "3a6eb0790f39ac87c94f3856b2dd2c5d110e6811602261a9a923d3bb23adc8b7"
+                .to_string(),
             age_days: Some(1),
         }],
         items: vec![time, yaml],
@@ -279,7 +310,12 @@ fn json_report_names_its_schema_and_round_trips() {
     assert_eq!(json["schema"], "cargo-soup/report/1");
     assert_eq!(
         json["items"][1]["support"],
-        serde_json::json!({"level": "unmaintained", "advisory": "RUSTSEC-2024-0320"})
+        serde_json::json!({
+            "level": "unmaintained",
+            "evidence": "advisory RUSTSEC-2024-0320 says it is unmaintained",
+            "end_of_support": "unknown",
+            "recorded": false
+        })
     );
     assert_eq!(
         json["items"][1]["anomalies"][0]["evaluation"]["vex_justification"],
@@ -303,7 +339,8 @@ fn markdown_answers_every_clause_and_lists_what_is_open() {
         assert!(text.contains(clause), "missing clause row {clause}");
     }
     assert!(text.contains("[Residual anomalies](#residual-anomalies)"));
-    assert!(text.contains("| RustSec | https://github.com/rustsec/advisory-db/archive/refs/heads/osv.zip | 2026-08-21 | 1 | 1206 |"));
+    assert!(text.contains("| RustSec | https://github.com/rustsec/advisory-db/archive/refs/heads/osv.zip | 2026-08-21 | 1206 | 3a6eb0790f39ac87c94f3856b2dd2c5d110e6811602261a9a923d3bb23adc8b7 |"));
+    assert!(text.contains("| 5.3.3 | B, C | yes | functional and performance requirements of each SOUP item | 1 of 2 direct items specified; 1 missing (see Open); 1 with requirements |"), "{text}");
     // time 0.1.45 is the first item: no specification, one new anomaly.
     let time = text.split("<a id=\"item-2\">").next().unwrap_or_default();
     assert!(
@@ -311,9 +348,12 @@ fn markdown_answers_every_clause_and_lists_what_is_open() {
             && time.contains("Not specified.")
             && time.contains("Not evaluated yet.")
     );
-    assert!(text.contains("**Unmaintained**, according to RUSTSEC-2024-0320."));
+    assert!(text.contains(
+        "**Support**: unmaintained (advisory RUSTSEC-2024-0320 says it is unmaintained), end of support unknown."
+    ));
     // Open: the new anomaly, the due evaluation and the missing specification, nothing else.
     let open = text.split("<a id=\"open\">").nth(1).unwrap_or_default();
+    let open = open.split("<a id=").next().unwrap_or_default();
     let entries: Vec<&str> = open.lines().filter(|l| l.starts_with("- ")).collect();
     assert_eq!(
         entries,
@@ -360,7 +400,7 @@ fn every_link_inside_the_document_has_its_target() {
             Block::Paragraph(parts) | Block::Heading { text: parts, .. } => collect(parts),
             Block::Table { rows, .. } => rows.iter().flatten().for_each(&mut collect),
             Block::List(entries) => entries.iter().for_each(&mut collect),
-            Block::Verbatim(_) => {}
+            Block::Verbatim(_) | Block::Group(_) => {}
         }
     }
     assert!(links.len() >= 10, "{links:?}");
@@ -458,7 +498,7 @@ fn csv_has_one_row_per_item_and_anomaly() {
     let rows = parse_csv(&csv::csv(&fixture_report()));
     // header, time (1 anomaly), yaml-rust (2 anomalies), openssl (no anomaly list).
     assert_eq!(rows.len(), 5);
-    assert!(rows.iter().all(|row| row.len() == 29), "ragged rows");
+    assert!(rows.iter().all(|row| row.len() == 30), "ragged rows");
     let column = |name: &str| {
         rows[0]
             .iter()
@@ -526,6 +566,22 @@ fn csv_neutralises_formulas() {
 fn cyclonedx_is_valid_1_6() {
     let bom = cyclonedx::cyclonedx(&fixture_report(), SERIAL, TIMESTAMP).expect("BOM serialises");
     assert_valid("bom-1.6.SNAPSHOT.schema.json", &bom);
+    // time 0.1.45: its support level and end of support, from the record.
+    let properties = &bom["components"][0]["properties"];
+    let property = |name: &str| {
+        properties
+            .as_array()
+            .and_then(|all| all.iter().find(|p| p["name"] == name))
+            .map(|p| p["value"].clone())
+    };
+    assert_eq!(
+        property("cargo-soup:support-level"),
+        Some(Value::from("maintained"))
+    );
+    assert_eq!(
+        property("cargo-soup:end-of-support"),
+        Some(Value::from("2030-06-30"))
+    );
     assert_valid(
         "bom-1.6.SNAPSHOT.schema.json",
         &cyclonedx::cyclonedx(&hostile_report(), SERIAL, TIMESTAMP).expect("BOM serialises"),
@@ -693,7 +749,8 @@ fn openvex_has_one_statement_per_evaluated_anomaly() {
     );
 }
 
-fn chromium() -> Option<&'static str> {
+/// The installed Chromium command, if any: browser tests skip without one.
+pub(super) fn chromium() -> Option<&'static str> {
     ["chromium", "chromium-browser"].into_iter().find(|name| {
         Command::new("sh")
             .args(["-c", &format!("command -v {name}")])
@@ -730,4 +787,36 @@ fn hostile_html_runs_nothing_in_a_browser() {
     // And the check does catch an unescaped page.
     let unescaped = "<!DOCTYPE html><html><body><img src=x onerror=console.error(1)></body></html>";
     assert!(!check_in_browser(unescaped).status.success());
+}
+
+#[test]
+fn the_fda_addendum_has_one_row_per_component_with_its_assessments() {
+    let rows = parse_csv(&fda::fda_csv(&fixture_report()));
+    // header, time, yaml-rust, openssl (no anomaly list).
+    assert_eq!(rows.len(), 4);
+    assert!(rows.iter().all(|row| row.len() == 10), "ragged rows");
+    assert_eq!(
+        rows[0][..3],
+        [
+            "asset".to_string(),
+            "name".to_string(),
+            "version".to_string()
+        ]
+    );
+    let yaml = &rows[2];
+    assert_eq!(yaml[0], "Infusion pump controller 2.1.0");
+    assert_eq!(yaml[1], "yaml-rust");
+    assert_eq!(yaml[4], "Chen Yuheng");
+    assert_eq!(yaml[5], "unmaintained");
+    assert_eq!(yaml[7], "unknown");
+    assert_eq!(yaml[8], "RUSTSEC-2018-0006; RUSTSEC-2024-0320");
+    assert!(
+        yaml[9].starts_with(
+            "RUSTSEC-2018-0006: not_affected (vulnerable_code_not_in_execute_path), hazardous"
+        ),
+        "{}",
+        yaml[9]
+    );
+    assert_eq!(rows[1][9], "RUSTSEC-2020-0071: not assessed (new)");
+    assert_eq!(rows[3][5], "unknown");
 }

@@ -56,6 +56,35 @@ pub fn zip_files(name: &str) -> Vec<(String, Vec<u8>)> {
 
 /// Replaces every `YYYY-MM-DD` with `[date]`, so snapshots do not pin the calendar.
 pub fn redact_dates(text: &str) -> String {
+    redact_calendar_dates(text)
+}
+
+/// The length of an RFC 3339 time of day (`T09:00:00Z`, `T09:00:00.5+01:00`) at
+/// the start of `bytes`, 0 when there is none; it is redacted with its date.
+fn time_of_day_len(bytes: &[u8]) -> usize {
+    let shape = b"T00:00:00";
+    let matches = bytes.len() >= shape.len()
+        && bytes.iter().zip(shape).all(|(b, s)| match s {
+            b'0' => b.is_ascii_digit(),
+            _ => b == s,
+        });
+    if !matches {
+        return 0;
+    }
+    let rest = &bytes[shape.len()..];
+    let fraction = match rest.first() {
+        Some(b'.') => 1 + rest[1..].iter().take_while(|b| b.is_ascii_digit()).count(),
+        _ => 0,
+    };
+    let zone = match rest.get(fraction) {
+        Some(b'Z') => 1,
+        Some(b'+' | b'-') => 6.min(rest.len() - fraction),
+        _ => 0,
+    };
+    shape.len() + fraction + zone
+}
+
+fn redact_calendar_dates(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len());
     let mut i = 0;
@@ -72,7 +101,7 @@ pub fn redact_dates(text: &str) -> String {
         });
         if is_date {
             out.push_str("[date]");
-            i += 10;
+            i += 10 + time_of_day_len(&bytes[i + 10..]);
         } else {
             let c = text[i..].chars().next().unwrap_or_default();
             out.push(c);
