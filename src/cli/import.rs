@@ -18,11 +18,18 @@ use crate::project::ImportOutcome;
 /// Examples:
 ///   cargo soup import target/release-1.4.0.cdx.json --release 1.4.0
 ///   cargo soup import sbom.spdx.json --release 1.4.0 --replace
+///   cargo soup import --binary target/release/pump-fw --release 1.4.0
 #[derive(Debug, Args)]
 #[command(verbatim_doc_comment)]
 pub struct ImportArgs {
-    /// The release's SBOM: CycloneDX 1.4–1.6 JSON or XML, or SPDX 2.3 JSON.
-    sbom: PathBuf,
+    /// The release's SBOM: CycloneDX 1.4–1.6 JSON or XML, or SPDX 2.3 JSON (a
+    /// lockfile is read too, recognised by content).
+    #[arg(required_unless_present = "binary", conflicts_with = "binary")]
+    sbom: Option<PathBuf>,
+    /// The shipped executable: its `cargo auditable` list is the baseline,
+    /// and the executable is kept in the releases folder as what shipped.
+    #[arg(long, value_name = "PATH")]
+    binary: Option<PathBuf>,
     /// The released version it describes.
     #[arg(long, value_name = "VERSION")]
     release: String,
@@ -34,7 +41,12 @@ pub struct ImportArgs {
 /// Runs `import`.
 pub fn run(cx: &mut Context, args: ImportArgs) -> anyhow::Result<Exit> {
     let mut project = cx.open()?;
-    match project.import(&args.sbom, &args.release, args.replace)? {
+    let Some(file) = args.sbom.as_ref().or(args.binary.as_ref()) else {
+        return Err(anyhow::anyhow!(
+            "failed to import: name the release's SBOM or --binary PATH"
+        ));
+    };
+    match project.import(file, &args.release, args.replace)? {
         ImportOutcome::Unchanged => cx.out.line(&format!(
             "release {} was already imported from this file: nothing changed",
             args.release
@@ -45,7 +57,7 @@ pub fn run(cx: &mut Context, args: ImportArgs) -> anyhow::Result<Exit> {
         } => cx.out.line(&format!(
             "imported release {} ({components} SOUP items) from {} into {}",
             release.version,
-            args.sbom.display(),
+            file.display(),
             release.sbom
         )),
     }

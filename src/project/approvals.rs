@@ -202,7 +202,7 @@ impl Project {
         let mut key = vec![sha256_hex(signers_text.as_bytes())];
         let mut releases = Vec::new();
         for release in record.releases.iter().filter(|r| !r.retired) {
-            let inventory = crate::inventory::read_sbom(&dir.join(&release.sbom))?;
+            let inventory = crate::inventory::read_input(&dir.join(&release.sbom))?;
             key.push(format!("{} {}", release.version, inventory.input.sha256));
             releases.push(ReleaseFacts {
                 version: release.version.clone(),

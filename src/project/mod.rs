@@ -337,7 +337,7 @@ impl Project {
     /// A release's committed SBOM, refused if it changed since it was imported.
     fn baseline(&self, release: &Release) -> Result<Inventory, ProjectError> {
         let path = self.locations.record_dir().join(&release.sbom);
-        let inventory = crate::inventory::read_sbom(&path)?;
+        let inventory = crate::inventory::read_input(&path)?;
         if inventory.input.sha256 != release.sha256 {
             return Err(ProjectError::BaselineChanged {
                 version: release.version.clone(),

@@ -192,7 +192,7 @@ impl Project {
         let releases_dir = record_file.record().policy.releases_dir.clone();
         let existing = record_file.record().release(version).cloned();
         let bytes = inventory::read_bytes(sbom)?;
-        let inventory = inventory::parse_sbom(sbom, &bytes)?;
+        let inventory = inventory::read_input(sbom)?;
         let sha256 = inventory.input.sha256.clone();
         if let Some(existing) = &existing {
             if existing.sha256 == sha256 {

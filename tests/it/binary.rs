@@ -174,6 +174,43 @@ fn the_embedded_list_is_what_cargo_resolved_for_the_target_without_dev_dependenc
         .collect();
     assert_eq!(removed, ["fnv"], "the dev-dependency is not in the binary");
     assert!(diff.json()["added"].as_array().unwrap().is_empty());
+
+    // The release baseline can come from the artefact that shipped.
+    project
+        .run(&["init", "--class", "B", "--name", "app"])
+        .expect(0);
+    project
+        .run(&[
+            "import",
+            "--binary",
+            binary.to_str().unwrap(),
+            "--release",
+            "1.0.0",
+        ])
+        .expect(0);
+    let release = project
+        .run(&[
+            "audit",
+            "--release",
+            "1.0.0",
+            "--offline",
+            "--allow-stale",
+            "--format",
+            "json",
+        ])
+        .expect(1);
+    let inputs = &release.json()["inputs"];
+    assert_eq!(inputs[0]["format"], "auditable-binary", "{inputs}");
+    assert_eq!(inputs[0]["release"], "1.0.0");
+    // Class B: the binary's direct crates need their specifications.
+    let json = release.json();
+    let codes: Vec<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["code"].as_str())
+        .collect();
+    assert!(codes.contains(&"missing-specification"), "{codes:?}");
 }
 
 #[test]
