@@ -41,7 +41,7 @@ pub fn run(cx: &mut Context, args: CheckArgs) -> anyhow::Result<Exit> {
     let check = project.check(&args.input.input(), &options, cx.out.as_mut())?;
     match args.format {
         Format::Json => {
-            let json = check_json(check.class, &check.gaps);
+            let json = check_json(check.class, &check.gaps, &check.notes);
             cx.out.line(&serde_json::to_string_pretty(&json)?);
         }
         Format::Text => {
@@ -51,6 +51,13 @@ pub fn run(cx: &mut Context, args: CheckArgs) -> anyhow::Result<Exit> {
                     gap.code.as_str(),
                     gap.subject,
                     gap.message
+                )));
+            }
+            for note in &check.notes {
+                cx.out.note(&sanitize(&format!(
+                    "note: {}: {}",
+                    note.code.as_str(),
+                    note.message
                 )));
             }
             let summary = format!(

@@ -40,6 +40,9 @@ pub enum FindingCode {
     UnusedEvaluation,
     /// The advisory behind an evaluation was withdrawn; the evaluation is kept.
     AnomalyWithdrawn,
+    /// Items whose input does not say whether they are direct: the
+    /// specification rule could not be applied to them.
+    DirectnessUnknown,
     /// The record is not in canonical form (`cargo soup fmt`).
     RecordNotCanonical,
     /// An approval no longer holds: digest, signature, signer or release part changed.
@@ -67,6 +70,7 @@ impl FindingCode {
             FindingCode::UnusedEvaluation => "unused-evaluation",
             FindingCode::AnomalyWithdrawn => "anomaly-withdrawn",
             FindingCode::RecordNotCanonical => "record-not-canonical",
+            FindingCode::DirectnessUnknown => "directness-unknown",
             FindingCode::ApprovalInvalid => "approval-invalid",
             FindingCode::ApprovalMissing => "approval-missing",
             FindingCode::ApprovalSelf => "approval-self",
@@ -81,6 +85,7 @@ impl FindingCode {
             FindingCode::UnusedEvaluation
                 | FindingCode::AdvisoryDataIncomplete
                 | FindingCode::AnomalyWithdrawn
+                | FindingCode::DirectnessUnknown
         )
     }
 
@@ -227,6 +232,21 @@ impl Findings {
     /// Each direct SOUP item needs a specification, and a support level, when
     /// the policy says so (asked of class B and C: [`FindingCode::is_required_of`]).
     pub fn check_specifications(&mut self, record: &Record, components: &[Component]) {
+        let unknown = components
+            .iter()
+            .filter(|c| c.direct.is_none() && c.is_matchable())
+            .count();
+        if unknown > 0 && record.policy.require_specification {
+            self.push(
+                FindingCode::DirectnessUnknown,
+                format!("{unknown} SOUP items"),
+                format!(
+                    "{unknown} items come from an input that does not say whether they are direct \
+                     (an SBOM without a dependency graph): the specification rule (5.3.3, 5.3.4) \
+                     could not be applied to them"
+                ),
+            );
+        }
         for c in components.iter().filter(|c| c.direct == Some(true)) {
             let spec = record.specification_for(&c.name, c.purl.as_deref());
             if record.policy.require_support_level && spec.is_none_or(|(_, s)| s.support.is_none())

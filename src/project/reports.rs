@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use super::{AuditScope, Input, Project, ProjectError, subjects_of, union_of};
-use crate::evaluate::{AuditOptions, Finding};
+use crate::evaluate::{AuditOptions, Finding, FindingCode};
 use crate::inventory::{self, Inventory};
 use crate::out::Out;
 use crate::record::SafetyClass;
@@ -20,6 +20,8 @@ pub struct Check {
     pub class: SafetyClass,
     /// Every finding that needs a person, in a stable order.
     pub gaps: Vec<Finding>,
+    /// What the check could not decide, for the reader (`directness-unknown`).
+    pub notes: Vec<Finding>,
 }
 
 impl Project {
@@ -92,6 +94,13 @@ impl Project {
         Ok(Check {
             class,
             gaps: audit.findings.needing_person().cloned().collect(),
+            notes: audit
+                .findings
+                .0
+                .iter()
+                .filter(|f| f.code == FindingCode::DirectnessUnknown && !f.waived)
+                .cloned()
+                .collect(),
         })
     }
 

@@ -14,13 +14,20 @@ pub struct CheckJson<'a> {
     pub schema: &'static str,
     pub class: &'static str,
     pub gaps: &'a [Finding],
+    /// What the check could not decide (`directness-unknown`).
+    pub notes: &'a [Finding],
 }
 
 /// The JSON of the `gaps` of a system of `class`.
-pub fn check_json(class: SafetyClass, gaps: &[Finding]) -> CheckJson<'_> {
+pub fn check_json<'a>(
+    class: SafetyClass,
+    gaps: &'a [Finding],
+    notes: &'a [Finding],
+) -> CheckJson<'a> {
     CheckJson {
         schema: CHECK_SCHEMA,
         class: class.as_str(),
         gaps,
+        notes,
     }
 }

@@ -741,3 +741,38 @@ fn one_audit_report_and_check_cover_every_part_of_the_device() {
         .collect();
     assert_eq!(gaps, needing);
 }
+
+#[test]
+fn check_says_when_it_could_not_apply_the_specification_rule() {
+    // The real Python SBOM without its `dependencies`: no item says it is direct.
+    let mut m = Memory::pump(SafetyClass::B);
+    let mut sbom: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(fixture("sboms/python-venv.cdx-1.6.json")).unwrap())
+            .unwrap();
+    sbom.as_object_mut().unwrap().remove("dependencies");
+    let path = m.dir.path().join("no-graph.cdx.json");
+    std::fs::write(&path, serde_json::to_vec(&sbom).unwrap()).unwrap();
+    let mut input = m.input();
+    input.lockfile = None;
+    input.sbom = Some(path);
+    let options = AuditOptions { allow_stale: true };
+    let check = m.project.check(&input, &options, &mut m.out).unwrap();
+    let listing = m.project.list(&input, &mut m.out).unwrap();
+    let unknown = listing.inventories[0]
+        .components
+        .iter()
+        .filter(|c| c.direct.is_none())
+        .count();
+    assert_eq!(unknown, 14);
+    let [note] = &check.notes[..] else {
+        panic!("{:?}", check.notes);
+    };
+    assert_eq!(note.code, FindingCode::DirectnessUnknown);
+    assert_eq!(note.subject, format!("{unknown} SOUP items"));
+    assert!(
+        !check
+            .gaps
+            .iter()
+            .any(|g| g.code == FindingCode::MissingSpecification)
+    );
+}
