@@ -6,11 +6,16 @@
 #   benches/bench.sh --smoke   everything once on tiny inputs, without cargo-audit,
 #                              with the debug build, offline: proves the script works
 #
-# Cases: `audit` warm (register and advisory store filled by an earlier run) and
-# cold (fresh register and store: the bundled snapshot is loaded on first use) on
-# the largest real lockfile and on a synthetic one of ~8,000 packages; cargo-audit
-# on the same lockfiles and the same RustSec snapshot in its native form; `import`
-# of a generated CycloneDX SBOM; `fetch --from` of a generated zip of OSV records.
+# Cases: `audit` on the largest real lockfile and on a synthetic one of ~8,000
+# packages, three ways: warm (register and advisory store filled by an earlier
+# run), ci (a fresh CI clone: the record and the cached advisory store are there,
+# the register is not) and cold (a fresh CI clone with no store either: the
+# bundled snapshot is loaded first); cargo-audit on the same lockfiles and the
+# same RustSec snapshot in its native form; the fleet: `audit --all-releases`
+# over 10, 25 and 50 generated release baselines, against cargo-audit once on
+# each of the 50 releases' lockfiles, and `report --release` on the largest;
+# `import` of a generated CycloneDX SBOM; `fetch --from` of a generated zip of
+# OSV records.
 # Both tools are run as their binaries (`cargo-audit audit` is what `cargo audit`
 # runs), so neither pays for cargo's own start-up.
 #
@@ -41,6 +46,8 @@ if $SMOKE; then
     LOCK_BIG_COUNT=300
     SBOM_COUNT=100
     RECORD_COUNT=500
+    FLEET_COUNT=3
+    FLEET_STEPS=(1 3)
     WARM_RUNS=(--runs 1)
     COLD_RUNS=(--runs 1)
     SLOW_RUNS=(--runs 1)
@@ -63,6 +70,8 @@ else
     LOCK_BIG_COUNT=8000
     SBOM_COUNT=10000
     RECORD_COUNT=50000
+    FLEET_COUNT=50
+    FLEET_STEPS=(10 25 50)
     WARM_RUNS=(--warmup 3 --min-runs 20)
     COLD_RUNS=(--min-runs 10)
     SLOW_RUNS=(--min-runs 5)
@@ -78,6 +87,9 @@ LOCK_BIG=$WORK/synthetic.Cargo.lock
 python3 benches/gen_lockfile.py "$LOCK_BIG" "$LOCK_BIG_COUNT" "${LOCK_SOURCES[@]}" >&2
 SBOM=$WORK/release.cdx.json
 python3 benches/gen_sbom.py "$SBOM" "$SBOM_COUNT" "$FIX" >&2
+FLEET=$WORK/fleet
+python3 benches/gen_fleet.py "$FLEET" "$FLEET_COUNT" "${LOCK_SOURCES[@]}" >"$WORK/fleet.txt"
+tail -n 1 "$WORK/fleet.txt" >&2
 RECORDS=$WORK/records.zip
 python3 benches/gen_osv_zip.py "$RECORDS" "$RECORD_COUNT" \
     "$FIX"/advisories/rustsec-osv-*.zip "$FIX"/advisories/pypa-osv-*.zip "$FIX"/advisories/go-vulndb-osv-*.zip >&2
@@ -131,11 +143,17 @@ peer_case() {
         cargo-audit audit --db "$AUDIT_DB" --no-fetch --no-yanked --json -f "$3"
 }
 
+# A project with a record, as a CI clone has it: `init` wrote it beside the lockfile.
+CI=$WORK/ci
+mkdir -p "$CI"
+"$SOUP" --record "$CI/soup-register.toml" init --class B >/dev/null
+
 for lock in "$LOCK_REAL" "$LOCK_BIG"; do
     label=$(basename "$lock" .Cargo.lock)
     packages=$(grep -c '^\[\[package\]\]' "$lock")
     input="$label ($packages packages)"
     peer_case "$label" "$input" "$lock"
+    ci_cmd=("$SOUP" --record "$CI/soup-register.toml" audit --offline --allow-stale --no-prompt --format json --lockfile "$lock")
 
     export SOUP_REGISTER=$WORK/warm/register.db SOUP_ADVISORY_DB=$WORK/warm/advisories.db
     (cd "$RUN_DIR" && $(audit_cmd "$lock") >/dev/null 2>&1 || true)   # fills the register and the store
@@ -143,11 +161,59 @@ for lock in "$LOCK_REAL" "$LOCK_BIG"; do
     # shellcheck disable=SC2046
     case_ "audit-warm:$label" cargo-soup "$input" - "$baseline" - "" -- $(audit_cmd "$lock")
 
-    export SOUP_REGISTER=$WORK/cold/register.db SOUP_ADVISORY_DB=$WORK/cold/advisories.db
+    # The fresh clone: the store is the warm one (CI caches it), the register is new.
+    export SOUP_REGISTER=$CI/.soup/register.db
     RUNS=("${COLD_RUNS[@]}")
-    # shellcheck disable=SC2046
-    case_ "audit-cold:$label" cargo-soup "$input" - "$baseline" - "rm -rf $WORK/cold" -- $(audit_cmd "$lock")
+    case_ "audit-ci:$label" cargo-soup "$input" - "$baseline" - "rm -rf $CI/.soup" -- "${ci_cmd[@]}"
+
+    export SOUP_ADVISORY_DB=$WORK/cold/advisories.db
+    case_ "audit-cold:$label" cargo-soup "$input" - "$baseline" - "rm -rf $CI/.soup $WORK/cold" -- "${ci_cmd[@]}"
 done
+
+# The fleet: one record per size, each with its first N releases imported.
+for n in "${FLEET_STEPS[@]}"; do
+    "$SOUP" --record "$WORK/fleet-$n/soup-register.toml" init --class B >/dev/null
+    for lock in $(head -n "$n" "$WORK/fleet.txt" | cut -d: -f1); do
+        SOUP_REGISTER=$WORK/fleet-$n/.soup/register.db SOUP_ADVISORY_DB=$WORK/warm/advisories.db \
+            "$SOUP" --record "$WORK/fleet-$n/soup-register.toml" import "$lock.cdx.json" \
+            --release "$(basename "$lock")" >/dev/null
+    done
+done
+largest=$(tail -n 1 "$WORK/fleet.txt" | cut -d: -f1)
+largest_size=$(tail -n 1 "$WORK/fleet.txt" | cut -d: -f2 | sed "s/^ //")
+baseline=-
+if ! $SMOKE; then
+    # cargo-audit keeps nothing between runs: the fleet costs it one run per release.
+    {
+        echo "set -e"
+        for lock in $(cut -d: -f1 "$WORK/fleet.txt"); do
+            echo "cargo-audit audit --db $AUDIT_DB --no-fetch --no-yanked --json -f $lock.Cargo.lock >/dev/null || true"
+        done
+    } >"$WORK/audit-fleet.sh"
+    baseline=cargo-audit:fleet-$FLEET_COUNT
+    RUNS=("${SLOW_RUNS[@]}")
+    case_ "$baseline" cargo-audit "$FLEET_COUNT releases, once each" releases - "$FLEET_COUNT" "" -- \
+        bash "$WORK/audit-fleet.sh"
+fi
+fleet_baseline=$baseline
+export SOUP_ADVISORY_DB=$WORK/warm/advisories.db
+for n in "${FLEET_STEPS[@]}"; do
+    export SOUP_REGISTER=$WORK/fleet-$n/.soup/register.db
+    fleet_cmd=("$SOUP" --record "$WORK/fleet-$n/soup-register.toml" audit --all-releases --offline --allow-stale --no-prompt --format json)
+    (cd "$RUN_DIR" && "${fleet_cmd[@]}" >/dev/null 2>&1 || true)   # the scheduled check ran before
+    baseline=-
+    [[ $n == "$FLEET_COUNT" ]] && baseline=$fleet_baseline
+    RUNS=("${SLOW_RUNS[@]}")
+    case_ "audit-fleet:$n" cargo-soup "$n releases" releases "$baseline" "$n" "" -- "${fleet_cmd[@]}"
+done
+version=$(basename "$largest")
+input="release $version ($largest_size)"
+peer_case "release-$version" "$input" "$largest.Cargo.lock"
+export SOUP_REGISTER=$WORK/fleet-$FLEET_COUNT/.soup/register.db
+RUNS=("${WARM_RUNS[@]}")
+case_ "report:release-$version" cargo-soup "$input" - "$baseline" - "" -- \
+    "$SOUP" --record "$WORK/fleet-$FLEET_COUNT/soup-register.toml" report --release "$version" \
+    --allow-stale --format md -o "$WORK/report.md"
 
 # This repository as its users run the tool: `audit` finds Cargo.toml and its
 # record, and reads the project through `cargo metadata` (offline, where the

@@ -66,17 +66,9 @@ def varied(component, copy):
     return c
 
 
-def main():
-    out, count, fixtures = sys.argv[1], int(sys.argv[2]), pathlib.Path(sys.argv[3])
-    real = real_components(fixtures)
-    components = []
-    copy = 0
-    while len(components) < count:
-        for c in real:
-            if len(components) >= count:
-                break
-            components.append(varied(c, copy))
-        copy += 1
+def write_bom(out, components):
+    """Writes components (each with its bom-ref) as a CycloneDX 1.5 JSON SBOM of
+    one product that depends on all of them."""
     bom = {
         "bomFormat": "CycloneDX",
         "specVersion": "1.5",
@@ -98,6 +90,20 @@ def main():
         + [{"ref": c["bom-ref"], "dependsOn": []} for c in components],
     }
     pathlib.Path(out).write_text(json.dumps(bom, indent=1))
+
+
+def main():
+    out, count, fixtures = sys.argv[1], int(sys.argv[2]), pathlib.Path(sys.argv[3])
+    real = real_components(fixtures)
+    components = []
+    copy = 0
+    while len(components) < count:
+        for c in real:
+            if len(components) >= count:
+                break
+            components.append(varied(c, copy))
+        copy += 1
+    write_bom(out, components)
     print(f"{out}: {len(components)} components ({len(real)} distinct real ones)")
 
 

@@ -31,6 +31,7 @@ pub use store::{Loader, Settling, Skipped, SourceInfo, Store, StoredRecord};
 const REGISTER_MIGRATIONS: migrate::Migrations = &[
     include_str!("../../data/migrations/register/0001_pins_events.sql"),
     include_str!("../../data/migrations/register/0002_caches.sql"),
+    include_str!("../../data/migrations/register/0003_pin_lookup.sql"),
 ];
 
 /// Why the register or the advisory store could not be used.

@@ -362,4 +362,22 @@ mod tests {
             ("runtime".into(), Some(true), at, "bb".into())
         );
     }
+
+    #[test]
+    fn the_pins_of_one_input_are_found_by_index() {
+        let register = Register::in_memory().unwrap();
+        let plan: Vec<String> = register
+            .conn
+            .prepare(
+                "EXPLAIN QUERY PLAN SELECT key, source, scope, direct FROM pin
+                 WHERE input_path = ?1 AND present = 1",
+            )
+            .unwrap()
+            .query_map(["Cargo.lock"], |row| row.get(3))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(plan.len(), 1, "{plan:?}");
+        assert!(plan[0].contains("USING INDEX pin_by_input"), "{plan:?}");
+    }
 }

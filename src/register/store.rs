@@ -270,30 +270,29 @@ impl Store {
     /// The OSV JSON of the records that name any of `components`' packages.
     /// Where two sources hold the same id, the most recently modified copy wins.
     pub fn records_for(&self, components: &[Component]) -> Result<Vec<Vec<u8>>, RegisterError> {
-        let wanted: BTreeSet<(String, String)> = components
-            .iter()
-            .filter(|c| c.is_matchable())
-            .map(|c| {
-                (
-                    c.ecosystem.osv_name().to_string(),
-                    c.ecosystem.normalize_name(&c.name),
-                )
-            })
-            .collect();
-        // One read transaction for all the lookups: otherwise SQLite takes and
-        // drops its file lock around each of them (thousands of system calls).
-        let read = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
-        let mut stmt = read
+        let mut wanted: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
+        for c in components.iter().filter(|c| c.is_matchable()) {
+            wanted
+                .entry(c.ecosystem.osv_name())
+                .or_default()
+                .insert(c.ecosystem.normalize_name(&c.name));
+        }
+        // One query per ecosystem, its names passed as one JSON array: a query
+        // per package costs a statement step and reset each, most of them for
+        // packages no advisory names.
+        let mut stmt = self
+            .conn
             .prepare_cached(
-                "SELECT a.id, a.modified, a.record FROM affected_package p
-                 JOIN advisory a ON a.source = p.source AND a.id = p.id
-                 WHERE p.ecosystem = ?1 AND p.name = ?2",
+                "SELECT a.id, a.modified, a.record FROM json_each(?2) w
+                 JOIN affected_package p ON p.ecosystem = ?1 AND p.name = w.value
+                 JOIN advisory a ON a.source = p.source AND a.id = p.id",
             )
             .map_err(|e| self.err(e))?;
         let mut newest: BTreeMap<String, (String, Vec<u8>)> = BTreeMap::new();
-        for (ecosystem, name) in &wanted {
+        for (ecosystem, names) in &wanted {
+            let names = serde_json::to_string(names).unwrap_or_default();
             let mut rows = stmt
-                .query(params![ecosystem, name])
+                .query(params![ecosystem, names])
                 .map_err(|e| self.err(e))?;
             while let Some(row) = rows.next().map_err(|e| self.err(e))? {
                 let id: String = row.get(0).map_err(|e| self.err(e))?;
@@ -305,8 +304,6 @@ impl Store {
                 newest.insert(id, (modified, record));
             }
         }
-        drop(stmt);
-        read.commit().map_err(|e| self.err(e))?;
         Ok(newest.into_values().map(|(_, json)| json).collect())
     }
 }
