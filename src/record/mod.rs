@@ -41,6 +41,7 @@
 //! risk = "low"                      # required: low | medium | high
 //! verification = "..."              # optional: how we verify it meets its requirements
 //! covers = ["serde_derive"]         # optional: companion packages that are part of this SOUP item
+//! versions = ["1.0"]               # optional: the versions (or prefixes) it was written for
 //!
 //! [[evaluation]]                    # appended, never rewritten; a newer one for the same (advisory, purl) supersedes
 //! advisory = "RUSTSEC-2024-0421"

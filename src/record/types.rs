@@ -49,6 +49,7 @@ pub(crate) const SPECIFICATION_KEYS: &[&str] = &[
     "support_evidence",
     "end_of_support",
     "covers",
+    "versions",
 ];
 /// Keys of one `[[evaluation]]`, in canonical order.
 pub(crate) const EVALUATION_KEYS: &[&str] = &[
@@ -369,6 +370,9 @@ pub struct Specification {
     pub end_of_support: Option<EndOfSupport>,
     /// Companion packages that are part of this SOUP item.
     pub covers: Vec<String>,
+    /// The versions (or version prefixes, `"0.14"`) it was written for; empty
+    /// for every version. Reports say so beside each pinned version.
+    pub versions: Vec<String>,
 }
 
 /// An engineer's hazard evaluation of one anomaly in one pinned version (7.1.2, 7.1.3).

@@ -411,6 +411,7 @@ fn read_specification(fields: &mut Fields<'_, '_, '_>) -> Specification {
         support_evidence: fields.optional_string("support_evidence"),
         end_of_support: fields.optional_end_of_support("end_of_support"),
         covers: fields.strings("covers"),
+        versions: fields.strings("versions"),
     }
 }
 

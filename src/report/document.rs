@@ -290,7 +290,7 @@ fn specification(spec: Option<&Specification>) -> Block {
     let Some(spec) = spec else {
         return text_paragraph("Not specified.");
     };
-    fields_table(vec![
+    let mut fields = vec![
         field("Purpose", vec![text(&spec.purpose)]),
         field(
             "Requirements (5.3.3)",
@@ -303,7 +303,11 @@ fn specification(spec: Option<&Specification>) -> Block {
         field("Risk", or_dash(spec.risk.as_deref())),
         field("Verification", or_dash(spec.verification.as_deref())),
         field("Also covers", joined(&spec.covers)),
-    ])
+    ];
+    if !spec.versions.is_empty() {
+        fields.push(field("Written for versions", joined(&spec.versions)));
+    }
+    fields_table(fields)
 }
 
 fn item_blocks(index: usize, item: &Item, covered_by: Option<&str>) -> Vec<Block> {

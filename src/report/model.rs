@@ -88,6 +88,9 @@ pub struct Specification {
     pub verification: Option<String>,
     /// Companion packages this specification also covers.
     pub covers: Vec<String>,
+    /// The versions it was written for, when the record says so.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub versions: Vec<String>,
 }
 
 /// The level of support and end of support the FDA asks for of every component.

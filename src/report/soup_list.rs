@@ -199,6 +199,7 @@ fn specification(spec: &record::Specification) -> Specification {
         risk: Some(spec.risk.as_str().to_string()),
         verification: spec.verification.clone(),
         covers: spec.covers.clone(),
+        versions: spec.versions.clone(),
     }
 }
 

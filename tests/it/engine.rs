@@ -776,3 +776,36 @@ fn check_says_when_it_could_not_apply_the_specification_rule() {
             .any(|g| g.code == FindingCode::MissingSpecification)
     );
 }
+
+#[test]
+fn a_specification_says_which_versions_it_was_written_for() {
+    let spec = r#"
+[soup.idna]
+purpose = "decodes the host names of the pump's own network configuration"
+needs = "the Rust standard library"
+risk = "low"
+versions = ["0.5"]
+"#;
+    let mut m = Memory::new("projects/pump/Cargo.lock", SafetyClass::B, spec);
+    let options = AuditOptions { allow_stale: true };
+    let report = m
+        .project
+        .report(
+            &m.input(),
+            None,
+            None,
+            &options,
+            &Provenance::default(),
+            &mut m.out,
+        )
+        .unwrap();
+    let idna = report
+        .items
+        .iter()
+        .find(|i| i.component.name == "idna")
+        .unwrap();
+    let written_for = idna.specification.as_ref().map(|s| s.versions.clone());
+    assert_eq!(written_for, Some(vec!["0.5".to_string()]));
+    let markdown = cargo_soup::report::markdown::markdown(&report);
+    assert!(markdown.contains("Written for versions"), "{markdown}");
+}

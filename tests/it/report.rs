@@ -165,6 +165,7 @@ fn fixture_report() -> Report {
             risk: Some("RISK-31".to_string()),
             verification: Some("Integration tests of the configuration loader".to_string()),
             covers: Vec::new(),
+            versions: Vec::new(),
         }),
         support: Support {
             level: SupportLevel::Unmaintained,
