@@ -56,7 +56,14 @@ impl Project {
                 release: s.release.clone(),
             })
             .collect();
-        let control = document_control(record, provenance, release, inputs);
+        // Each approval as `verify` finds it, so the document says whether its
+        // signature holds; no approvals, no signers file read.
+        let statuses = match record.is_some_and(|r| !r.approvals.is_empty()) {
+            true => self.verify()?.statuses,
+            false => Vec::new(),
+        };
+        let record = self.record.as_ref().map(|r| r.record());
+        let control = document_control(record, provenance, release, inputs, &statuses);
         let mut report = soup_list::soup_list(
             &audit,
             &components,

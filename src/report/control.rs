@@ -3,6 +3,7 @@
 //! signature blocks). The facts only the edge can read (git, the manifest,
 //! the clock) arrive as a [`Provenance`]; this module only puts them together.
 
+use crate::evaluate::{ApprovalStatus, SignatureStatus};
 use serde::{Deserialize, Serialize};
 
 use crate::record::{Meaning, Record};
@@ -72,8 +73,12 @@ pub struct SignatureBlock {
     pub at: Option<String>,
     /// The signing key's fingerprint, when the approval is signed.
     pub key: Option<String>,
-    /// True when the approval carries an SSH signature (verified by `cargo soup verify`).
+    /// True when the approval carries an SSH signature.
     pub signed: bool,
+    /// What checking it against the record and the signers file found:
+    /// `verified`, `unsigned`, `signature fails: …` or `no longer holds: …`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checked: Option<String>,
 }
 
 /// The draft notice of a report without a record.
@@ -85,6 +90,7 @@ pub fn document_control(
     provenance: &Provenance,
     release: Option<&str>,
     inputs: Vec<InputDigest>,
+    statuses: &[ApprovalStatus],
 ) -> DocumentControl {
     let control = record.map(|r| &r.report);
     let document_id = control.and_then(|c| c.document_id.clone());
@@ -115,27 +121,32 @@ pub fn document_control(
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
         inputs,
         generated_at: provenance.generated_at.clone(),
-        signatures: signatures(record, release),
+        signatures: signatures(record, release, statuses),
     }
 }
 
 /// Prepared is always signed on paper; reviewed and approved come from the
 /// release's approvals in the record where there are any.
-fn signatures(record: Option<&Record>, release: Option<&str>) -> Vec<SignatureBlock> {
+fn signatures(
+    record: Option<&Record>,
+    release: Option<&str>,
+    statuses: &[ApprovalStatus],
+) -> Vec<SignatureBlock> {
     let mut blocks = vec![empty_block("prepared")];
     for meaning in [Meaning::Reviewed, Meaning::Approved] {
         let given: Vec<SignatureBlock> = record
             .into_iter()
-            .flat_map(|r| &r.approvals)
-            .filter(|a| {
+            .flat_map(|r| r.approvals.iter().enumerate())
+            .filter(|(_, a)| {
                 a.meaning == meaning && release.is_some() && a.release.as_deref() == release
             })
-            .map(|a| SignatureBlock {
+            .map(|(index, a)| SignatureBlock {
                 role: meaning.as_str().to_string(),
                 by: Some(a.by.clone()),
                 at: Some(a.at.clone()),
                 key: a.key.clone(),
                 signed: a.signature.is_some(),
+                checked: statuses.iter().find(|s| s.number == index + 1).map(checked),
             })
             .collect();
         if given.is_empty() {
@@ -153,6 +164,17 @@ fn empty_block(role: &str) -> SignatureBlock {
         at: None,
         key: None,
         signed: false,
+        checked: None,
+    }
+}
+
+/// What checking an approval found, in words for the document.
+fn checked(status: &ApprovalStatus) -> String {
+    match (&status.signature, status.problems.first()) {
+        (_, Some(problem)) => format!("no longer holds: {problem}"),
+        (SignatureStatus::Verified { key }, None) => format!("verified ({key})"),
+        (SignatureStatus::Unsigned, None) => "unsigned".to_string(),
+        (SignatureStatus::Failed { reason }, None) => format!("signature fails: {reason}"),
     }
 }
 

@@ -123,12 +123,14 @@ pub fn control(report: &Report) -> Vec<Block> {
             .signatures
             .iter()
             .map(|s| {
-                let signature = match (&s.key, s.signed) {
-                    (Some(key), true) => {
-                        format!("SSH signature by {key} (check with cargo soup verify)")
+                let signature = match (&s.checked, &s.key, s.signed) {
+                    (Some(checked), Some(key), true) => {
+                        format!("SSH signature by {key}: {checked}")
                     }
-                    (_, true) => "SSH signature (check with cargo soup verify)".to_string(),
-                    (_, false) if s.by.is_some() => "unsigned".to_string(),
+                    (Some(checked), _, _) => checked.clone(),
+                    (None, Some(key), true) => format!("SSH signature by {key}"),
+                    (None, _, true) => "SSH signature".to_string(),
+                    (None, _, false) if s.by.is_some() => "unsigned".to_string(),
                     _ => SIGN_HERE.to_string(),
                 };
                 vec![

@@ -302,6 +302,36 @@ fn tampering_is_found_and_restoring_mends_it() {
     let signed = Signed::approved();
     signed.verify().expect(0);
     let original = signed.project.record();
+    // The release's document shows the approval as verify finds it.
+    let report = |signed: &Signed| {
+        let run = signed.project.run(&[
+            "report",
+            "--release",
+            "1.0",
+            "--offline",
+            "--allow-stale",
+            "--format",
+            "md",
+        ]);
+        assert_eq!(run.code(), 0, "{}", run.stderr());
+        run.stdout()
+    };
+    assert!(
+        report(&signed).contains(": verified (SHA256:"),
+        "{}",
+        report(&signed)
+    );
+    // The release approval's time edited: its signature no longer covers it.
+    let at = signed.record_file().record().approvals[2].at.clone();
+    let line = format!("at = \"{at}\"");
+    let cut = original.rfind(&line).unwrap();
+    let mut edited_at = original.clone();
+    edited_at.replace_range(cut..cut + line.len(), &line.replacen("20", "21", 1));
+    signed.write_record(&edited_at);
+    let tampered = report(&signed);
+    assert!(!tampered.contains(": verified (SHA256:"), "{tampered}");
+    assert!(tampered.contains("signature fails"), "{tampered}");
+    signed.write_record(&original);
 
     // One character of the approved evaluation's rationale.
     let edited = original.replacen("pump's own", "pump's owm", 1);
