@@ -342,6 +342,11 @@ fn properties(anomaly: &AnomalyEntry) -> Vec<Property> {
             value: anomaly.state.as_str().to_string(),
         },
     ];
+    // The second person who approved the VEX analysis: CycloneDX has no field for it.
+    properties.extend(anomaly.approved_by.iter().map(|by| Property {
+        name: "cargo-soup:approved-by",
+        value: by.clone(),
+    }));
     let justification = anomaly
         .evaluation
         .as_ref()

@@ -135,6 +135,9 @@ pub struct AnomalyEntry {
     pub due_reasons: Vec<String>,
     /// The evaluation in force, if any.
     pub evaluation: Option<Evaluation>,
+    /// Who approved that evaluation as it stands, with when (`[[approval]]`s of its digest).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub approved_by: Vec<String>,
     /// Release baselines this anomaly affects.
     pub releases: Vec<String>,
 }

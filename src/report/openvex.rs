@@ -122,6 +122,7 @@ mod tests {
             needs_person: false,
             due_reasons: Vec::new(),
             evaluation: Some(evaluation.clone()),
+            approved_by: Vec::new(),
             releases: Vec::new(),
         };
         let item = Item {

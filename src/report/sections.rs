@@ -516,7 +516,15 @@ fn residual_row(index: usize, item: &Item, anomaly: &AnomalyEntry) -> Vec<Vec<In
         words.join("; ")
     });
     let rationale = evaluation.map(|e| e.rationale.lines().next().unwrap_or_default().to_string());
-    let evaluated = evaluation.map(|e| format!("{} on {}", e.by, e.date));
+    let evaluated = evaluation.map(|e| match anomaly.approved_by.is_empty() {
+        true => format!("{} on {}; not approved", e.by, e.date),
+        false => format!(
+            "{} on {}; approved by {}",
+            e.by,
+            e.date,
+            anomaly.approved_by.join("; ")
+        ),
+    });
     let advisory =
         evaluation.map(|e| format!("modified {}; {}", e.advisory_modified, e.advisory_hash));
     vec![

@@ -145,7 +145,10 @@ fn item(
         component: component.clone(),
         specification: spec.map(specification),
         support: support(spec, anomalies, covered),
-        anomalies: anomalies.iter().map(|a| anomaly(a, releases)).collect(),
+        anomalies: anomalies
+            .iter()
+            .map(|a| anomaly(a, releases, record))
+            .collect(),
     }
 }
 
@@ -203,7 +206,7 @@ fn specification(spec: &record::Specification) -> Specification {
     }
 }
 
-fn anomaly(a: &Assessment, releases: &[&str]) -> AnomalyEntry {
+fn anomaly(a: &Assessment, releases: &[&str], record: Option<&Record>) -> AnomalyEntry {
     AnomalyEntry {
         id: a.anomaly.id.clone(),
         aliases: a.anomaly.aliases.clone(),
@@ -219,7 +222,24 @@ fn anomaly(a: &Assessment, releases: &[&str]) -> AnomalyEntry {
         state: a.state,
         needs_person: a.needs_person,
         due_reasons: a.reasons.iter().map(|r| r.describe()).collect(),
+        approved_by: a
+            .evaluation
+            .as_ref()
+            .map(|e| approvers(record, e))
+            .unwrap_or_default(),
         evaluation: a.evaluation.clone(),
         releases: releases.iter().map(|r| r.to_string()).collect(),
     }
+}
+
+/// Who approved `evaluation` as it stands (an approval of its current digest,
+/// meaning `approved`), each as "name, date and time".
+fn approvers(record: Option<&Record>, evaluation: &crate::record::Evaluation) -> Vec<String> {
+    let digest = evaluation.digest();
+    record
+        .into_iter()
+        .flat_map(|r| &r.approvals)
+        .filter(|a| a.meaning == crate::record::Meaning::Approved && a.digest == digest)
+        .map(|a| format!("{}, {}", a.by, a.at))
+        .collect()
 }

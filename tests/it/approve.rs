@@ -321,6 +321,26 @@ fn tampering_is_found_and_restoring_mends_it() {
         "{}",
         report(&signed)
     );
+    // The export carries who approved each VEX analysis.
+    let export = signed.project.run(&[
+        "export",
+        "--format",
+        "cyclonedx",
+        "--offline",
+        "--lockfile",
+        "Cargo.lock",
+    ]);
+    assert_eq!(export.code(), 0, "{}", export.stderr());
+    let bom = export.json();
+    let approved_by: Vec<&str> = bom["vulnerabilities"][0]["properties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["name"] == "cargo-soup:approved-by")
+        .filter_map(|p| p["value"].as_str())
+        .collect();
+    assert_eq!(approved_by.len(), 1, "{bom}");
+    assert!(approved_by[0].starts_with(MAX), "{approved_by:?}");
     // The release approval's time edited: its signature no longer covers it.
     let at = signed.record_file().record().approvals[2].at.clone();
     let line = format!("at = \"{at}\"");

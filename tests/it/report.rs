@@ -77,6 +77,7 @@ fn anomaly(
         needs_person: state.is_open(),
         due_reasons: Vec::new(),
         evaluation: None,
+        approved_by: Vec::new(),
         releases: Vec::new(),
     }
 }
