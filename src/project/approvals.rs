@@ -184,17 +184,33 @@ impl Project {
     /// What the record's approvals are checked against beside it: the signers
     /// file and each release SBOM in the field, and a digest of those files for
     /// the audit reuse key. Read only where approvals matter (or `always`):
-    /// policy asks for them, or the record holds some.
+    /// policy asks for them, or the record holds some; and once per run.
     pub(super) fn approval_facts(
-        &self,
+        &mut self,
         always: bool,
     ) -> Result<(ApprovalFacts, String), ProjectError> {
+        match &self.approvals {
+            Some((read, facts, key)) if *read || !always => Ok((facts.clone(), key.clone())),
+            _ => {
+                let (read, facts, key) = self.read_approval_facts(always)?;
+                self.approvals = Some((read, facts.clone(), key.clone()));
+                Ok((facts, key))
+            }
+        }
+    }
+
+    /// [`Project::approval_facts`] read from the files; `true` first when
+    /// they were read at all.
+    fn read_approval_facts(
+        &self,
+        always: bool,
+    ) -> Result<(bool, ApprovalFacts, String), ProjectError> {
         let Some(file) = self.record.as_ref() else {
-            return Ok((ApprovalFacts::default(), String::new()));
+            return Ok((false, ApprovalFacts::default(), String::new()));
         };
         let record = file.record();
         if !always && record.approvals_required() == 0 && record.approvals.is_empty() {
-            return Ok((ApprovalFacts::default(), String::new()));
+            return Ok((false, ApprovalFacts::default(), String::new()));
         }
         let dir = self.locations.record_dir();
         let signers_path = dir.join(&record.policy.signers);
@@ -215,7 +231,7 @@ impl Project {
             });
         }
         let facts = ApprovalFacts { signers, releases };
-        Ok((facts, sha256_hex(key.join("\n").as_bytes())))
+        Ok((true, facts, sha256_hex(key.join("\n").as_bytes())))
     }
 
     /// The approval's time: the command's start, as RFC 3339 to the second.

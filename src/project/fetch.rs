@@ -18,7 +18,7 @@ pub enum FetchOutcome {
     Unchanged,
     /// New data was swapped in.
     Updated(SourceInfo),
-    /// It failed; its previous data was kept.
+    /// It failed; its previous data was kept (the text says so).
     Failed(String),
 }
 
@@ -114,7 +114,7 @@ impl Project {
                 }
                 Ok(Some(info)) => FetchOutcome::Updated(info),
                 Err(SourceError::Store(e)) => return Err(e.into()),
-                Err(e) => FetchOutcome::Failed(e.to_string()),
+                Err(e) => FetchOutcome::Failed(failure(&e)),
             };
             fetched.push(Fetched { name, url, outcome });
         }
@@ -162,12 +162,16 @@ pub fn describe(f: &Fetched) -> String {
             }
             text
         }
-        FetchOutcome::Failed(why) if why.contains("previous data was kept") => {
-            format!("error: {}: {why}", f.name)
-        }
-        FetchOutcome::Failed(why) => {
-            format!("error: {}: {why}; its previous data was kept", f.name)
-        }
+        FetchOutcome::Failed(why) => format!("error: {}: {why}", f.name),
+    }
+}
+
+/// Why a download failed, saying once that the source's data was kept: the
+/// errors about the data itself say it in their own words.
+fn failure(e: &SourceError) -> String {
+    match e {
+        SourceError::Shrank { .. } | SourceError::NoRecords { .. } => e.to_string(),
+        other => format!("{other}; its previous data was kept"),
     }
 }
 

@@ -36,7 +36,7 @@ use crate::inventory::Inventory;
 use crate::model::Component;
 use crate::out::Out;
 use crate::record::{RecordFile, Release};
-use crate::register::{BUSY_TIMEOUT, EventKind, Register, Store};
+use crate::register::{BUSY_TIMEOUT, Changes, EventKind, Register, Store};
 use crate::report::audit::Subject;
 
 /// The record's file name, beside the workspace's Cargo.toml.
@@ -97,6 +97,9 @@ pub struct Project {
     record: Option<RecordFile>,
     register: Option<Register>,
     store: Option<Store>,
+    /// The approval facts of this run, once read: whether the files were read,
+    /// the facts, and their digest (see [`Project::approval_facts`]).
+    approvals: Option<(bool, crate::evaluate::ApprovalFacts, String)>,
 }
 
 impl Project {
@@ -115,6 +118,7 @@ impl Project {
             record,
             register: None,
             store: None,
+            approvals: None,
         })
     }
 
@@ -135,6 +139,7 @@ impl Project {
     /// databases stay open.
     pub fn reload(&mut self) -> Result<(), ProjectError> {
         self.record = RecordFile::load_if_exists(&self.locations.record)?;
+        self.approvals = None;
         Ok(())
     }
 
@@ -190,19 +195,33 @@ impl Project {
         kind: EventKind,
         subject: &str,
     ) -> Result<(), ProjectError> {
+        self.commit(command, true, |changes| {
+            Ok(changes.log(kind, subject, None)?)
+        })
+    }
+
+    /// Makes `change` in `command`'s register transaction and, with
+    /// `save_record`, saves the record inside it too; both or neither land.
+    fn commit(
+        &mut self,
+        command: &str,
+        save_record: bool,
+        change: impl FnOnce(&Changes<'_>) -> Result<(), ProjectError>,
+    ) -> Result<(), ProjectError> {
         let now = self.now;
         let mut record = self.record.take();
         let result = (|| {
-            let register = self.register_on_disk()?;
-            let changes = register.begin(command, now)?;
-            changes.log(kind, subject, None)?;
-            if let Some(record) = record.as_mut() {
+            let changes = self.register_on_disk()?.begin(command, now)?;
+            change(&changes)?;
+            if let (true, Some(record)) = (save_record, record.as_mut()) {
                 record.save()?;
             }
             changes.commit()?;
             Ok(())
         })();
         self.record = record;
+        // What approvals are checked against may have changed with the record.
+        self.approvals = None;
         result
     }
 

@@ -245,11 +245,7 @@ impl Project {
         inventory: &Inventory,
         save_record: bool,
     ) -> Result<(), ProjectError> {
-        let now = self.now;
-        let mut record = self.record.take();
-        let result = (|| {
-            let register = self.register_on_disk()?;
-            let changes = register.begin("import", now)?;
+        self.commit("import", save_record, |changes| {
             changes.set_baseline(
                 &release.version,
                 &release.sbom,
@@ -257,14 +253,8 @@ impl Project {
                 &inventory.components,
             )?;
             changes.pin(inventory)?;
-            if let (true, Some(record)) = (save_record, record.as_mut()) {
-                record.save()?;
-            }
-            changes.commit()?;
             Ok(())
-        })();
-        self.record = record;
-        result
+        })
     }
 }
 

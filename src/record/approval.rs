@@ -6,7 +6,7 @@ use time::format_description::well_known::Rfc3339;
 use toml_edit::{Item, Table};
 
 use super::fields::Fields;
-use super::rules::{BrokenRule, broken, is_sha256_hex, require_text};
+use super::rules::{BrokenRule, broken, is_sha256_hex, messages, require_text};
 use super::types::{Approval, Meaning};
 
 /// The first line of an armored SSH signature.
@@ -35,10 +35,7 @@ impl Approval {
 
     /// The problems a valid approval must not have; empty when it may be recorded.
     pub fn problems(&self) -> Vec<String> {
-        self.broken_rules()
-            .into_iter()
-            .map(|rule| rule.message)
-            .collect()
+        messages(self.broken_rules())
     }
 
     pub(crate) fn broken_rules(&self) -> Vec<BrokenRule> {

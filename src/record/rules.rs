@@ -20,6 +20,11 @@ pub(super) fn broken(fields: &'static [&'static str], message: impl Into<String>
     }
 }
 
+/// What each broken rule says, for a refusal that has no line to point at.
+pub(crate) fn messages(rules: Vec<BrokenRule>) -> Vec<String> {
+    rules.into_iter().map(|rule| rule.message).collect()
+}
+
 /// Pushes "`field` must not be empty" when `value` is blank.
 pub(super) fn require_text(
     rules: &mut Vec<BrokenRule>,
@@ -143,10 +148,7 @@ impl Evaluation {
     /// The problems a valid evaluation must not have: a record written by
     /// hand with them does not load.
     pub fn problems(&self) -> Vec<String> {
-        self.broken_rules()
-            .into_iter()
-            .map(|rule| rule.message)
-            .collect()
+        messages(self.broken_rules())
     }
 
     /// Two ways a judgement contradicts itself: hazard IDs for a flaw found
@@ -250,10 +252,7 @@ impl Evaluation {
 impl Release {
     /// The problems a valid release must not have; empty when it may be recorded.
     pub fn problems(&self) -> Vec<String> {
-        self.broken_rules()
-            .into_iter()
-            .map(|rule| rule.message)
-            .collect()
+        messages(self.broken_rules())
     }
 
     pub(crate) fn broken_rules(&self) -> Vec<BrokenRule> {
@@ -296,10 +295,7 @@ impl InputEntry {
 impl Review {
     /// The problems a valid review must not have; empty when it may be recorded.
     pub fn problems(&self) -> Vec<String> {
-        self.broken_rules()
-            .into_iter()
-            .map(|rule| rule.message)
-            .collect()
+        messages(self.broken_rules())
     }
 
     pub(crate) fn broken_rules(&self) -> Vec<BrokenRule> {

@@ -9,9 +9,12 @@ use cargo_soup::evaluate::{
     Assessment, Audit, AuditOptions, DueReason, FindingCode, Judgement, State,
 };
 use cargo_soup::out::Scripted;
-use cargo_soup::project::{AuditRequest, AuditScope, EvaluateRequest, ImportOutcome, ProjectError};
+use cargo_soup::project::{
+    AuditRequest, AuditScope, EvaluateRequest, ImportOutcome, Input, ProjectError,
+};
 use cargo_soup::record::{Action, Evaluation, SafetyClass, VexJustification, VexStatus};
 use cargo_soup::report::control::Provenance;
+use cargo_soup::report::model::Report;
 use time::macros::date;
 
 use super::support::fixture;
@@ -104,6 +107,21 @@ fn pin_idna(m: &Memory, version: &str) {
         &format!("name = \"idna\"\nversion = \"{version}\""),
     );
     std::fs::write(m.lockfile(), text).unwrap();
+}
+
+/// The report of the working tree read as `input`, stale data allowed.
+fn working_tree_report(m: &mut Memory, input: Input) -> Report {
+    let options = AuditOptions { allow_stale: true };
+    m.project
+        .report(
+            &input,
+            None,
+            None,
+            &options,
+            &Provenance::default(),
+            &mut m.out,
+        )
+        .unwrap()
 }
 
 /// How many evaluations the record on disk holds.
@@ -440,17 +458,10 @@ fn audit_check_and_report_agree_for_every_class() {
         let options = AuditOptions { allow_stale: true };
         let audited = audit(&mut m);
         let check = m.project.check(&m.input(), &options, &mut m.out).unwrap();
-        let report = m
-            .project
-            .report(
-                &m.input(),
-                None,
-                None,
-                &options,
-                &Provenance::default(),
-                &mut m.out,
-            )
-            .unwrap();
+        let report = {
+            let input = m.input();
+            working_tree_report(&mut m, input)
+        };
 
         let from_audit: BTreeSet<(String, String)> = audited
             .findings
@@ -711,17 +722,7 @@ fn one_audit_report_and_check_cover_every_part_of_the_device() {
         .project
         .check(&Default::default(), &options, &mut m.out)
         .unwrap();
-    let report = m
-        .project
-        .report(
-            &Default::default(),
-            None,
-            None,
-            &options,
-            &Provenance::default(),
-            &mut m.out,
-        )
-        .unwrap();
+    let report = working_tree_report(&mut m, Default::default());
     let in_report: BTreeSet<&str> = report
         .items
         .iter()
@@ -787,18 +788,10 @@ risk = "low"
 versions = ["0.5"]
 "#;
     let mut m = Memory::new("projects/pump/Cargo.lock", SafetyClass::B, spec);
-    let options = AuditOptions { allow_stale: true };
-    let report = m
-        .project
-        .report(
-            &m.input(),
-            None,
-            None,
-            &options,
-            &Provenance::default(),
-            &mut m.out,
-        )
-        .unwrap();
+    let report = {
+        let input = m.input();
+        working_tree_report(&mut m, input)
+    };
     let idna = report
         .items
         .iter()

@@ -9,7 +9,7 @@ use cargo_soup::net::{Client, Fetched, NetError, NetOptions, Validators};
 
 use super::support::scene::Project;
 use super::support::server::{Reply, Server};
-use super::support::{fixture, fixture_bytes, zip_of};
+use super::support::{fixture_bytes, zip_of};
 
 /// Records in the RustSec OSV export, as its fixture README states.
 const RUSTSEC_OSV_RECORDS: usize = 1206;
@@ -513,24 +513,11 @@ fn understate_sizes(mut zip: Vec<u8>, size: u32) -> Vec<u8> {
 /// download may fail (a test proxy answers nothing useful); what matters is
 /// where the request went.
 fn fetch_through(url: &str, env: &[(&str, String)]) {
-    let project = Project::empty();
-    project
-        .run(&["init", "--class", "B", "--name", "proxy-test"])
-        .expect(0);
+    let project = Project::copy_of("pump");
+    project.init_class_b();
     // RustSec from `url`, and no OSV source: the only request is the one tested.
-    let record = project
-        .record()
-        .replace(
-            "https://github.com/rustsec/advisory-db/archive/refs/heads/osv.zip",
-            url,
-        )
-        .replace(
-            "url = \"https://osv-vulnerabilities.storage.googleapis.com\"\nenabled = true",
-            "url = \"https://osv-vulnerabilities.storage.googleapis.com\"\nenabled = false",
-        );
-    std::fs::write(project.path("soup-register.toml"), record).unwrap();
+    project.fetch_rustsec_from(url);
     let lockfile = project.path("Cargo.lock");
-    std::fs::copy(fixture("projects/pump/Cargo.lock"), &lockfile).unwrap();
     let mut command = project.command(&[
         "fetch",
         "--allow-http",

@@ -15,21 +15,11 @@ fn rustsec_records() -> Vec<(String, Vec<u8>)> {
         .collect()
 }
 
-/// A pump project with a class A record whose RustSec source is `url` and OSV off.
+/// A pump project with a class B record whose RustSec source is `url` and OSV off.
 fn project_fetching_from(url: &str) -> Project {
     let project = Project::copy_of("pump");
     project.init_class_b();
-    let record = project
-        .record()
-        .replace(
-            "https://github.com/rustsec/advisory-db/archive/refs/heads/osv.zip",
-            url,
-        )
-        .replace(
-            "url = \"https://osv-vulnerabilities.storage.googleapis.com\"\nenabled = true",
-            "url = \"https://osv-vulnerabilities.storage.googleapis.com\"\nenabled = false",
-        );
-    std::fs::write(project.path("soup-register.toml"), record).unwrap();
+    project.fetch_rustsec_from(url);
     project
 }
 

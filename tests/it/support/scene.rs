@@ -73,6 +73,22 @@ impl Project {
         std::fs::read_to_string(self.path("soup-register.toml")).unwrap()
     }
 
+    /// Points the record's RustSec source at `url` and turns the OSV source
+    /// off, so that a fetch makes exactly one request.
+    pub fn fetch_rustsec_from(&self, url: &str) {
+        let record = self
+            .record()
+            .replace(
+                "https://github.com/rustsec/advisory-db/archive/refs/heads/osv.zip",
+                url,
+            )
+            .replace(
+                "url = \"https://osv-vulnerabilities.storage.googleapis.com\"\nenabled = true",
+                "url = \"https://osv-vulnerabilities.storage.googleapis.com\"\nenabled = false",
+            );
+        std::fs::write(self.path("soup-register.toml"), record).unwrap();
+    }
+
     /// `init --class B`, with the specification of the pump's one direct
     /// item (idna), so that only anomalies and the advisory data's age can
     /// need a person: the record most lifecycle tests start from.
