@@ -57,6 +57,9 @@ pub struct Anomaly {
 pub fn find_anomalies(components: &[Component], advisories: &[Advisory]) -> Vec<Anomaly> {
     let index = PackageIndex::new(advisories);
     let mut seen = HashSet::new();
+    // One hash per group of records, however many versions and releases it
+    // affects: hashing the canonical JSON is most of a match's cost.
+    let mut hashes: HashMap<Vec<String>, String> = HashMap::new();
     let mut anomalies: Vec<Anomaly> = components
         .iter()
         .filter(|component| seen.insert(component.key()))
@@ -67,7 +70,11 @@ pub fn find_anomalies(components: &[Component], advisories: &[Advisory]) -> Vec<
                 .collect();
             alias_groups(&matching)
                 .into_iter()
-                .map(|group| anomaly(component, &group))
+                .map(|group| {
+                    let ids = group.iter().map(|a| a.id.clone()).collect();
+                    let hash = hashes.entry(ids).or_insert_with(|| content_hash(&group));
+                    anomaly(component, &group, hash.clone())
+                })
                 .collect::<Vec<_>>()
         })
         .collect();
@@ -305,7 +312,7 @@ fn preferred<'a>(ids: impl Iterator<Item = &'a str>) -> Option<&'a str> {
 }
 
 /// Builds the anomaly of one alias group (records sorted by id, never empty).
-fn anomaly(component: &Component, group: &[&Advisory]) -> Anomaly {
+fn anomaly(component: &Component, group: &[&Advisory], content_hash: String) -> Anomaly {
     let all_ids: BTreeSet<&str> = group.iter().flat_map(|a| a.ids()).collect();
     let id = preferred(all_ids.iter().copied())
         .unwrap_or_default()
@@ -333,7 +340,7 @@ fn anomaly(component: &Component, group: &[&Advisory]) -> Anomaly {
             .map(|a| a.modified)
             .max()
             .unwrap_or(OffsetDateTime::UNIX_EPOCH),
-        content_hash: content_hash(group),
+        content_hash,
         id,
     }
 }
@@ -455,27 +462,40 @@ fn content_hash(group: &[&Advisory]) -> String {
 
 /// JSON with object keys sorted at every level, whatever serde_json's map order.
 fn canonical_json(value: &serde_json::Value) -> String {
+    let mut out = String::new();
+    write_canonical(value, &mut out);
+    out
+}
+
+/// Appends `value` to `out` as [`canonical_json`] writes it, into one buffer:
+/// a string per node made hashing most of the cost of matching a fleet.
+fn write_canonical(value: &serde_json::Value, out: &mut String) {
     match value {
         serde_json::Value::Object(map) => {
-            let sorted: BTreeMap<&String, String> =
-                map.iter().map(|(k, v)| (k, canonical_json(v))).collect();
-            let fields: Vec<String> = sorted
-                .iter()
-                .map(|(k, v)| format!("{}:{v}", serde_json::Value::String((*k).clone())))
-                .collect();
-            format!("{{{}}}", fields.join(","))
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            out.push('{');
+            for (i, key) in keys.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&serde_json::to_string(key).unwrap_or_default());
+                out.push(':');
+                write_canonical(&map[key], out);
+            }
+            out.push('}');
         }
         serde_json::Value::Array(items) => {
-            format!(
-                "[{}]",
-                items
-                    .iter()
-                    .map(canonical_json)
-                    .collect::<Vec<_>>()
-                    .join(",")
-            )
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_canonical(item, out);
+            }
+            out.push(']');
         }
-        scalar => scalar.to_string(),
+        scalar => out.push_str(&scalar.to_string()),
     }
 }
 

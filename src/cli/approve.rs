@@ -85,7 +85,7 @@ pub fn run(cx: &mut Context, args: ApproveArgs) -> anyhow::Result<Exit> {
         }
         (None, None, Some(version)) => {
             if cx.out.is_interactive() {
-                show_release(cx.out.as_mut(), &project, version)?;
+                show_release(cx.out.as_mut(), &mut project, version)?;
             }
             let request = request(cx.out.as_mut(), &args, by)?;
             project.approve_release(version, &request, cx.out.as_mut())?
@@ -143,7 +143,7 @@ fn show_evaluation(out: &mut dyn Out, evaluation: &Evaluation) {
 }
 
 /// Shows what an approval of release `version` covers.
-fn show_release(out: &mut dyn Out, project: &Project, version: &str) -> anyhow::Result<()> {
+fn show_release(out: &mut dyn Out, project: &mut Project, version: &str) -> anyhow::Result<()> {
     let (sbom_sha256, evaluations) = project.release_state(version)?;
     out.line(&out.heading(&format!(
         "Release {version}'s SOUP list, as the approval covers it:"

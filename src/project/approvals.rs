@@ -137,7 +137,10 @@ impl Project {
     /// What an approval of release `version` covers: its SBOM's sha256 (hex),
     /// refused if the file changed since it was imported, and the evaluations
     /// in force for its components.
-    pub fn release_state(&self, version: &str) -> Result<(String, Vec<Evaluation>), ProjectError> {
+    pub fn release_state(
+        &mut self,
+        version: &str,
+    ) -> Result<(String, Vec<Evaluation>), ProjectError> {
         let release = self.release(version)?.clone();
         let inventory = self.baseline(&release)?;
         let purls: BTreeSet<String> = inventory

@@ -2,7 +2,7 @@
 //! anomaly's evaluation, with prompts through the [`Out`] when asked for.
 
 use super::fetch::ecosystems_of;
-use super::inputs::{Identified, keep_inventory};
+use super::inputs::{Identified, keep_baseline, keep_inventory};
 use super::reuse::{self, AuditKey, Kept};
 use super::{Input, Project, ProjectError, program_identity, subjects_of, union_of};
 use crate::advisory::source;
@@ -139,9 +139,21 @@ impl Project {
         let manifest = self.locations.manifest.clone();
         let today = self.today;
         let now = self.now;
+        let unkept = std::mem::take(&mut self.unkept_baselines);
         let changes = self.register()?.begin(request.command(), now)?;
-        for (_, inventory) in &inventories {
-            changes.pin(inventory)?;
+        for (release, inventory) in &inventories {
+            // A kept baseline's pins are current (see `kept_baseline`): it was
+            // read again, and that is all that pinning it again would do.
+            let read_now = unkept.iter().any(|(path, _)| *path == inventory.input.path);
+            match release.is_some() && !read_now {
+                true => changes.read_again(&inventory.input, inventory.format)?,
+                false => {
+                    changes.pin(inventory)?;
+                }
+            }
+        }
+        for (path, inventory) in &unkept {
+            keep_baseline(&changes, path, inventory)?;
         }
         record_run(&changes, &audit, &subjects)?;
         if working_tree {

@@ -218,6 +218,41 @@ pub(super) fn keep_inventory(
     Ok(Some(fingerprint(&files)))
 }
 
+/// The inventory-cache variant under which release baselines are kept, by SBOM path.
+const BASELINE: &str = "release baseline";
+
+/// The inventory this build read from the release SBOM at `path`, as the
+/// register keeps it, while the file is unchanged; `None` means reading it.
+/// The audit that kept it pinned it in the same transaction, so its pins are
+/// current while it is kept (an import forgets it: [`forget_baseline`]).
+pub(super) fn kept_baseline(
+    register: &Register,
+    path: &Path,
+) -> Result<Option<Inventory>, ProjectError> {
+    let kept = register.cached_inventory(path, BASELINE, program_identity())?;
+    Ok(kept.and_then(|kept| kept.read()))
+}
+
+/// Keeps `inventory`, just read from the release SBOM at `path`, for
+/// [`kept_baseline`].
+pub(super) fn keep_baseline(
+    changes: &Changes<'_>,
+    path: &Path,
+    inventory: &Inventory,
+) -> Result<(), ProjectError> {
+    let file = FileDigest {
+        path: path.to_path_buf(),
+        sha256: inventory.input.sha256.clone(),
+    };
+    changes.cache_inventory((path, BASELINE, program_identity()), &[file], inventory)?;
+    Ok(())
+}
+
+/// Forgets the inventory kept for the release SBOM at `path`: an import pinned it anew.
+pub(super) fn forget_baseline(changes: &Changes<'_>, path: &Path) -> Result<(), ProjectError> {
+    Ok(changes.forget_inventory(path, BASELINE)?)
+}
+
 /// What, besides the project's files and the build, decides the inventory kept
 /// for it: the target platform, and whether it is the lockfile read because
 /// `cargo metadata --offline` could not run.

@@ -26,6 +26,7 @@ pub use error::ProjectError;
 pub use fetch::{
     FetchOutcome, Fetched, describe as describe_fetched, ecosystems_of, skipped_warnings,
 };
+use inputs::kept_baseline;
 pub use inputs::{Input, find_upwards, program_identity};
 pub use record_ops::{EvaluateRequest, ImportOutcome, Listing};
 pub use reports::Check;
@@ -100,6 +101,9 @@ pub struct Project {
     /// The approval facts of this run, once read: whether the files were read,
     /// the facts, and their digest (see [`Project::approval_facts`]).
     approvals: Option<(bool, crate::evaluate::ApprovalFacts, String)>,
+    /// Release baselines read from their SBOM in this run, for the audit's
+    /// transaction to keep (see [`Project::baseline`]).
+    unkept_baselines: Vec<(PathBuf, Inventory)>,
 }
 
 impl Project {
@@ -119,6 +123,7 @@ impl Project {
             register: None,
             store: None,
             approvals: None,
+            unkept_baselines: Vec::new(),
         })
     }
 
@@ -354,9 +359,22 @@ impl Project {
     }
 
     /// A release's committed SBOM, refused if it changed since it was imported.
-    fn baseline(&self, release: &Release) -> Result<Inventory, ProjectError> {
+    /// While the SBOM is unchanged, the register's copy of what this build read
+    /// from it stands in for it: parsing every release's SBOM again was most
+    /// of the scheduled audit of a fleet. A command that never opened the
+    /// register does not create it for this.
+    fn baseline(&mut self, release: &Release) -> Result<Inventory, ProjectError> {
         let path = self.locations.record_dir().join(&release.sbom);
-        let inventory = crate::inventory::read_input(&path)?;
+        let register_exists = self.register.is_some() || self.locations.register_path().exists();
+        let kept = match register_exists {
+            true => kept_baseline(self.register()?, &path)?,
+            false => None,
+        };
+        let fresh = kept.is_none();
+        let inventory = match kept {
+            Some(inventory) => inventory,
+            None => crate::inventory::read_input(&path)?,
+        };
         if inventory.input.sha256 != release.sha256 {
             return Err(ProjectError::BaselineChanged {
                 version: release.version.clone(),
@@ -364,6 +382,9 @@ impl Project {
                 found: inventory.input.sha256,
                 recorded: release.sha256.clone(),
             });
+        }
+        if fresh {
+            self.unkept_baselines.push((path, inventory.clone()));
         }
         Ok(inventory)
     }

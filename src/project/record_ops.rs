@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use super::inputs::forget_baseline;
 use super::{AuditScope, Input, Project, ProjectError};
 use crate::evaluate::{AuditOptions, Evaluator, Judgement, anomaly_ids, evaluation};
 use crate::inventory::{self, Inventory};
@@ -245,7 +246,9 @@ impl Project {
         inventory: &Inventory,
         save_record: bool,
     ) -> Result<(), ProjectError> {
+        let kept = self.locations.record_dir().join(&release.sbom);
         self.commit("import", save_record, |changes| {
+            forget_baseline(changes, &kept)?;
             changes.set_baseline(
                 &release.version,
                 &release.sbom,

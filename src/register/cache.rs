@@ -144,6 +144,16 @@ impl Changes<'_> {
             .map_err(|e| self.err(e))
     }
 
+    /// Forgets the inventory kept for `manifest` under `variant`: the files it
+    /// was read from were pinned anew, perhaps by another build.
+    pub fn forget_inventory(&self, manifest: &Path, variant: &str) -> Result<(), RegisterError> {
+        self.tx
+            .prepare_cached("DELETE FROM inventory_cache WHERE manifest = ?1 AND variant = ?2")
+            .and_then(|mut s| s.execute(params![manifest.display().to_string(), variant]))
+            .map(|_| ())
+            .map_err(|e| self.err(e))
+    }
+
     /// Keeps `result` as the audit of `input_path` under `key`, replacing the last one.
     pub fn cache_audit(
         &self,

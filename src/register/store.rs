@@ -279,12 +279,14 @@ impl Store {
         }
         // One query per ecosystem, its names passed as one JSON array: a query
         // per package costs a statement step and reset each, most of them for
-        // packages no advisory names.
+        // packages no advisory names. CROSS JOIN keeps the array the outer loop,
+        // parsed once, each name one index look-up: left to itself the planner
+        // scans the ecosystem's names and parses the whole array for each.
         let mut stmt = self
             .conn
             .prepare_cached(
                 "SELECT a.id, a.modified, a.record FROM json_each(?2) w
-                 JOIN affected_package p ON p.ecosystem = ?1 AND p.name = w.value
+                 CROSS JOIN affected_package p ON p.ecosystem = ?1 AND p.name = w.value
                  JOIN advisory a ON a.source = p.source AND a.id = p.id",
             )
             .map_err(|e| self.err(e))?;

@@ -448,6 +448,59 @@ fn releases_in_the_field_are_audited_and_retired_ones_left_out() {
     assert!(retired.subjects.is_empty() && retired.audit.assessments.is_empty());
 }
 
+/// The scheduled check parses each release's SBOM once: later audits take the
+/// register's copy while the file is unchanged, find the same, and leave its
+/// pins as they were. An SBOM changed on disk is refused all the same.
+#[test]
+fn a_kept_release_baseline_finds_the_same_and_a_changed_sbom_is_still_refused() {
+    let mut m = Memory::pump(SafetyClass::B);
+    let sbom = fixture("sboms/rust-nushell-0522023d4c.cargo-sbom.cdx-1.6.json");
+    m.project.import(&sbom, "1.0.0", false).unwrap();
+    let mut fleet = request(&m);
+    fleet.scope = AuditScope::AllReleases;
+    let found = |audit: &Audit| -> Vec<String> {
+        audit
+            .assessments
+            .iter()
+            .map(|a| {
+                format!(
+                    "{} {} {:?}",
+                    a.anomaly.id,
+                    a.anomaly.component.key(),
+                    a.state
+                )
+            })
+            .collect()
+    };
+
+    let first = m.project.audit(&fleet, &mut m.out).unwrap();
+    let pins = m.project.register().unwrap().pins().unwrap();
+    let second = m.project.audit(&fleet, &mut m.out).unwrap();
+    assert!(!first.audit.assessments.is_empty());
+    assert_eq!(found(&second.audit), found(&first.audit));
+    let inputs = |run: &cargo_soup::project::AuditRun| -> Vec<String> {
+        run.subjects
+            .iter()
+            .map(|s| format!("{} {}", s.input.path.display(), s.input.sha256))
+            .collect()
+    };
+    assert_eq!(inputs(&second), inputs(&first));
+    assert_eq!(m.project.register().unwrap().pins().unwrap(), pins);
+
+    let copy = m.project.record().unwrap().record().releases[0]
+        .sbom
+        .clone();
+    let copy = m.dir.path().join(copy);
+    let mut bytes = std::fs::read(&copy).unwrap();
+    bytes.extend_from_slice(b"\n");
+    std::fs::write(&copy, bytes).unwrap();
+    let refused = m.project.audit(&fleet, &mut m.out).err();
+    assert!(
+        matches!(refused, Some(ProjectError::BaselineChanged { .. })),
+        "{refused:?}"
+    );
+}
+
 /// For each safety class, `audit`, `check` and `report` on the same project
 /// agree on what needs a person, because all three come from one assessment.
 #[test]
