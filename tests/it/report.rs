@@ -683,11 +683,11 @@ fn cyclonedx_carries_each_evaluation_as_vex() {
 
 #[test]
 fn sarif_is_valid_2_1_0_and_lists_only_open_findings() {
-    let log = sarif::sarif(&fixture_report(), "Cargo.lock");
+    let log = sarif::sarif(&fixture_report(), "Cargo.lock").expect("log serialises");
     assert_valid("sarif-schema-2.1.0.json", &log);
     assert_valid(
         "sarif-schema-2.1.0.json",
-        &sarif::sarif(&hostile_report(), "Cargo.lock"),
+        &sarif::sarif(&hostile_report(), "Cargo.lock").expect("log serialises"),
     );
     let results = log["runs"][0]["results"].as_array().expect("results");
     let view: Vec<(&str, &str)> = results
@@ -728,7 +728,7 @@ fn openvex_has_one_statement_per_evaluated_anomaly() {
         timestamp: TIMESTAMP.to_string(),
         product: "pkg:generic/infusion-pump@2.1.0".to_string(),
     };
-    let vex = openvex::openvex(&fixture_report(), &header);
+    let vex = openvex::openvex(&fixture_report(), &header).expect("document serialises");
     assert_eq!(vex["@context"], "https://openvex.dev/ns/v0.2.0");
     let statements = vex["statements"].as_array().expect("statements");
     assert_eq!(statements.len(), 2);
