@@ -171,6 +171,7 @@ impl SarifResult {
                     artifact_location: ArtifactLocation {
                         uri: artifact_uri.to_string(),
                     },
+                    region: Region { start_line: 1 },
                 },
             }],
             partial_fingerprints: None,
@@ -202,11 +203,19 @@ struct Location {
     physical_location: PhysicalLocation,
 }
 
-/// `physicalLocation`: the file, as a whole.
+/// `physicalLocation`: the input file, and where in it.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct PhysicalLocation {
     artifact_location: ArtifactLocation,
+    region: Region,
+}
+
+/// `region`: the first line, since where a package is written in the file is not known.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Region {
+    start_line: u32,
 }
 
 /// `artifactLocation`.

@@ -793,10 +793,9 @@ fn sarif_is_valid_2_1_0_and_lists_only_open_findings() {
     for result in results {
         let index = result["ruleIndex"].as_u64().expect("rule index") as usize;
         assert_eq!(rules[index]["id"], result["ruleId"]);
-        assert_eq!(
-            result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
-            "Cargo.lock"
-        );
+        let location = &result["locations"][0]["physicalLocation"];
+        assert_eq!(location["artifactLocation"]["uri"], "Cargo.lock");
+        assert_eq!(location["region"]["startLine"], 1);
     }
 }
 
