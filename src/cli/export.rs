@@ -81,7 +81,7 @@ pub fn run(cx: &mut Context, args: ExportArgs) -> anyhow::Result<Exit> {
                 .or(args.input.lockfile.as_ref())
                 .map(|p| p.display().to_string())
                 .unwrap_or_else(|| "Cargo.lock".to_string());
-            sarif::sarif(&report, &artifact)
+            sarif::sarif(&report, &artifact)?
         }
         ExportFormat::Openvex => {
             let header = OpenVexHeader {
@@ -94,7 +94,7 @@ pub fn run(cx: &mut Context, args: ExportArgs) -> anyhow::Result<Exit> {
                 timestamp: timestamp.clone(),
                 product: format!("pkg:generic/{}", report.system.name),
             };
-            openvex(&report, &header)
+            openvex(&report, &header)?
         }
     };
     emit(

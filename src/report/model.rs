@@ -1,6 +1,7 @@
 //! The report model: plain, serialisable data the command layer fills in from
 //! the record, the register and the advisory store, and every renderer reads.
-//! It is also the JSON report (`cargo-soup/report/1`), so field names are stable.
+//! It is also the JSON report (`cargo-soup/report/1`, documented in
+//! `schemas/report-1.schema.json`), so field names are stable.
 
 use serde::{Deserialize, Serialize};
 
@@ -42,7 +43,7 @@ pub struct Report {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SystemInfo {
     pub name: String,
-    /// IEC 62304 software safety class: `A`, `B` or `C`.
+    /// IEC 62304 software safety class: `A`, `B` or `C`; `not recorded` without a record.
     pub class: String,
     pub manufacturer: Option<String>,
 }

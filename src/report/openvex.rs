@@ -1,11 +1,14 @@
 //! The evaluations as an OpenVEX 0.2.0 document: one statement per evaluated
 //! anomaly, with the system as the product and the SOUP item as its subcomponent.
 //! OpenVEX uses the CISA status and justification terms the record uses, so
-//! nothing needs mapping.
+//! nothing needs mapping. Written with our own serde structs, holding only the
+//! OpenVEX fields the tool fills.
 
-use serde_json::{Value, json};
+use serde::Serialize;
 
-use crate::report::model::{AnomalyEntry, Evaluation, Item, Report, VexStatus};
+use crate::report::model::{
+    AnomalyEntry, Evaluation, Item, Report, ReportError, VexJustification, VexStatus, to_json,
+};
 
 /// What identifies an OpenVEX document, chosen by the caller.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,8 +23,8 @@ pub struct OpenVexHeader {
 }
 
 /// The OpenVEX document of a report's evaluations.
-pub fn openvex(report: &Report, header: &OpenVexHeader) -> Value {
-    let statements: Vec<Value> = report
+pub fn openvex(report: &Report, header: &OpenVexHeader) -> Result<serde_json::Value, ReportError> {
+    let statements = report
         .items
         .iter()
         .flat_map(|item| {
@@ -31,53 +34,107 @@ pub fn openvex(report: &Report, header: &OpenVexHeader) -> Value {
             })
         })
         .collect();
-    json!({
-        "@context": "https://openvex.dev/ns/v0.2.0",
-        "@id": header.id,
-        "author": header.author,
-        "timestamp": header.timestamp,
-        "version": 1,
-        "tooling": format!("cargo-soup {}", env!("CARGO_PKG_VERSION")),
-        "statements": statements,
-    })
+    let document = Document {
+        context: "https://openvex.dev/ns/v0.2.0",
+        id: &header.id,
+        author: &header.author,
+        timestamp: &header.timestamp,
+        version: 1,
+        tooling: format!("cargo-soup {}", env!("CARGO_PKG_VERSION")),
+        statements,
+    };
+    to_json("OpenVEX", &document)
 }
 
-fn statement(
-    header: &OpenVexHeader,
-    item: &Item,
-    anomaly: &AnomalyEntry,
-    evaluation: &Evaluation,
-) -> Value {
-    let mut statement = json!({
-        "vulnerability": { "name": anomaly.id, "aliases": anomaly.aliases },
-        "products": [{ "@id": header.product, "subcomponents": [{ "@id": item.component.key() }] }],
-        "status": evaluation.vex_status.as_str(),
-        "status_notes": format!("Evaluated by {} on {}; review by {}.", evaluation.by, evaluation.date, evaluation.review_by),
-    });
-    match evaluation.vex_status {
-        VexStatus::NotAffected => {
-            if let Some(justification) = evaluation.vex_justification {
-                statement["justification"] = json!(justification.as_str());
-            }
-            statement["impact_statement"] = json!(evaluation.rationale);
-        }
-        VexStatus::Affected => {
-            statement["action_statement"] = json!(format!(
-                "{}: {}",
-                evaluation.action.as_str(),
-                evaluation.rationale
-            ));
-        }
-        VexStatus::Fixed | VexStatus::UnderInvestigation => {}
+/// The document: who issued it, when, and its statements.
+#[derive(Serialize)]
+struct Document<'a> {
+    #[serde(rename = "@context")]
+    context: &'static str,
+    #[serde(rename = "@id")]
+    id: &'a str,
+    author: &'a str,
+    timestamp: &'a str,
+    version: u32,
+    tooling: String,
+    statements: Vec<Statement<'a>>,
+}
+
+/// One statement: the status of one anomaly in one SOUP item of the product.
+#[derive(Serialize)]
+struct Statement<'a> {
+    vulnerability: Vulnerability<'a>,
+    products: Vec<Product<'a>>,
+    status: VexStatus,
+    status_notes: String,
+    /// Only for `not_affected`, where the record gives one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    justification: Option<VexJustification>,
+    /// Only for `not_affected`: the engineer's rationale.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    impact_statement: Option<&'a str>,
+    /// Only for `affected`: the action and its rationale.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    action_statement: Option<String>,
+}
+
+/// The anomaly a statement is about, by its id and aliases.
+#[derive(Serialize)]
+struct Vulnerability<'a> {
+    name: &'a str,
+    aliases: &'a [String],
+}
+
+/// The system, with the SOUP item the statement is about as its subcomponent.
+#[derive(Serialize)]
+struct Product<'a> {
+    #[serde(rename = "@id")]
+    id: &'a str,
+    subcomponents: Vec<Subcomponent>,
+}
+
+/// A SOUP item, by its key (the purl where it has one).
+#[derive(Serialize)]
+struct Subcomponent {
+    #[serde(rename = "@id")]
+    id: String,
+}
+
+fn statement<'a>(
+    header: &'a OpenVexHeader,
+    item: &'a Item,
+    anomaly: &'a AnomalyEntry,
+    evaluation: &'a Evaluation,
+) -> Statement<'a> {
+    let not_affected = evaluation.vex_status == VexStatus::NotAffected;
+    Statement {
+        vulnerability: Vulnerability {
+            name: &anomaly.id,
+            aliases: &anomaly.aliases,
+        },
+        products: vec![Product {
+            id: &header.product,
+            subcomponents: vec![Subcomponent {
+                id: item.component.key(),
+            }],
+        }],
+        status: evaluation.vex_status,
+        status_notes: format!(
+            "Evaluated by {} on {}; review by {}.",
+            evaluation.by, evaluation.date, evaluation.review_by
+        ),
+        justification: evaluation.vex_justification.filter(|_| not_affected),
+        impact_statement: not_affected.then_some(evaluation.rationale.as_str()),
+        action_statement: (evaluation.vex_status == VexStatus::Affected)
+            .then(|| format!("{}: {}", evaluation.action.as_str(), evaluation.rationale)),
     }
-    statement
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::model::{AnomalyKind, Component, Ecosystem};
-    use crate::report::model::{Action, AnomalyState, Support, VexJustification};
+    use crate::report::model::{Action, AnomalyState, Support};
 
     fn header() -> OpenVexHeader {
         OpenVexHeader {
@@ -140,19 +197,25 @@ mod tests {
             VexStatus::NotAffected,
             Some(VexJustification::ComponentNotPresent),
         );
-        let statement = statement(&header(), &item, &anomaly, &evaluation);
-        assert_eq!(statement["justification"], "component_not_present");
-        assert_eq!(statement["impact_statement"], "why");
-        assert!(statement.get("action_statement").is_none());
+        let header = header();
+        let statement = statement(&header, &item, &anomaly, &evaluation);
+        assert_eq!(
+            statement.justification,
+            Some(VexJustification::ComponentNotPresent)
+        );
+        assert_eq!(statement.impact_statement, Some("why"));
+        assert_eq!(statement.action_statement, None);
     }
 
     #[test]
     fn under_investigation_carries_neither() {
         let (item, anomaly, evaluation) = evaluated(VexStatus::UnderInvestigation, None);
-        let statement = statement(&header(), &item, &anomaly, &evaluation);
-        assert_eq!(statement["status"], "under_investigation");
-        assert!(
-            statement.get("justification").is_none() && statement.get("impact_statement").is_none()
+        let header = header();
+        let statement = statement(&header, &item, &anomaly, &evaluation);
+        assert_eq!(statement.status, VexStatus::UnderInvestigation);
+        assert_eq!(
+            (statement.justification, statement.impact_statement),
+            (None, None)
         );
     }
 }

@@ -303,7 +303,7 @@ fn tampering_is_found_and_restoring_mends_it() {
     signed.verify().expect(0);
     let original = signed.project.record();
     // The release's document shows the approval as verify finds it.
-    let report = |signed: &Signed| {
+    let report = |signed: &Signed, format: &str| {
         let run = signed.project.run(&[
             "report",
             "--release",
@@ -311,16 +311,19 @@ fn tampering_is_found_and_restoring_mends_it() {
             "--offline",
             "--allow-stale",
             "--format",
-            "md",
+            format,
         ]);
         assert_eq!(run.code(), 0, "{}", run.stderr());
         run.stdout()
     };
     assert!(
-        report(&signed).contains(": verified (SHA256:"),
+        report(&signed, "md").contains(": verified (SHA256:"),
         "{}",
-        report(&signed)
+        report(&signed, "md")
     );
+    let json: serde_json::Value = serde_json::from_str(&report(&signed, "json")).unwrap();
+    assert_documented("report-1.schema.json", &json);
+    assert_eq!(json["control"]["signatures"][2]["signed"], true);
     // The export carries who approved each VEX analysis.
     let export = signed.project.run(&[
         "export",
@@ -348,7 +351,7 @@ fn tampering_is_found_and_restoring_mends_it() {
     let mut edited_at = original.clone();
     edited_at.replace_range(cut..cut + line.len(), &line.replacen("20", "21", 1));
     signed.write_record(&edited_at);
-    let tampered = report(&signed);
+    let tampered = report(&signed, "md");
     assert!(!tampered.contains(": verified (SHA256:"), "{tampered}");
     assert!(tampered.contains("signature fails"), "{tampered}");
     signed.write_record(&original);

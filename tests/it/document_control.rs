@@ -6,6 +6,8 @@ use std::path::Path;
 use cargo_soup::record::{EndOfSupport, RecordError, RecordFile, SupportLevel};
 use time::macros::date;
 
+use super::support::schemas::assert_documented;
+
 const VALID: &str = r#"[system]
 name = "pump"
 class = "C"
@@ -231,6 +233,20 @@ fn without_a_record_the_report_is_a_read_only_draft() {
     let text = run.stdout();
     assert!(text.contains("**draft: no soup-register.toml**"), "{text}");
     assert!(text.contains("| **Document id** | — |"));
+    let json = project
+        .run(&[
+            "report",
+            "--lockfile",
+            "Cargo.lock",
+            "--allow-stale",
+            "--format",
+            "json",
+        ])
+        .expect(0)
+        .json();
+    assert_documented("report-1.schema.json", &json);
+    assert_eq!(json["control"]["draft"], "draft: no soup-register.toml");
+    assert_eq!(json["system"]["class"], "not recorded");
     assert_eq!(project.snapshot(), before, "a draft writes nothing");
 }
 
@@ -348,6 +364,7 @@ fn the_change_analysis_of_two_deno_releases_matches_an_independent_count() {
             "json",
         ])
         .json();
+    assert_documented("report-1.schema.json", &report);
     let changes = &report["changes"];
     assert_eq!(changes["since"], "1.0.0");
 

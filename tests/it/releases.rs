@@ -386,6 +386,7 @@ fn the_report_of_a_small_project() {
         insta::assert_snapshot!("pump_report_json", redact(&json.stdout()));
     });
     let report = json.json();
+    assert_documented("report-1.schema.json", &report);
     assert_eq!(report["items"].as_array().unwrap().len(), 5);
     let idna = report["items"]
         .as_array()
@@ -405,6 +406,75 @@ fn the_report_of_a_small_project() {
         .map(|f| f["code"].as_str().unwrap())
         .collect();
     assert_eq!(open, ["missing-specification"]);
+}
+
+#[test]
+fn a_release_report_carries_the_change_analysis_against_the_release_before() {
+    let project = evaluated_pump();
+    // 1.0.0 is the pump as its lockfile has it; 2.0.0 the real nushell SBOM.
+    project
+        .run(&[
+            "export",
+            "--lockfile",
+            "Cargo.lock",
+            "--format",
+            "cyclonedx",
+            "-o",
+            "pump.cdx.json",
+        ])
+        .expect(0);
+    project
+        .run(&["import", "pump.cdx.json", "--release", "1.0.0"])
+        .expect(0);
+    let nushell = sbom("rust-nushell-0522023d4c.cargo-sbom.cdx-1.6.json");
+    project
+        .run(&["import", &nushell, "--release", "2.0.0"])
+        .expect(0);
+    let report = project
+        .run(&[
+            "report",
+            "--release",
+            "2.0.0",
+            "--offline",
+            "--allow-stale",
+            "--format",
+            "json",
+        ])
+        .expect(0)
+        .json();
+    assert_documented("report-1.schema.json", &report);
+    assert_eq!(report["release"], "2.0.0");
+    assert_eq!(report["control"]["system_version"], "2.0.0");
+    assert_eq!(report["control"]["inputs"][0]["release"], "2.0.0");
+    let changes = &report["changes"];
+    assert_eq!(changes["since"], "1.0.0");
+    let changed = changes["changed"].as_array().unwrap();
+    assert!(
+        changed.contains(&Value::from("idna 0.5.0 -> 0.2.0")),
+        "{changed:?}"
+    );
+    assert_eq!(
+        changes["removed"],
+        serde_json::json!(["tinyvec_macros 0.1.1"])
+    );
+    assert!(!changes["introduced"].as_array().unwrap().is_empty());
+    // The evaluation of idna 0.5.0 does not carry to 0.2.0 by itself: the
+    // anomaly persists, and its evaluation is due for the changed version.
+    assert_eq!(
+        changes["persisting"],
+        serde_json::json!([{
+            "id": "RUSTSEC-2024-0421",
+            "item": "idna 0.2.0",
+            "evaluation_applies": false
+        }])
+    );
+    let idna = report["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["component"]["name"] == "idna")
+        .unwrap();
+    assert_eq!(idna["anomalies"][0]["state"], "due");
 }
 
 #[test]

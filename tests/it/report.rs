@@ -8,7 +8,8 @@ use std::path::Path;
 use std::process::Command;
 
 use cargo_soup::model::{AnomalyKind, Component, Ecosystem, Scope, SourceKind};
-use cargo_soup::report::control::{DocumentControl, InputDigest, Revision};
+use cargo_soup::report::changes::{ChangeAnalysis, PersistingAnomaly};
+use cargo_soup::report::control::{DocumentControl, InputDigest, Revision, SignatureBlock};
 use cargo_soup::report::document::{self, Block, Inline};
 use cargo_soup::report::model::{
     Action, AnomalyEntry, AnomalyState, DataSource, Evaluation, Item, ManualReview, OpenFinding,
@@ -19,7 +20,7 @@ use cargo_soup::report::openvex::OpenVexHeader;
 use cargo_soup::report::{csv, cyclonedx, fda, html, markdown, model, openvex, sarif};
 use serde_json::Value;
 
-use super::support::schemas::{LocalSchemas, assert_valid};
+use super::support::schemas::{LocalSchemas, assert_documented, assert_valid, documented};
 use super::support::{fixture, redact_dates};
 
 const SERIAL: &str = "urn:uuid:3e671687-395b-41f5-a30f-a58921a69b79";
@@ -325,6 +326,85 @@ fn json_report_names_its_schema_and_round_trips() {
     );
     let back: Report = serde_json::from_value(json).expect("report reads back");
     assert_eq!(back, report);
+}
+
+/// The fixture with every part it leaves out filled in: a change analysis,
+/// signed signature blocks, approvers, a carried-forward evaluation, the part
+/// of the device an item came from, and the versions a specification was written for.
+fn complete_report() -> Report {
+    let mut report = fixture_report();
+    report.control.commit = Some("4b825dc642cb6eb9a060e54bf8d69288fbee4904".to_string());
+    report.control.clean = Some(false);
+    let block = |role: &str, checked: &str| SignatureBlock {
+        role: role.to_string(),
+        by: Some("Max Mustermann <max@example.com>".to_string()),
+        at: Some("2026-08-21T16:30:00Z".to_string()),
+        key: Some("SHA256:7uJ6Ir9a2mK0HTxWmHtVn+S0W3VrEhQ4gMXv9nPUDwE".to_string()),
+        signed: true,
+        checked: Some(checked.to_string()),
+    };
+    report.control.signatures = vec![
+        SignatureBlock {
+            role: "prepared".to_string(),
+            by: None,
+            at: None,
+            key: None,
+            signed: false,
+            checked: None,
+        },
+        block(
+            "reviewed",
+            "verified (SHA256:7uJ6Ir9a2mK0HTxWmHtVn+S0W3VrEhQ4gMXv9nPUDwE)",
+        ),
+        block("approved", "no longer holds: the release's SBOM changed"),
+    ];
+    report.changes = Some(ChangeAnalysis {
+        since: "2.0.0".to_string(),
+        added: vec!["time 0.1.45".to_string()],
+        removed: vec!["chrono 0.4.19".to_string()],
+        changed: vec!["yaml-rust 0.3.5 -> 0.4.0".to_string()],
+        unchanged: 0,
+        introduced: vec!["RUSTSEC-2020-0071 in time 0.1.45".to_string()],
+        resolved: vec!["RUSTSEC-2020-0159 in chrono 0.4.19".to_string()],
+        persisting: vec![PersistingAnomaly {
+            id: "RUSTSEC-2018-0006".to_string(),
+            item: "yaml-rust 0.4.0".to_string(),
+            evaluation_applies: true,
+        }],
+    });
+    let yaml = &mut report.items[1];
+    yaml.component.input = Some("pump firmware".to_string());
+    if let Some(spec) = yaml.specification.as_mut() {
+        spec.versions = vec!["0.4".to_string()];
+        spec.covers = vec!["yaml-rust-derive".to_string()];
+    }
+    let recursion = &mut yaml.anomalies[0];
+    recursion.approved_by = vec!["Max Mustermann <max@example.com>, 2026-08-20T10:00:00Z".into()];
+    if let Some(evaluation) = recursion.evaluation.as_mut() {
+        evaluation.carried_from = Some("0.3.5".to_string());
+    }
+    report
+}
+
+#[test]
+fn json_report_follows_its_documented_schema() {
+    let json = model::json(&fixture_report()).expect("report serialises");
+    assert_documented("report-1.schema.json", &json);
+    let complete = model::json(&complete_report()).expect("report serialises");
+    assert_documented("report-1.schema.json", &complete);
+    let yaml = &complete["items"][1];
+    assert_eq!(yaml["component"]["input"], "pump firmware");
+    assert_eq!(yaml["specification"]["versions"][0], "0.4");
+    assert_eq!(
+        yaml["anomalies"][0]["approved_by"].as_array().map(Vec::len),
+        Some(1)
+    );
+    let checked = complete["control"]["signatures"][1]["checked"].as_str();
+    assert!(checked.is_some_and(|c| c.starts_with("verified")));
+    // And the schema is no formality: a state it does not know is caught.
+    let mut unknown = json;
+    unknown["items"][0]["anomalies"][0]["state"] = Value::from("fine");
+    assert!(!documented("report-1.schema.json").is_valid(&unknown));
 }
 
 #[test]
@@ -683,11 +763,11 @@ fn cyclonedx_carries_each_evaluation_as_vex() {
 
 #[test]
 fn sarif_is_valid_2_1_0_and_lists_only_open_findings() {
-    let log = sarif::sarif(&fixture_report(), "Cargo.lock");
+    let log = sarif::sarif(&fixture_report(), "Cargo.lock").expect("log serialises");
     assert_valid("sarif-schema-2.1.0.json", &log);
     assert_valid(
         "sarif-schema-2.1.0.json",
-        &sarif::sarif(&hostile_report(), "Cargo.lock"),
+        &sarif::sarif(&hostile_report(), "Cargo.lock").expect("log serialises"),
     );
     let results = log["runs"][0]["results"].as_array().expect("results");
     let view: Vec<(&str, &str)> = results
@@ -713,10 +793,9 @@ fn sarif_is_valid_2_1_0_and_lists_only_open_findings() {
     for result in results {
         let index = result["ruleIndex"].as_u64().expect("rule index") as usize;
         assert_eq!(rules[index]["id"], result["ruleId"]);
-        assert_eq!(
-            result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
-            "Cargo.lock"
-        );
+        let location = &result["locations"][0]["physicalLocation"];
+        assert_eq!(location["artifactLocation"]["uri"], "Cargo.lock");
+        assert_eq!(location["region"]["startLine"], 1);
     }
 }
 
@@ -728,7 +807,7 @@ fn openvex_has_one_statement_per_evaluated_anomaly() {
         timestamp: TIMESTAMP.to_string(),
         product: "pkg:generic/infusion-pump@2.1.0".to_string(),
     };
-    let vex = openvex::openvex(&fixture_report(), &header);
+    let vex = openvex::openvex(&fixture_report(), &header).expect("document serialises");
     assert_eq!(vex["@context"], "https://openvex.dev/ns/v0.2.0");
     let statements = vex["statements"].as_array().expect("statements");
     assert_eq!(statements.len(), 2);

@@ -66,15 +66,19 @@ pub fn assert_valid(schema_file: &str, instance: &Value) {
     assert!(errors.is_empty(), "{schema_file}: {errors:#?}");
 }
 
-/// Asserts `instance` is valid against the documented schema `schemas/<name>`.
-pub fn assert_documented(name: &str, instance: &serde_json::Value) {
+/// The validator of the documented schema `schemas/<name>`.
+pub fn documented(name: &str) -> jsonschema::Validator {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("schemas")
         .join(name);
     let schema: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let validator = jsonschema::validator_for(&schema).expect("the documented schema compiles");
-    let errors: Vec<String> = validator
+    jsonschema::validator_for(&schema).expect("the documented schema compiles")
+}
+
+/// Asserts `instance` is valid against the documented schema `schemas/<name>`.
+pub fn assert_documented(name: &str, instance: &serde_json::Value) {
+    let errors: Vec<String> = documented(name)
         .iter_errors(instance)
         .map(|e| format!("{e} at {}", e.instance_path()))
         .collect();
