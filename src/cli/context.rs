@@ -1,6 +1,6 @@
 //! Building a run from flags and the environment: where the project, its
-//! record, its register and the advisory store are, what time it is, who is
-//! evaluating, and the terminal. The only place that reads them.
+//! record, its register, the advisory store and cargo's home are, what time it
+//! is, who is evaluating, and the terminal. The only place that reads them.
 
 use std::io::IsTerminal;
 use std::path::Path;
@@ -53,6 +53,13 @@ impl Context {
                 .join("cargo-soup")
                 .join("advisories.db"),
         };
+        // As cargo finds its home: CARGO_HOME (relative to the current
+        // directory), else `.cargo` in the user's home; with neither, no yank
+        // is known rather than the run failing.
+        let cargo_home = std::env::var_os("CARGO_HOME")
+            .filter(|home| !home.is_empty())
+            .map(|home| cwd.join(home))
+            .or_else(|| dirs::home_dir().map(|home| home.join(".cargo")));
         let now = OffsetDateTime::now_utc();
         let today = match std::env::var("SOUP_TODAY") {
             Ok(text) => {
@@ -85,6 +92,7 @@ impl Context {
                 register: global.register.clone(),
                 store,
                 busy_timeout,
+                cargo_home,
             },
             now,
             today,

@@ -59,11 +59,14 @@ pub struct Locations {
     pub store: PathBuf,
     /// How long to wait for another process's lock on a database.
     pub busy_timeout: Duration,
+    /// Cargo's home, whose registry index cache tells which crates.io versions
+    /// are yanked; `None`: no yank is known.
+    pub cargo_home: Option<PathBuf>,
 }
 
 impl Locations {
-    /// A project whose record is `record`, with the register beside it and the
-    /// store at `store`.
+    /// A project whose record is `record`, with the register beside it, the
+    /// store at `store`, and no cargo home to learn yanks from.
     pub fn new(manifest: Option<PathBuf>, record: PathBuf, store: PathBuf) -> Locations {
         Locations {
             manifest,
@@ -71,6 +74,7 @@ impl Locations {
             register: None,
             store,
             busy_timeout: BUSY_TIMEOUT,
+            cargo_home: None,
         }
     }
 

@@ -5,6 +5,7 @@
 use std::path::Path;
 
 use super::{AuditScope, Input, Project, ProjectError, subjects_of, union_of};
+use crate::advisory::yanked;
 use crate::evaluate::{AuditOptions, Finding, FindingCode};
 use crate::inventory::{self, Inventory};
 use crate::out::Out;
@@ -13,7 +14,7 @@ use crate::report::changes::{from_diff, previous_release};
 use crate::report::control::{InputDigest, Provenance, document_control, relative_to};
 use crate::report::diff::{DiffSide, SoupDiff, diff};
 use crate::report::model::Report;
-use crate::report::soup_list;
+use crate::report::soup_list::{self, Soup};
 
 /// The compliance gaps of the record for the system's safety class.
 pub struct Check {
@@ -64,15 +65,19 @@ impl Project {
         };
         let record = self.record.as_ref().map(|r| r.record());
         let control = document_control(record, provenance, release, inputs, &statuses);
-        let mut report = soup_list::soup_list(
-            &audit,
-            &components,
-            &subjects,
-            record,
-            self.today,
-            release,
-            control,
-        );
+        let yanked = self
+            .locations
+            .cargo_home
+            .as_deref()
+            .map(|home| yanked::read(home, &components))
+            .unwrap_or_default();
+        let soup = Soup {
+            audit: &audit,
+            components: &components,
+            subjects: &subjects,
+            yanked: &yanked,
+        };
+        let mut report = soup_list::soup_list(soup, record, self.today, release, control);
         let since = match since {
             Some(version) => Some(self.release(version)?.version.clone()),
             None => record

@@ -154,7 +154,7 @@ pub fn build(report: &Report) -> Vec<Block> {
     blocks.push(heading(
         2,
         Some(DETAILS_ANCHOR),
-        "Details of specified items and anomalies",
+        "Details of specified items, anomalies and support evidence",
     ));
     for (index, item) in report.items.iter().enumerate() {
         if sections::has_details(item) {

@@ -440,9 +440,12 @@ pub fn covered_by<'r>(report: &'r Report, item: &Item) -> Option<&'r str> {
         .map(|other| other.component.name.as_str())
 }
 
-/// True when an item has more to say than its row: a specification or anomalies.
+/// True when an item has more to say than its row: a specification, anomalies,
+/// or a support level known from evidence the row has no room for.
 pub fn has_details(item: &Item) -> bool {
-    item.specification.is_some() || !item.anomalies.is_empty()
+    item.specification.is_some()
+        || !item.anomalies.is_empty()
+        || item.support.level != crate::record::SupportLevel::Unknown
 }
 
 /// The residual anomalies (5.8), grouped by conclusion.

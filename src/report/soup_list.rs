@@ -12,6 +12,7 @@ use super::model::{
     AnomalyEntry, DataSource, Item, ManualReview, OpenFinding, Report, Severity, Specification,
     Support, SystemInfo, UncoveredItem,
 };
+use crate::advisory::yanked::Yanked;
 use crate::evaluate::{Assessment, Audit, FindingCode};
 use crate::model::{AnomalyKind, Component};
 use crate::record::{self, Record, SupportLevel};
@@ -19,17 +20,30 @@ use crate::record::{self, Record, SupportLevel};
 /// The system name and class shown when there is no record.
 const NOT_RECORDED: &str = "not recorded";
 
-/// The report of `audit` over `components`, as the record (if any) describes
-/// the system on `generated`, under the document control `control`.
+/// The SOUP a list is made of: the audit of the components, the inputs each
+/// came from, and which of their versions cargo's index cache shows as yanked.
+pub struct Soup<'a> {
+    pub audit: &'a Audit,
+    pub components: &'a [Component],
+    pub subjects: &'a [Subject],
+    pub yanked: &'a Yanked,
+}
+
+/// The report of `soup`, as the record (if any) describes the system on
+/// `generated`, under the document control `control`.
 pub fn soup_list(
-    audit: &Audit,
-    components: &[Component],
-    subjects: &[Subject],
+    soup: Soup<'_>,
     record: Option<&Record>,
     generated: Date,
     release: Option<&str>,
     control: DocumentControl,
 ) -> Report {
+    let Soup {
+        audit,
+        components,
+        subjects,
+        yanked,
+    } = soup;
     let covered: BTreeSet<&str> = audit
         .advisory_data
         .iter()
@@ -52,8 +66,12 @@ pub fn soup_list(
                 .map(Vec::as_slice)
                 .unwrap_or_default();
             let releases = releases_of(subjects, &key);
-            let covered = covered.contains(c.ecosystem.osv_name());
-            item(c, anomalies, &releases, record, covered)
+            let evidence = Evidence {
+                anomalies,
+                covered: covered.contains(c.ecosystem.osv_name()),
+                yanked: yanked.is_yanked(c),
+            };
+            item(c, &evidence, &releases, record)
         })
         .collect();
     items.sort_by(|a, b| {
@@ -131,12 +149,21 @@ pub fn soup_list(
     }
 }
 
+/// What is known of one SOUP item besides the record, to derive its support from.
+struct Evidence<'a> {
+    /// The anomalies that affect it.
+    anomalies: &'a [&'a Assessment],
+    /// Whether any advisory data covers its ecosystem.
+    covered: bool,
+    /// Whether cargo's index cache shows its version as yanked.
+    yanked: bool,
+}
+
 fn item(
     component: &Component,
-    anomalies: &[&Assessment],
+    evidence: &Evidence<'_>,
     releases: &[&str],
     record: Option<&Record>,
-    covered: bool,
 ) -> Item {
     let spec = record
         .and_then(|r| r.specification_for(&component.name, component.purl.as_deref()))
@@ -144,8 +171,9 @@ fn item(
     Item {
         component: component.clone(),
         specification: spec.map(specification),
-        support: support(spec, anomalies, covered),
-        anomalies: anomalies
+        support: support(spec, &component.version, evidence),
+        anomalies: evidence
+            .anomalies
             .iter()
             .map(|a| anomaly(a, releases, record))
             .collect(),
@@ -153,11 +181,23 @@ fn item(
 }
 
 /// The support level: as the record states it, else derived from an
-/// unmaintained advisory, else unknown; never "supported" for want of news.
+/// unmaintained advisory, else from a yanked version, else unknown; never
+/// "supported" for want of news, and a version not known to be yanked says
+/// nothing.
+///
+/// A yank makes the item `end-of-life`: the SOUP item is the package at its
+/// exact version, and the publisher has withdrawn that version. It is not
+/// `unmaintained`, which is a claim about the whole project that a yank does
+/// not make (the next version may be well maintained), nor `limited`, which
+/// would say the publisher still supports the version in part; and it is
+/// more than `unknown`, since the publisher did say something. The index
+/// does not say when the version was yanked, so the end of support stays as
+/// the record gives it, else unknown. An unmaintained advisory covers every
+/// version, so it decides the level and the yank is named beside it.
 fn support(
     spec: Option<&record::Specification>,
-    anomalies: &[&Assessment],
-    covered: bool,
+    version: &str,
+    evidence: &Evidence<'_>,
 ) -> Support {
     let end_of_support = spec
         .and_then(|s| s.end_of_support)
@@ -173,23 +213,33 @@ fn support(
             recorded: true,
         };
     }
-    let unmaintained = anomalies
+    let unmaintained = evidence
+        .anomalies
         .iter()
-        .find(|a| a.anomaly.kind == AnomalyKind::Unmaintained);
-    let mut derived = match unmaintained {
-        Some(a) => Support {
-            level: SupportLevel::Unmaintained,
-            evidence: format!("advisory {} says it is unmaintained", a.anomaly.id),
-            end_of_support: String::new(),
-            recorded: false,
-        },
-        None if covered => Support::unknown(
-            "not stated in the record; no advisory says it is unmaintained, which does not show it is maintained",
+        .find(|a| a.anomaly.kind == AnomalyKind::Unmaintained)
+        .map(|a| format!("advisory {} says it is unmaintained", a.anomaly.id));
+    let yank = evidence
+        .yanked
+        .then(|| format!("version {version} was yanked from crates.io (cargo's index cache)"));
+    let (level, evidence) = match (unmaintained, yank) {
+        (Some(advisory), Some(yank)) => (SupportLevel::Unmaintained, format!("{advisory}; {yank}")),
+        (Some(advisory), None) => (SupportLevel::Unmaintained, advisory),
+        (None, Some(yank)) => (SupportLevel::EndOfLife, yank),
+        (None, None) if evidence.covered => (
+            SupportLevel::Unknown,
+            "not stated in the record; no advisory says it is unmaintained, which does not show it is maintained".to_string(),
         ),
-        None => Support::unknown("not stated in the record; no advisory data covers its ecosystem"),
+        (None, None) => (
+            SupportLevel::Unknown,
+            "not stated in the record; no advisory data covers its ecosystem".to_string(),
+        ),
     };
-    derived.end_of_support = end_of_support;
-    derived
+    Support {
+        level,
+        evidence,
+        end_of_support,
+        recorded: false,
+    }
 }
 
 fn specification(spec: &record::Specification) -> Specification {
@@ -242,4 +292,105 @@ fn approvers(record: Option<&Record>, evaluation: &crate::record::Evaluation) ->
         .filter(|a| a.meaning == crate::record::Meaning::Approved && a.digest == digest)
         .map(|a| format!("{}, {}", a.by, a.at))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::advisory::matcher::Anomaly;
+    use crate::evaluate::State;
+    use crate::model::Ecosystem;
+    use crate::record::{EndOfSupport, Risk};
+
+    fn unmaintained() -> Assessment {
+        Assessment {
+            anomaly: Anomaly {
+                id: "RUSTSEC-2099-0002".into(),
+                aliases: vec![],
+                records: vec!["RUSTSEC-2099-0002".into()],
+                kind: AnomalyKind::Unmaintained,
+                component: Component::new(Ecosystem::CratesIo, "hex", "0.4.1"),
+                summary: None,
+                details: None,
+                severity: None,
+                fixed: vec![],
+                affected: vec![],
+                modified: time::macros::datetime!(2026-11-01 0:00 UTC),
+                content_hash: "00".into(),
+            },
+            state: State::New,
+            needs_person: true,
+            reasons: vec![],
+            evaluation: None,
+            carry_from: None,
+        }
+    }
+
+    fn spec(support: Option<SupportLevel>) -> record::Specification {
+        record::Specification {
+            purpose: "hex encoding".into(),
+            requirements: None,
+            needs: "none".into(),
+            manufacturer: None,
+            website: None,
+            risk: Risk::Low,
+            verification: None,
+            support,
+            support_evidence: None,
+            end_of_support: Some(EndOfSupport::On(time::macros::date!(2027 - 06 - 30))),
+            covers: vec![],
+            versions: vec![],
+        }
+    }
+
+    fn derived(
+        spec: Option<&record::Specification>,
+        anomalies: &[&Assessment],
+        yanked: bool,
+    ) -> Support {
+        let evidence = Evidence {
+            anomalies,
+            covered: true,
+            yanked,
+        };
+        support(spec, "0.4.1", &evidence)
+    }
+
+    #[test]
+    fn a_yanked_version_is_end_of_life_and_says_why() {
+        let support = derived(None, &[], true);
+        assert_eq!(support.level, SupportLevel::EndOfLife);
+        assert_eq!(
+            support.evidence,
+            "version 0.4.1 was yanked from crates.io (cargo's index cache)"
+        );
+        assert_eq!(support.end_of_support, "unknown", "the index says no date");
+        assert!(!support.recorded);
+        let dated = derived(Some(&spec(None)), &[], true);
+        assert_eq!(dated.end_of_support, "2027-06-30");
+    }
+
+    #[test]
+    fn an_unmaintained_advisory_decides_and_the_yank_is_named_beside_it() {
+        let advisory = unmaintained();
+        let support = derived(None, &[&advisory], true);
+        assert_eq!(support.level, SupportLevel::Unmaintained);
+        assert_eq!(
+            support.evidence,
+            "advisory RUSTSEC-2099-0002 says it is unmaintained; \
+             version 0.4.1 was yanked from crates.io (cargo's index cache)"
+        );
+    }
+
+    #[test]
+    fn the_record_wins_and_no_yank_is_no_news() {
+        let stated = derived(Some(&spec(Some(SupportLevel::Limited))), &[], true);
+        assert_eq!(
+            (stated.level, stated.recorded),
+            (SupportLevel::Limited, true)
+        );
+        let quiet = derived(None, &[], false);
+        assert_eq!(quiet.level, SupportLevel::Unknown);
+        assert!(!quiet.evidence.contains("yank"), "{}", quiet.evidence);
+    }
 }

@@ -21,3 +21,4 @@ mod releases;
 mod report;
 mod reuse;
 mod support;
+mod yanked;
