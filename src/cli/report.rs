@@ -53,9 +53,11 @@ enum ReportFormat {
     Md,
     /// One self-contained HTML file.
     Html,
-    /// Comma-separated values, one row per item and anomaly.
+    /// Comma-separated values: document control rows, an empty line, then one
+    /// row per item and anomaly.
     Csv,
-    /// The FDA SBOM addendum: one row per component with support and assessments.
+    /// The FDA SBOM addendum: document control rows, an empty line, then one
+    /// row per component with support and assessments.
     FdaCsv,
     /// The report model as JSON (`cargo-soup/report/1`).
     Json,

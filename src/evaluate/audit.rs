@@ -186,11 +186,9 @@ impl Audit {
 
     /// The findings that are not about a single anomaly.
     pub fn other_findings(&self) -> impl Iterator<Item = &Finding> {
-        self.findings.0.iter().filter(|f| {
-            !matches!(
-                f.code,
-                FindingCode::UnevaluatedAnomaly | FindingCode::EvaluationDue
-            )
-        })
+        self.findings
+            .0
+            .iter()
+            .filter(|f| !f.code.is_anomaly_state())
     }
 }

@@ -77,6 +77,18 @@ impl FindingCode {
         }
     }
 
+    /// True when the finding is one anomaly's state (new, due, under
+    /// investigation): outputs that list the anomalies show it there, so
+    /// their lists of other findings leave it out rather than say it twice.
+    pub fn is_anomaly_state(self) -> bool {
+        matches!(
+            self,
+            FindingCode::UnevaluatedAnomaly
+                | FindingCode::EvaluationDue
+                | FindingCode::EvaluationUnderInvestigation
+        )
+    }
+
     /// True when this kind of finding fails an audit (exit 1), where the
     /// safety class asks for it.
     pub fn fails_audit(self) -> bool {

@@ -7,7 +7,8 @@ use std::path::Path;
 use super::{AuditScope, Input, Project, ProjectError, subjects_of, union_of};
 use crate::advisory::yanked;
 use crate::evaluate::{AuditOptions, Finding, FindingCode};
-use crate::inventory::{self, Inventory};
+use crate::inventory;
+use crate::model::Component;
 use crate::out::Out;
 use crate::record::SafetyClass;
 use crate::report::changes::{from_diff, previous_release};
@@ -117,7 +118,7 @@ impl Project {
     }
 
     /// The SOUP change between two sides, each a release of the record, `.`
-    /// for the working tree, or a lockfile or SBOM path.
+    /// for the working tree (every part of the device), or a lockfile or SBOM path.
     pub fn diff(
         &mut self,
         before: &str,
@@ -125,29 +126,29 @@ impl Project {
         input: &Input,
         out: &mut dyn Out,
     ) -> Result<SoupDiff, ProjectError> {
-        let before_inventory = self.side(before, input, out)?;
-        let after_inventory = self.side(after, input, out)?;
+        let (before_path, before_components) = self.side(before, input, out)?;
+        let (after_path, after_components) = self.side(after, input, out)?;
         let options = AuditOptions::default();
-        let before_audit = self.assess(&before_inventory.components, &options)?;
-        let after_audit = self.assess(&after_inventory.components, &options)?;
+        let before_audit = self.assess(&before_components, &options)?;
+        let after_audit = self.assess(&after_components, &options)?;
         Ok(diff(
-            DiffSide::new(before, &before_inventory, &before_audit),
-            DiffSide::new(after, &after_inventory, &after_audit),
-            &before_inventory,
-            &after_inventory,
+            DiffSide::new(before, before_path, &before_components, &before_audit),
+            DiffSide::new(after, after_path, &after_components, &after_audit),
+            &before_components,
+            &after_components,
         ))
     }
 
-    /// Reads one side of a diff: a release of the record, `.`, or a file.
+    /// Reads one side of a diff: a release of the record, `.`, or a file; the
+    /// files it was read from, and its components. The working tree is every
+    /// part of the device, as `audit` and `report` read it, so that a report's
+    /// change analysis compares the same SOUP as the release's SBOM holds.
     fn side(
         &mut self,
         name: &str,
         input: &Input,
         out: &mut dyn Out,
-    ) -> Result<Inventory, ProjectError> {
-        if name == "." {
-            return self.read_inventory(input, out);
-        }
+    ) -> Result<(String, Vec<Component>), ProjectError> {
         let path = Path::new(name);
         let release = self
             .record
@@ -155,9 +156,19 @@ impl Project {
             .filter(|_| !path.exists())
             .and_then(|r| r.record().release(name))
             .cloned();
-        if let Some(release) = release {
-            return self.baseline(&release);
-        }
-        Ok(inventory::read_input(path)?)
+        let inventories = match (name, release) {
+            (".", _) => self
+                .subjects(input, &AuditScope::WorkingTree, out)?
+                .into_iter()
+                .map(|(_, inventory)| inventory)
+                .collect(),
+            (_, Some(release)) => vec![self.baseline(&release)?],
+            (_, None) => vec![inventory::read_input(path)?],
+        };
+        let paths: Vec<String> = inventories
+            .iter()
+            .map(|i| i.input.path.display().to_string())
+            .collect();
+        Ok((paths.join(", "), union_of(&inventories)))
     }
 }

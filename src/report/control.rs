@@ -157,6 +157,21 @@ fn signatures(
     blocks
 }
 
+impl SignatureBlock {
+    /// What the document says of the signature: how it was given and what
+    /// checking it found; `None` for a block left to sign on paper.
+    pub fn status(&self) -> Option<String> {
+        match (&self.checked, &self.key, self.signed) {
+            (Some(checked), Some(key), true) => Some(format!("SSH signature by {key}: {checked}")),
+            (Some(checked), _, _) => Some(checked.clone()),
+            (None, Some(key), true) => Some(format!("SSH signature by {key}")),
+            (None, _, true) => Some("SSH signature".to_string()),
+            (None, _, false) if self.by.is_some() => Some("unsigned".to_string()),
+            _ => None,
+        }
+    }
+}
+
 fn empty_block(role: &str) -> SignatureBlock {
     SignatureBlock {
         role: role.to_string(),

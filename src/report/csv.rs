@@ -1,5 +1,6 @@
-//! The SOUP list as CSV for spreadsheets: one row per (SOUP item, anomaly), one
-//! row for an item without anomalies. RFC 4180 quoting (CRLF line ends) and
+//! The SOUP list as CSV for spreadsheets: the document control block, an
+//! empty line, then the table, one row per (SOUP item, anomaly) and one row
+//! for an item without anomalies. RFC 4180 quoting (CRLF line ends) and
 //! formula-injection neutralisation are written here: the crate has no CSV
 //! dependency and this is the whole of what it would do for us.
 
@@ -39,9 +40,10 @@ const HEADER: &[&str] = &[
     "rationale",
 ];
 
-/// The SOUP list as CSV, one row per item and anomaly.
+/// The SOUP list as CSV: document control, then one row per item and anomaly.
 pub fn csv(report: &Report) -> String {
-    let mut out = row(HEADER.iter().map(|name| name.to_string()).collect());
+    let mut out = document_control(report);
+    out.push_str(&row(HEADER.iter().map(|name| name.to_string()).collect()));
     for item in &report.items {
         if item.anomalies.is_empty() {
             out.push_str(&row(item_cells(item, None)));
@@ -55,6 +57,66 @@ pub fn csv(report: &Report) -> String {
         cells.resize(HEADER.len(), String::new());
         out.push_str(&row(cells));
     }
+    out
+}
+
+/// The document control of `report` as `field,value` rows, then an empty
+/// line. An input, an advisory source and a signature take one row each, with
+/// more values: `input,path,sha256,release`, `advisory_data,name,location,date,
+/// record_count,sha256`, and `prepared|reviewed|approved,name,date and time,
+/// signature` (empty to sign on paper). CSV has no comments or sections, so
+/// the block is plain rows above the table: a spreadsheet shows both, and a
+/// program finds the table's header on the line after the first empty one.
+pub(crate) fn document_control(report: &Report) -> String {
+    let control = &report.control;
+    let text = |value: Option<&str>| value.unwrap_or_default().to_string();
+    let pair = |field: &str, value: String| vec![field.to_string(), value];
+    let revision = control.revision.as_ref();
+    let mut rows = vec![
+        pair("field", "value".to_string()),
+        pair("document_id", text(control.document_id.as_deref())),
+        pair("draft", text(control.draft.as_deref())),
+        pair("revision", text(revision.map(|r| r.value.as_str()))),
+        pair("revision_source", text(revision.map(|r| r.source.as_str()))),
+        pair("system", report.system.name.clone()),
+        pair("safety_class", report.system.class.clone()),
+        pair("manufacturer", text(report.system.manufacturer.as_deref())),
+        pair("system_version", text(control.system_version.as_deref())),
+        pair("release", text(report.release.as_deref())),
+        pair("retired", yes_no(report.retired)),
+        pair("commit", text(control.commit.as_deref())),
+        pair("tree_clean", control.clean.map(yes_no).unwrap_or_default()),
+        pair("cargo_soup_version", control.tool_version.clone()),
+        pair("generated_at", control.generated_at.clone()),
+    ];
+    rows.extend(control.inputs.iter().map(|input| {
+        vec![
+            "input".to_string(),
+            input.path.clone(),
+            input.sha256.clone(),
+            text(input.release.as_deref()),
+        ]
+    }));
+    rows.extend(report.advisory_data.iter().map(|source| {
+        vec![
+            "advisory_data".to_string(),
+            source.name.clone(),
+            source.location.clone(),
+            source.date.clone(),
+            source.record_count.to_string(),
+            source.content_sha256.clone(),
+        ]
+    }));
+    rows.extend(control.signatures.iter().map(|s| {
+        vec![
+            s.role.clone(),
+            text(s.by.as_deref()),
+            text(s.at.as_deref()),
+            s.status().unwrap_or_default(),
+        ]
+    }));
+    let mut out: String = rows.into_iter().map(row).collect();
+    out.push_str("\r\n");
     out
 }
 

@@ -11,7 +11,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use crate::evaluate::{Assessment, Audit, State};
-use crate::inventory::Inventory;
 use crate::model::Component;
 
 /// The schema name and version of `diff --format json`.
@@ -39,7 +38,7 @@ pub struct Change {
 pub struct DiffSide {
     /// As given: a release version, a path, or `.`.
     pub name: String,
-    /// The file its components were read from.
+    /// The files its components were read from, comma-separated.
     pub path: String,
     pub components: usize,
     pub anomalies: Vec<SideAnomaly>,
@@ -57,12 +56,12 @@ pub struct SideAnomaly {
 }
 
 impl DiffSide {
-    /// The side `name`, read into `inventory`, with the anomalies of its `audit`.
-    pub fn new(name: &str, inventory: &Inventory, audit: &Audit) -> DiffSide {
+    /// The side `name`, read from `path` into `components`, with the anomalies of its `audit`.
+    pub fn new(name: &str, path: String, components: &[Component], audit: &Audit) -> DiffSide {
         DiffSide {
             name: name.to_string(),
-            path: inventory.input.path.display().to_string(),
-            components: inventory.components.len(),
+            path,
+            components: components.len(),
             anomalies: audit.assessments.iter().map(SideAnomaly::of).collect(),
         }
     }
@@ -163,9 +162,9 @@ fn items(components: &[Component]) -> Items {
     items
 }
 
-/// What changed from `before` to `after`, read from `old` and `new`.
-pub fn diff(before: DiffSide, after: DiffSide, old: &Inventory, new: &Inventory) -> SoupDiff {
-    let items = item_changes(&old.components, &new.components);
+/// What changed from `before` to `after`, whose components are `old` and `new`.
+pub fn diff(before: DiffSide, after: DiffSide, old: &[Component], new: &[Component]) -> SoupDiff {
+    let items = item_changes(old, new);
     SoupDiff {
         schema: DIFF_SCHEMA,
         anomalies: anomaly_changes(&before.anomalies, &after.anomalies),

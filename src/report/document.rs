@@ -271,6 +271,10 @@ fn identification(component: &Component, specification: Option<&Specification>) 
         field("Package URL", or_dash(component.purl.as_deref())),
         field("Scope", vec![text(component.scope.as_str())]),
     ];
+    // A device of several parts (`[[input]]`): which one the item is in.
+    if let Some(part) = &component.input {
+        rows.push(field("Part of the device", vec![text(part)]));
+    }
     if let Some(cpe) = &component.cpe {
         rows.push(field("CPE", vec![text(cpe)]));
     }

@@ -2,9 +2,10 @@
 //! premarket cybersecurity guidance asks of each: the asset it is part of,
 //! its manufacturer, level of support, end of support, and every known
 //! vulnerability with its assessment. The plain CSV stays one row per anomaly
-//! for spreadsheets; this one is the table a submission carries.
+//! for spreadsheets; this one is the table a submission carries, under the
+//! same document control block as the plain CSV.
 
-use super::csv::row;
+use super::csv::{document_control, row};
 use super::model::{AnomalyEntry, Report};
 
 const HEADER: &[&str] = &[
@@ -20,13 +21,14 @@ const HEADER: &[&str] = &[
     "assessments",
 ];
 
-/// The addendum: a header, then one row per SOUP item (covered or not).
+/// The addendum: document control, a header, then one row per SOUP item (covered or not).
 pub fn fda_csv(report: &Report) -> String {
     let asset = match &report.release {
         Some(release) => format!("{} {release}", report.system.name),
         None => format!("{} (working tree)", report.system.name),
     };
-    let mut out = row(HEADER.iter().map(|h| h.to_string()).collect());
+    let mut out = document_control(report);
+    out.push_str(&row(HEADER.iter().map(|h| h.to_string()).collect()));
     for item in &report.items {
         let c = &item.component;
         let manufacturer = item

@@ -123,21 +123,11 @@ pub fn control(report: &Report) -> Vec<Block> {
             .signatures
             .iter()
             .map(|s| {
-                let signature = match (&s.checked, &s.key, s.signed) {
-                    (Some(checked), Some(key), true) => {
-                        format!("SSH signature by {key}: {checked}")
-                    }
-                    (Some(checked), _, _) => checked.clone(),
-                    (None, Some(key), true) => format!("SSH signature by {key}"),
-                    (None, _, true) => "SSH signature".to_string(),
-                    (None, _, false) if s.by.is_some() => "unsigned".to_string(),
-                    _ => SIGN_HERE.to_string(),
-                };
                 vec![
                     cell(&s.role),
                     cell(s.by.as_deref().unwrap_or(SIGN_HERE)),
                     cell(s.at.as_deref().unwrap_or(SIGN_HERE)),
-                    cell(&signature),
+                    cell(&s.status().unwrap_or_else(|| SIGN_HERE.to_string())),
                 ]
             })
             .collect(),
@@ -276,6 +266,17 @@ pub fn clause_answers(report: &Report) -> BTreeMap<&'static str, String> {
         .filter(|c| !c.version.is_empty())
         .count();
     let direct: Vec<&Item> = items.iter().filter(|i| is_direct(i)).collect();
+    // Items whose input does not say whether they are direct (an SBOM without
+    // a dependency graph, a requirements.txt): the rule was not applied to them,
+    // and "0 of 0 direct items" alone would read as met.
+    let unknown = match items
+        .iter()
+        .filter(|i| i.component.direct.is_none())
+        .count()
+    {
+        0 => String::new(),
+        n => format!("; not applied to {n} items whose input does not say whether they are direct"),
+    };
     let specified = direct.iter().filter(|i| i.specification.is_some()).count();
     let with_requirements = direct
         .iter()
@@ -315,7 +316,7 @@ pub fn clause_answers(report: &Report) -> BTreeMap<&'static str, String> {
         (
             "5.3.3",
             format!(
-                "{specified} of {} direct items specified{}; {with_requirements} with requirements",
+                "{specified} of {} direct items specified{}; {with_requirements} with requirements{unknown}",
                 direct.len(),
                 missing(direct.len() - specified)
             ),
@@ -323,7 +324,7 @@ pub fn clause_answers(report: &Report) -> BTreeMap<&'static str, String> {
         (
             "5.3.4",
             format!(
-                "{specified} of {} direct items state the hardware and software they need{}",
+                "{specified} of {} direct items state the hardware and software they need{}{unknown}",
                 direct.len(),
                 missing(direct.len() - specified)
             ),

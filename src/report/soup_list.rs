@@ -13,7 +13,7 @@ use super::model::{
     Support, SystemInfo, UncoveredItem,
 };
 use crate::advisory::yanked::Yanked;
-use crate::evaluate::{Assessment, Audit, FindingCode};
+use crate::evaluate::{Assessment, Audit};
 use crate::model::{AnomalyKind, Component};
 use crate::record::{self, Record, SupportLevel};
 
@@ -133,13 +133,7 @@ pub fn soup_list(
             .findings
             .0
             .iter()
-            .filter(|f| f.needs_person())
-            .filter(|f| {
-                !matches!(
-                    f.code,
-                    FindingCode::UnevaluatedAnomaly | FindingCode::EvaluationDue
-                )
-            })
+            .filter(|f| f.needs_person() && !f.code.is_anomaly_state())
             .map(|f| OpenFinding {
                 code: f.code.as_str().to_string(),
                 subject: f.subject.clone(),

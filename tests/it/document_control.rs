@@ -215,6 +215,38 @@ fn every_digest_in_the_document_is_the_files_real_digest() {
         .filter_map(|s| s["role"].as_str())
         .collect();
     assert_eq!(roles, ["prepared", "reviewed", "approved"]);
+
+    // Both CSV formats carry the same digests in their document control rows.
+    for format in ["csv", "fda-csv"] {
+        let text = project
+            .run(&[
+                "report",
+                "--lockfile",
+                "Cargo.lock",
+                "--allow-stale",
+                "--format",
+                format,
+            ])
+            .expect(0)
+            .stdout();
+        let (control, _) = super::support::csv_blocks(&text);
+        let rows = |field: &str| super::support::control_values(&control, field);
+        let lockfile = sha256_of(&project.path("Cargo.lock"));
+        assert_eq!(
+            rows("input"),
+            [["Cargo.lock", lockfile.as_str(), ""]],
+            "{format}"
+        );
+        let [source] = &rows("advisory_data")[..] else {
+            panic!("{format}: {control:?}");
+        };
+        assert_eq!(source[4], sha256_of(&bundled), "{format}");
+        assert_eq!(rows("cargo_soup_version"), [[env!("CARGO_PKG_VERSION")]]);
+        // Nobody has signed: each block is left to sign on paper.
+        for role in ["prepared", "reviewed", "approved"] {
+            assert_eq!(rows(role), [["", "", ""]], "{format} {role}");
+        }
+    }
 }
 
 #[test]

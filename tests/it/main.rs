@@ -8,6 +8,7 @@ mod binary;
 mod cli;
 mod concurrency;
 mod crash;
+mod device_report;
 mod document_control;
 mod ecosystems;
 mod engine;

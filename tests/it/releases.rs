@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::support::scene::{PUMP_RATIONALE, Project, evaluate_idna};
 use super::support::schemas::{assert_documented, assert_valid};
-use super::support::{fixture, redact_dates};
+use super::support::{fixture, redact_report, snapshot_settings};
 
 /// The purls a real SBOM lists as SOUP, counted without the code under test.
 fn purls_in(file: &str) -> BTreeSet<String> {
@@ -366,22 +366,8 @@ fn the_report_of_a_small_project() {
     };
     let markdown = report("md").expect(0);
     let json = report("json").expect(0);
-    let settings = {
-        let mut s = insta::Settings::clone_current();
-        s.set_snapshot_path("../snapshots");
-        s.set_prepend_module_to_snapshot(false);
-        s
-    };
-    let redact = |text: &str| {
-        let version = env!("CARGO_PKG_VERSION");
-        redact_dates(&text.replace(&project.dir.path().display().to_string(), "[project]"))
-            .replace(&format!("| {version} |"), "| [version] |")
-            .replace(
-                &format!("\"tool_version\": \"{version}\""),
-                "\"tool_version\": \"[version]\"",
-            )
-    };
-    settings.bind(|| {
+    let redact = |text: &str| redact_report(text, &[(project.dir.path(), "[project]")]);
+    snapshot_settings().bind(|| {
         insta::assert_snapshot!("pump_report_md", redact(&markdown.stdout()));
         insta::assert_snapshot!("pump_report_json", redact(&json.stdout()));
     });

@@ -21,7 +21,9 @@ use cargo_soup::report::{csv, cyclonedx, fda, html, markdown, model, openvex, sa
 use serde_json::Value;
 
 use super::support::schemas::{LocalSchemas, assert_documented, assert_valid, documented};
-use super::support::{fixture, redact_dates};
+use super::support::{
+    control_values, csv_blocks, fixture, parse_csv, redact_dates, snapshot_settings,
+};
 
 const SERIAL: &str = "urn:uuid:3e671687-395b-41f5-a30f-a58921a69b79";
 const TIMESTAMP: &str = "2026-08-22T09:00:00Z";
@@ -285,14 +287,6 @@ fn hostile_report() -> Report {
     report
 }
 
-/// Snapshots live in `tests/snapshots/`, beside the fixtures rather than the test code.
-fn snapshot_settings() -> insta::Settings {
-    let mut settings = insta::Settings::clone_current();
-    settings.set_snapshot_path("../snapshots");
-    settings.set_prepend_module_to_snapshot(false);
-    settings
-}
-
 #[test]
 fn markdown_snapshot() {
     let text = redact_dates(&markdown::markdown(&fixture_report()));
@@ -548,36 +542,9 @@ fn markdown_makes_no_table_break_link_or_html_from_outside_text() {
     assert!(text.contains("```text\n<script>alert(1)</script>\n<img src=x onerror=alert(1)>\n| table | break |\n[link](javascript:x)\n```"));
 }
 
-/// Parses RFC 4180 CSV (quoted fields, doubled quotes, CRLF), independently of the writer.
-fn parse_csv(text: &str) -> Vec<Vec<String>> {
-    let mut rows = Vec::new();
-    let mut row = Vec::new();
-    let mut field = String::new();
-    let mut quoted = false;
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (quoted, c) {
-            (true, '"') if chars.peek() == Some(&'"') => {
-                field.push('"');
-                chars.next();
-            }
-            (true, '"') => quoted = false,
-            (false, '"') if field.is_empty() => quoted = true,
-            (false, ',') => row.push(std::mem::take(&mut field)),
-            (false, '\r') if chars.peek() == Some(&'\n') => {
-                chars.next();
-                row.push(std::mem::take(&mut field));
-                rows.push(std::mem::take(&mut row));
-            }
-            _ => field.push(c),
-        }
-    }
-    rows
-}
-
 #[test]
 fn csv_has_one_row_per_item_and_anomaly() {
-    let rows = parse_csv(&csv::csv(&fixture_report()));
+    let (_, rows) = csv_blocks(&csv::csv(&fixture_report()));
     // header, time (1 anomaly), yaml-rust (2 anomalies), openssl (no anomaly list).
     assert_eq!(rows.len(), 5);
     assert!(rows.iter().all(|row| row.len() == 30), "ragged rows");
@@ -617,6 +584,45 @@ fn csv_has_one_row_per_item_and_anomaly() {
         rows[1][column("aliases")],
         "CVE-2020-26235 GHSA-wcg3-cvx6-7396"
     );
+}
+
+#[test]
+fn both_csv_formats_open_with_the_same_document_control() {
+    let report = fixture_report();
+    let (control, table) = csv_blocks(&csv::csv(&report));
+    let value = |field: &str| control_values(&control, field);
+    assert_eq!(control[0], ["field", "value"]);
+    assert_eq!(value("document_id"), [["SOUP-001"]]);
+    assert_eq!(value("revision"), [["C"]]);
+    assert_eq!(value("revision_source"), [["record"]]);
+    assert_eq!(value("system"), [["Infusion pump controller"]]);
+    assert_eq!(value("safety_class"), [["B"]]);
+    assert_eq!(value("manufacturer"), [["Example Medical Ltd"]]);
+    assert_eq!(value("system_version"), [["2.1.0"]]);
+    assert_eq!(value("release"), [["2.1.0"]]);
+    assert_eq!(value("cargo_soup_version"), [["0.1.0"]]);
+    assert_eq!(value("generated_at"), [["2026-08-22T09:00:00Z"]]);
+    let input = &report.control.inputs[0];
+    assert_eq!(
+        value("input"),
+        [[input.path.as_str(), input.sha256.as_str(), "2.1.0"]]
+    );
+    let source = &report.advisory_data[0];
+    assert_eq!(
+        value("advisory_data"),
+        [[
+            source.name.as_str(),
+            source.location.as_str(),
+            source.date.as_str(),
+            "1206",
+            source.content_sha256.as_str()
+        ]]
+    );
+    assert_eq!(table[0][0], "name");
+
+    let (fda_control, fda_table) = csv_blocks(&fda::fda_csv(&report));
+    assert_eq!(fda_control, control);
+    assert_eq!(fda_table[0][0], "asset");
 }
 
 #[test]
@@ -872,7 +878,7 @@ fn hostile_html_runs_nothing_in_a_browser() {
 
 #[test]
 fn the_fda_addendum_has_one_row_per_component_with_its_assessments() {
-    let rows = parse_csv(&fda::fda_csv(&fixture_report()));
+    let (_, rows) = csv_blocks(&fda::fda_csv(&fixture_report()));
     // header, time, yaml-rust, openssl (no anomaly list).
     assert_eq!(rows.len(), 4);
     assert!(rows.iter().all(|row| row.len() == 10), "ragged rows");

@@ -10,8 +10,8 @@ use cargo_soup::record::{SafetyClass, init_text};
 use time::OffsetDateTime;
 use time::macros::datetime;
 
-use super::fixture;
 use super::scene::IDNA_SPECIFICATION;
+use super::{copy_dir, fixture};
 
 /// The moment in-process runs pretend it is (the scene's `TODAY`).
 pub const NOW: OffsetDateTime = datetime!(2026-11-24 09:00 UTC);
@@ -29,9 +29,22 @@ impl Memory {
     pub fn new(lockfile: &str, class: SafetyClass, record_extra: &str) -> Memory {
         let dir = tempfile::tempdir().unwrap();
         std::fs::copy(fixture(lockfile), dir.path().join("Cargo.lock")).unwrap();
-        let record = dir.path().join("soup-register.toml");
         let text = init_text("infusion-pump", class, None) + record_extra;
-        std::fs::write(&record, text).unwrap();
+        std::fs::write(dir.path().join("soup-register.toml"), text).unwrap();
+        Memory::open(dir)
+    }
+
+    /// A copy of the project `tests/fixtures/projects/<name>` as it is: its
+    /// record and every file the record names (inputs, release SBOMs).
+    pub fn copy_of(name: &str) -> Memory {
+        let dir = tempfile::tempdir().unwrap();
+        copy_dir(&fixture(&format!("projects/{name}")), dir.path());
+        Memory::open(dir)
+    }
+
+    /// The project whose record is `soup-register.toml` in `dir`.
+    fn open(dir: tempfile::TempDir) -> Memory {
+        let record = dir.path().join("soup-register.toml");
         let locations = Locations::new(None, record, dir.path().join("store.db"));
         let project = Project::in_memory(locations, NOW, NOW.date()).unwrap();
         Memory {

@@ -1,6 +1,6 @@
 //! What the integration tests share: the fixtures, one scene of the binary,
-//! in-process projects on an in-memory register and store, schemas, archives
-//! and local servers.
+//! in-process projects on an in-memory register and store, schemas, archives,
+//! CSV reading, snapshot settings and redaction, and local servers.
 
 pub mod memory;
 pub mod scene;
@@ -23,6 +23,20 @@ pub fn fixture(relative: &str) -> PathBuf {
 pub fn fixture_bytes(relative: &str) -> Vec<u8> {
     let path = fixture(relative);
     std::fs::read(&path).unwrap_or_else(|error| panic!("{}: {error}", path.display()))
+}
+
+/// Copies the folder `from` into the existing folder `to`, recursively.
+pub fn copy_dir(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
 }
 
 /// A zip archive of `files`: (path inside the archive, content).
@@ -57,6 +71,36 @@ pub fn zip_files(name: &str) -> Vec<(String, Vec<u8>)> {
 /// Replaces every `YYYY-MM-DD` with `[date]`, so snapshots do not pin the calendar.
 pub fn redact_dates(text: &str) -> String {
     redact_calendar_dates(text)
+}
+
+/// A report as its snapshot keeps it: dates, the cargo-soup version (as the
+/// Markdown, JSON and CSV reports show it) and each machine path in `paths` (with
+/// the name that stands for it) redacted, so that neither the calendar, a
+/// version bump nor the machine the tests run on changes it.
+pub fn redact_report(text: &str, paths: &[(&Path, &str)]) -> String {
+    let version = env!("CARGO_PKG_VERSION");
+    let mut text = text.to_string();
+    for (path, name) in paths {
+        text = text.replace(&path.display().to_string(), name);
+    }
+    redact_dates(&text)
+        .replace(&format!("| {version} |"), "| [version] |")
+        .replace(
+            &format!("\"tool_version\": \"{version}\""),
+            "\"tool_version\": \"[version]\"",
+        )
+        .replace(
+            &format!("cargo_soup_version,{version}\r\n"),
+            "cargo_soup_version,[version]\r\n",
+        )
+}
+
+/// Snapshots live in `tests/snapshots/`, beside the fixtures rather than the test code.
+pub fn snapshot_settings() -> insta::Settings {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("../snapshots");
+    settings.set_prepend_module_to_snapshot(false);
+    settings
 }
 
 /// The length of an RFC 3339 time of day (`T09:00:00Z`, `T09:00:00.5+01:00`) at
@@ -109,4 +153,54 @@ fn redact_calendar_dates(text: &str) -> String {
         }
     }
     out
+}
+
+/// Parses RFC 4180 CSV (quoted fields, doubled quotes, CRLF), independently of the writer.
+pub fn parse_csv(text: &str) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    let mut row = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                field.push('"');
+                chars.next();
+            }
+            (true, '"') => quoted = false,
+            (false, '"') if field.is_empty() => quoted = true,
+            (false, ',') => row.push(std::mem::take(&mut field)),
+            (false, '\r') if chars.peek() == Some(&'\n') => {
+                chars.next();
+                row.push(std::mem::take(&mut field));
+                rows.push(std::mem::take(&mut row));
+            }
+            _ => field.push(c),
+        }
+    }
+    rows
+}
+
+/// The document control rows and the table of a CSV report, split at the
+/// first empty line, as a program reading the report finds the table.
+pub fn csv_blocks(text: &str) -> (Vec<Vec<String>>, Vec<Vec<String>>) {
+    let mut rows = parse_csv(text);
+    let blank = rows
+        .iter()
+        .position(|row| row.len() == 1 && row[0].is_empty())
+        .expect("document control ends with an empty line");
+    let table = rows.split_off(blank + 1);
+    rows.pop();
+    (rows, table)
+}
+
+/// The values of each document control row named `field` (several for
+/// `input`, `advisory_data` and a role signed more than once).
+pub fn control_values<'a>(control: &'a [Vec<String>], field: &str) -> Vec<Vec<&'a str>> {
+    control
+        .iter()
+        .filter(|row| row[0] == field)
+        .map(|row| row[1..].iter().map(String::as_str).collect())
+        .collect()
 }
