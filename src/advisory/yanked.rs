@@ -81,7 +81,7 @@ pub fn read(cargo_home: &Path, components: &[Component]) -> Yanked {
     let mut yanked = BTreeSet::new();
     for (name, pinned) in by_crate {
         let files = newest_first(&indexes, &cache_path(name));
-        let listings: Vec<Vec<(&str, bool)>> = files.iter().filter_map(|f| entries(f)).collect();
+        let listings: Vec<Vec<(&str, &[u8])>> = files.iter().filter_map(|f| entries(f)).collect();
         for component in pinned {
             let yank = listings.iter().find_map(|l| yank_of(l, &component.version));
             if yank == Some(true) {
@@ -156,12 +156,11 @@ fn read_bounded(path: &Path) -> Option<Vec<u8>> {
 }
 
 /// Whether a cache file's `entries` show `version` as yanked; `None` when
-/// they do not list it.
-fn yank_of(entries: &[(&str, bool)], version: &str) -> Option<bool> {
-    entries
-        .iter()
-        .find(|(listed, _)| *listed == version)
-        .map(|(_, yanked)| *yanked)
+/// they do not list it, or its entry is malformed.
+fn yank_of(entries: &[(&str, &[u8])], version: &str) -> Option<bool> {
+    let (_, entry) = entries.iter().find(|(listed, _)| *listed == version)?;
+    let entry: IndexEntry = serde_json::from_slice(entry).ok()?;
+    Some(entry.yanked)
 }
 
 /// The part of an index entry read here.
@@ -172,22 +171,31 @@ struct IndexEntry {
     yanked: bool,
 }
 
-/// Every version a cache file lists, with whether its entry says yanked;
-/// `None` for another format version, a truncated file or a malformed entry.
-fn entries(bytes: &[u8]) -> Option<Vec<(&str, bool)>> {
+/// Every version a cache file lists, with its index entry unparsed: only the
+/// entries of pinned versions are read (a crate's file lists every version
+/// ever published, most of a report's time when each was parsed); `None` for
+/// another format version or a truncated file.
+fn entries(bytes: &[u8]) -> Option<Vec<(&str, &[u8])>> {
     let (&cache_version, rest) = bytes.split_first()?;
     let schema = u32::from_le_bytes(rest.get(..4)?.try_into().ok()?);
     if cache_version != CACHE_VERSION || !INDEX_SCHEMAS.contains(&schema) {
         return None;
     }
-    let mut fields = rest.get(4..)?.strip_suffix(&[0])?.split(|b| *b == 0);
+    let body = rest.get(4..)?.strip_suffix(&[0])?;
+    let mut start = 0;
+    let mut fields = memchr::memchr_iter(0, body)
+        .chain(std::iter::once(body.len()))
+        .map(|end| {
+            let field = &body[start..end];
+            start = end + 1;
+            field
+        });
     // The index version the cache was made from: cargo's, for knowing when to
     // rebuild it; nothing here depends on it.
     fields.next()?;
     let mut entries = Vec::new();
     while let Some(version) = fields.next() {
-        let entry: IndexEntry = serde_json::from_slice(fields.next()?).ok()?;
-        entries.push((std::str::from_utf8(version).ok()?, entry.yanked));
+        entries.push((std::str::from_utf8(version).ok()?, fields.next()?));
     }
     Some(entries)
 }
@@ -222,7 +230,11 @@ mod tests {
                 "0.1.0", "0.2.0", "0.3.0", "0.3.1", "0.3.2", "0.4.0", "0.4.1", "0.4.2", "0.4.3"
             ]
         );
-        let yanked: Vec<&str> = listed.iter().filter(|e| e.1).map(|e| e.0).collect();
+        let yanked: Vec<&str> = listed
+            .iter()
+            .filter(|(v, _)| yank_of(&listed, v) == Some(true))
+            .map(|(v, _)| *v)
+            .collect();
         assert_eq!(yanked, ["0.4.1"]);
         assert_eq!(yank_of(&listed, "0.4.1"), Some(true));
         assert_eq!(yank_of(&listed, "0.4.3"), Some(false));
@@ -249,9 +261,6 @@ mod tests {
         other_cache[0] = 4;
         let mut other_schema = HEX.to_vec();
         other_schema[1] = 9;
-        let mut bad_json = HEX.to_vec();
-        let at = HEX.windows(7).position(|w| w == b"\"yanked").unwrap();
-        bad_json[at] = b'{';
         let mut bad_utf8 = HEX.to_vec();
         // The first version string starts after the index version's NUL.
         let first_version = 5 + HEX[5..].iter().position(|b| *b == 0).unwrap() + 1;
@@ -262,10 +271,8 @@ mod tests {
             b"\x03\x02\x00\x00",
             b"\x03\x02\x00\x00\x00",
             b"\x03\x02\x00\x00\x00etag\x000.1.0\x00",
-            b"\x03\x02\x00\x00\x00etag\x000.1.0\x00{\"yanked\":\"yes\"}\x00",
             &other_cache,
             &other_schema,
-            &bad_json,
             &bad_utf8,
             b"\xff\xfe\x00\x00garbage\x00\x00\x00",
         ] {
@@ -274,9 +281,21 @@ mod tests {
     }
 
     #[test]
+    fn a_malformed_entry_leaves_its_version_not_known() {
+        let mut bad_json = HEX.to_vec();
+        let at = HEX.windows(7).position(|w| w == b"\"yanked").unwrap();
+        bad_json[at] = b'{';
+        let listed = entries(&bad_json).expect("the file's layout is intact");
+        assert_eq!(yank_of(&listed, "0.1.0"), None);
+        assert_eq!(yank_of(&listed, "0.4.1"), Some(true));
+        let odd = b"\x03\x02\x00\x00\x00etag\x000.1.0\x00{\"yanked\":\"yes\"}\x00";
+        assert_eq!(yank_of(&entries(odd).unwrap(), "0.1.0"), None);
+    }
+
+    #[test]
     fn an_entry_without_the_yanked_key_is_not_yanked() {
         let bytes = b"\x03\x02\x00\x00\x00etag\x000.1.0\x00{\"vers\":\"0.1.0\"}\x00";
-        assert_eq!(entries(bytes), Some(vec![("0.1.0", false)]));
+        assert_eq!(yank_of(&entries(bytes).unwrap(), "0.1.0"), Some(false));
     }
 
     #[test]

@@ -6,8 +6,8 @@ use std::path::Path;
 
 use super::{AuditScope, Input, Project, ProjectError, subjects_of, union_of};
 use crate::advisory::yanked;
-use crate::evaluate::{AuditOptions, Finding, FindingCode};
-use crate::inventory;
+use crate::evaluate::{Audit, AuditOptions, Finding, FindingCode};
+use crate::inventory::{self, Inventory};
 use crate::model::Component;
 use crate::out::Out;
 use crate::record::SafetyClass;
@@ -86,7 +86,15 @@ impl Project {
                 .map(|r| r.version.clone()),
         };
         if let Some(since) = since {
-            let diff = self.diff(&since, release.unwrap_or("."), input, out)?;
+            let before = self.assessed_side(&since, input, out)?;
+            // The document's own SOUP is the later side, assessed once: the
+            // options change only findings, and a diff compares anomalies.
+            let after = AssessedSide {
+                path: joined_paths(inventories.iter().map(|(_, inventory)| inventory)),
+                components,
+                audit,
+            };
+            let diff = diff_of((&since, &before), (release.unwrap_or("."), &after));
             report.changes = Some(from_diff(&since, &diff));
         }
         Ok(report)
@@ -126,17 +134,25 @@ impl Project {
         input: &Input,
         out: &mut dyn Out,
     ) -> Result<SoupDiff, ProjectError> {
-        let (before_path, before_components) = self.side(before, input, out)?;
-        let (after_path, after_components) = self.side(after, input, out)?;
-        let options = AuditOptions::default();
-        let before_audit = self.assess(&before_components, &options)?;
-        let after_audit = self.assess(&after_components, &options)?;
-        Ok(diff(
-            DiffSide::new(before, before_path, &before_components, &before_audit),
-            DiffSide::new(after, after_path, &after_components, &after_audit),
-            &before_components,
-            &after_components,
-        ))
+        let before_side = self.assessed_side(before, input, out)?;
+        let after_side = self.assessed_side(after, input, out)?;
+        Ok(diff_of((before, &before_side), (after, &after_side)))
+    }
+
+    /// One side of a diff, read and assessed.
+    fn assessed_side(
+        &mut self,
+        name: &str,
+        input: &Input,
+        out: &mut dyn Out,
+    ) -> Result<AssessedSide, ProjectError> {
+        let (path, components) = self.side(name, input, out)?;
+        let audit = self.assess(&components, &AuditOptions::default())?;
+        Ok(AssessedSide {
+            path,
+            components,
+            audit,
+        })
     }
 
     /// Reads one side of a diff: a release of the record, `.`, or a file; the
@@ -165,10 +181,32 @@ impl Project {
             (_, Some(release)) => vec![self.baseline(&release)?],
             (_, None) => vec![inventory::read_input(path)?],
         };
-        let paths: Vec<String> = inventories
-            .iter()
-            .map(|i| i.input.path.display().to_string())
-            .collect();
-        Ok((paths.join(", "), union_of(&inventories)))
+        Ok((joined_paths(&inventories), union_of(&inventories)))
     }
+}
+
+/// One side of a diff: the files it was read from, its components and their audit.
+struct AssessedSide {
+    path: String,
+    components: Vec<Component>,
+    audit: Audit,
+}
+
+/// The diff of two named, assessed sides.
+fn diff_of((before, b): (&str, &AssessedSide), (after, a): (&str, &AssessedSide)) -> SoupDiff {
+    diff(
+        DiffSide::new(before, b.path.clone(), &b.components, &b.audit),
+        DiffSide::new(after, a.path.clone(), &a.components, &a.audit),
+        &b.components,
+        &a.components,
+    )
+}
+
+/// The input files of `inventories`, as a diff side names them.
+fn joined_paths<'a>(inventories: impl IntoIterator<Item = &'a Inventory>) -> String {
+    let paths: Vec<String> = inventories
+        .into_iter()
+        .map(|i| i.input.path.display().to_string())
+        .collect();
+    paths.join(", ")
 }
