@@ -2,10 +2,14 @@
 //! ecosystems, their package URLs, and the anomalies found in them. Imports
 //! nothing of the crate.
 
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
 use std::fmt;
+use std::hash::{Hash, Hasher};
 use std::str::FromStr;
 
-use serde::{Deserialize, Serialize};
+use packageurl::PackageUrl;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A package ecosystem, named as the OSV schema names it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -129,33 +133,78 @@ impl From<String> for Ecosystem {
     }
 }
 
-/// A package URL, parsed once through the `packageurl` crate and kept in its
+/// A package URL, parsed once through the `packageurl` crate and kept with its
 /// canonical text: the key of every SOUP item (`pkg:cargo/serde@1.0.210`).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// Compared, ordered and hashed by that text, and serialized as it.
+#[derive(Debug, Clone)]
 pub struct Purl {
     /// The canonical text.
     text: String,
     /// The canonical text of the package without version, qualifiers and subpath.
     package: String,
+    ty: String,
+    namespace: Option<String>,
+    name: String,
     version: Option<String>,
+    qualifiers: BTreeMap<String, String>,
 }
 
 impl Purl {
     /// Parses `text`; the error says why it is not a package URL.
     pub fn parse(text: &str) -> Result<Purl, String> {
-        let parsed = packageurl::PackageUrl::from_str(text.trim()).map_err(|e| e.to_string())?;
-        let mut package =
-            packageurl::PackageUrl::new(parsed.ty().to_string(), parsed.name().to_string())
+        let parsed = PackageUrl::from_str(text.trim()).map_err(|e| e.to_string())?;
+        Purl::from_parsed(&parsed)
+    }
+
+    /// Builds the purl of a package from its parts, as the purl type
+    /// canonicalises them (npm and PyPI names lower case, Go namespaces too).
+    pub fn build(
+        ty: &str,
+        namespace: Option<&str>,
+        name: &str,
+        version: &str,
+        qualifiers: &[(&str, &str)],
+    ) -> Result<Purl, String> {
+        let mut purl = PackageUrl::new(ty, name).map_err(|e| e.to_string())?;
+        if let Some(namespace) = namespace {
+            purl.with_namespace(namespace).map_err(|e| e.to_string())?;
+        }
+        purl.with_version(version).map_err(|e| e.to_string())?;
+        for (key, value) in qualifiers {
+            purl.add_qualifier(*key, *value)
                 .map_err(|e| e.to_string())?;
+        }
+        purl.validate().map_err(|e| e.to_string())?;
+        Purl::from_parsed(&purl)
+    }
+
+    /// This purl with `version`: what an SBOM entry's own version adds to a
+    /// purl that names none.
+    pub fn with_version(&self, version: &str) -> Result<Purl, String> {
+        let mut purl = PackageUrl::from_str(&self.text).map_err(|e| e.to_string())?;
+        purl.with_version(version).map_err(|e| e.to_string())?;
+        Purl::from_parsed(&purl)
+    }
+
+    fn from_parsed(parsed: &PackageUrl<'_>) -> Result<Purl, String> {
+        let mut package = PackageUrl::new(parsed.ty(), parsed.name()).map_err(|e| e.to_string())?;
         if let Some(namespace) = parsed.namespace() {
             package
-                .with_namespace(namespace.to_string())
+                .with_namespace(namespace)
                 .map_err(|e| e.to_string())?;
         }
         Ok(Purl {
             text: parsed.to_string(),
             package: package.to_string(),
+            ty: parsed.ty().to_string(),
+            namespace: parsed.namespace().map(str::to_string),
+            name: parsed.name().to_string(),
             version: parsed.version().map(str::to_string),
+            qualifiers: parsed
+                .qualifiers()
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
         })
     }
 
@@ -164,9 +213,29 @@ impl Purl {
         &self.text
     }
 
+    /// The package type (`cargo`, `npm`, `pypi`, ...), lower case.
+    pub fn ty(&self) -> &str {
+        &self.ty
+    }
+
+    /// The namespace (npm scope, Maven group, Go module path prefix), decoded.
+    pub fn namespace(&self) -> Option<&str> {
+        self.namespace.as_deref()
+    }
+
+    /// The name, decoded.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
     /// The version, when the purl names one.
     pub fn version(&self) -> Option<&str> {
         self.version.as_deref()
+    }
+
+    /// The value of one qualifier (`repository_url`, `vcs_url`, ...), decoded.
+    pub fn qualifier(&self, key: &str) -> Option<&str> {
+        self.qualifiers.get(key).map(String::as_str)
     }
 
     /// The package across its versions (`pkg:npm/%40scope/x` of `pkg:npm/%40scope/x@1?a=b`).
@@ -178,6 +247,49 @@ impl Purl {
 impl fmt::Display for Purl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.text)
+    }
+}
+
+impl PartialEq for Purl {
+    fn eq(&self, other: &Purl) -> bool {
+        self.text == other.text
+    }
+}
+
+impl Eq for Purl {}
+
+impl Hash for Purl {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.text.hash(state);
+    }
+}
+
+impl PartialOrd for Purl {
+    fn partial_cmp(&self, other: &Purl) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Purl {
+    fn cmp(&self, other: &Purl) -> Ordering {
+        self.text.cmp(&other.text)
+    }
+}
+
+impl Serialize for Purl {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.text)
+    }
+}
+
+/// Read back from the register: a text that no longer parses is an error,
+/// which makes the row that holds it a damaged row.
+impl<'de> Deserialize<'de> for Purl {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Purl, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Purl::parse(&text).map_err(|reason| {
+            serde::de::Error::custom(format!("package URL `{text}` is invalid: {reason}"))
+        })
     }
 }
 
@@ -241,7 +353,7 @@ impl Scope {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Component {
     /// Canonical package URL with version; `None` only for SBOM entries that have none.
-    pub purl: Option<String>,
+    pub purl: Option<Purl>,
     pub ecosystem: Ecosystem,
     /// The name as the ecosystem spells it (Maven `group:artifact`, Go module path, npm `@scope/name`).
     pub name: String,
@@ -292,9 +404,14 @@ impl Component {
     /// The key of this component's pin: its purl, else `name@version` within its ecosystem.
     pub fn key(&self) -> String {
         match &self.purl {
-            Some(purl) => purl.clone(),
+            Some(purl) => purl.to_string(),
             None => format!("{}:{}@{}", self.ecosystem, self.name, self.version),
         }
+    }
+
+    /// The canonical text of its purl, for output.
+    pub fn purl_str(&self) -> Option<&str> {
+        self.purl.as_ref().map(Purl::as_str)
     }
 
     /// True when a machine-readable anomaly list can be matched against it.
@@ -372,11 +489,77 @@ mod tests {
     }
 
     #[test]
+    fn purls_know_their_parts() {
+        let purl =
+            Purl::parse("pkg:cargo/hex@0.4.1?vcs_url=git%2Bhttps://example.com/hex").unwrap();
+        assert_eq!(
+            (purl.ty(), purl.namespace(), purl.name()),
+            ("cargo", None, "hex")
+        );
+        assert_eq!(
+            purl.qualifier("vcs_url"),
+            Some("git+https://example.com/hex")
+        );
+        assert_eq!(purl.qualifier("repository_url"), None);
+        let maven = Purl::parse("pkg:maven/org.a/b@2.0").unwrap();
+        assert_eq!((maven.namespace(), maven.name()), (Some("org.a"), "b"));
+        let built = Purl::build("npm", Some("@Babel"), "Core", "7.0.0", &[]).unwrap();
+        assert_eq!(built.as_str(), "pkg:npm/%40Babel/core@7.0.0");
+        assert_eq!(Purl::parse(built.as_str()).unwrap(), built);
+        let versioned = Purl::parse("pkg:generic/rtos?x=1")
+            .unwrap()
+            .with_version("2")
+            .unwrap();
+        assert_eq!(versioned.as_str(), "pkg:generic/rtos@2?x=1");
+        assert!(Purl::build("pypi", Some("ns"), "x", "1", &[]).is_err());
+    }
+
+    #[test]
+    fn purls_compare_by_their_canonical_text() {
+        use std::collections::hash_map::DefaultHasher;
+        let hash = |p: &Purl| {
+            let mut hasher = DefaultHasher::new();
+            p.hash(&mut hasher);
+            hasher.finish()
+        };
+        let spelled = Purl::parse("  pkg:NPM/%40babel/Core@7.0.0").unwrap();
+        let canonical = Purl::parse("pkg:npm/%40babel/core@7.0.0").unwrap();
+        assert_eq!(spelled, canonical);
+        assert_eq!(hash(&spelled), hash(&canonical));
+        let mut purls = ["pkg:npm/b@1", "pkg:cargo/z@1", "pkg:npm/a@2"]
+            .map(|t| Purl::parse(t).unwrap())
+            .to_vec();
+        purls.sort();
+        let texts: Vec<&str> = purls.iter().map(Purl::as_str).collect();
+        let mut sorted = texts.clone();
+        sorted.sort_unstable();
+        assert_eq!(texts, sorted);
+    }
+
+    #[test]
+    fn components_keep_their_purl_as_a_plain_string() {
+        let mut c = Component::new(Ecosystem::Npm, "@babel/core", "7.0.0");
+        c.purl = Purl::parse("pkg:npm/%40babel/core@7.0.0").ok();
+        let json = serde_json::to_value(&c).unwrap();
+        assert_eq!(json["purl"], "pkg:npm/%40babel/core@7.0.0");
+        let back: Component = serde_json::from_value(json.clone()).unwrap();
+        assert_eq!(back, c);
+        let mut none = json.clone();
+        none["purl"] = serde_json::Value::Null;
+        let back: Component = serde_json::from_value(none).unwrap();
+        assert_eq!(back.purl, None);
+        let mut bad = json;
+        bad["purl"] = "pkg:/not a purl".into();
+        let err = serde_json::from_value::<Component>(bad).unwrap_err();
+        assert!(err.to_string().contains("pkg:/not a purl"), "{err}");
+    }
+
+    #[test]
     fn key_falls_back_to_name_and_version() {
         let mut c = Component::new(Ecosystem::Other("generic".into()), "openssl", "3.0.2");
         assert_eq!(c.key(), "generic:openssl@3.0.2");
         assert!(!c.is_matchable());
-        c.purl = Some("pkg:generic/openssl@3.0.2".into());
+        c.purl = Purl::parse("pkg:generic/openssl@3.0.2").ok();
         assert_eq!(c.key(), "pkg:generic/openssl@3.0.2");
     }
 }

@@ -14,10 +14,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 use std::time::SystemTime;
 
-use packageurl::PackageUrl;
 use serde::Deserialize;
 
 use crate::model::{Component, Ecosystem};
@@ -99,11 +97,10 @@ fn crates_io_name(component: &Component) -> Option<&str> {
     if component.ecosystem != Ecosystem::CratesIo {
         return None;
     }
-    let purl = PackageUrl::from_str(component.purl.as_deref()?).ok()?;
-    let elsewhere = purl
-        .qualifiers()
-        .keys()
-        .any(|key| matches!(key.as_ref(), "repository_url" | "vcs_url"));
+    let purl = component.purl.as_ref()?;
+    let elsewhere = ["repository_url", "vcs_url"]
+        .iter()
+        .any(|key| purl.qualifier(key).is_some());
     let name = component.name.as_str();
     let plausible = !name.is_empty()
         && name.len() <= MAX_CRATE_NAME
@@ -203,6 +200,7 @@ fn entries(bytes: &[u8]) -> Option<Vec<(&str, &[u8])>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Purl;
 
     /// cargo 1.95.0's cache file of `hex`, written by `cargo generate-lockfile`
     /// and `cargo update --precise` (see tests/fixtures/README.md).
@@ -213,7 +211,7 @@ mod tests {
 
     fn crate_component(name: &str, version: &str) -> Component {
         let mut c = Component::new(Ecosystem::CratesIo, name, version);
-        c.purl = Some(format!("pkg:cargo/{name}@{version}"));
+        c.purl = Purl::parse(&format!("pkg:cargo/{name}@{version}")).ok();
         c
     }
 
@@ -314,9 +312,9 @@ mod tests {
         );
         let mut other_registry = crate_component("hex", "0.4.1");
         other_registry.purl =
-            Some("pkg:cargo/hex@0.4.1?repository_url=https://example.com/index".into());
+            Purl::parse("pkg:cargo/hex@0.4.1?repository_url=https://example.com/index").ok();
         let mut git = crate_component("hex", "0.4.1");
-        git.purl = Some("pkg:cargo/hex@0.4.1?vcs_url=git%2Bhttps://example.com/hex".into());
+        git.purl = Purl::parse("pkg:cargo/hex@0.4.1?vcs_url=git%2Bhttps://example.com/hex").ok();
         let mut npm = crate_component("hex", "0.4.1");
         npm.ecosystem = Ecosystem::Npm;
         let mut no_purl = crate_component("hex", "0.4.1");

@@ -97,10 +97,7 @@ pub fn do_audit(
     let record_file = record;
     let record = record_file.map(RecordFile::record);
     let anomalies = matcher::find_anomalies(components, &facts.advisories);
-    let pinned: BTreeSet<&str> = components
-        .iter()
-        .filter_map(|c| c.purl.as_deref())
-        .collect();
+    let pinned: BTreeSet<&str> = components.iter().filter_map(Component::purl_str).collect();
     let assessments = assess(anomalies, record, today, &pinned);
     let policy = record.map(|r| r.policy.clone()).unwrap_or_default();
 

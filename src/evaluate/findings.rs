@@ -260,7 +260,7 @@ impl Findings {
             );
         }
         for c in components.iter().filter(|c| c.direct == Some(true)) {
-            let spec = record.specification_for(&c.name, c.purl.as_deref());
+            let spec = record.specification_for(&c.name, c.purl.as_ref());
             if record.policy.require_support_level && spec.is_none_or(|(_, s)| s.support.is_none())
             {
                 self.push(
@@ -369,7 +369,12 @@ impl Findings {
         let live: BTreeSet<(String, String)> = assessments
             .iter()
             .flat_map(|a| {
-                let purl = a.anomaly.component.purl.clone().unwrap_or_default();
+                let purl = a
+                    .anomaly
+                    .component
+                    .purl_str()
+                    .unwrap_or_default()
+                    .to_string();
                 anomaly_ids(&a.anomaly)
                     .into_iter()
                     .map(move |id| (id, purl.clone()))

@@ -22,9 +22,7 @@ pub use findings::{Finding, FindingCode, Findings};
 
 use crate::advisory::matcher::Anomaly;
 use crate::model::Purl;
-use crate::record::{
-    Action, Evaluation, Record, VexJustification, VexStatus, purl_without_version,
-};
+use crate::record::{Action, Evaluation, Record, VexJustification, VexStatus};
 
 /// Where an anomaly stands with respect to its hazard evaluation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -167,7 +165,7 @@ fn assess_one(
     pinned: &BTreeSet<&str>,
 ) -> Assessment {
     let ids = anomaly_ids(&anomaly);
-    let purl = anomaly.component.purl.clone().unwrap_or_default();
+    let purl = anomaly.component.purl_str().unwrap_or_default().to_string();
     let current = record
         .and_then(|r| r.current_evaluation(&ids, &purl))
         .cloned();
@@ -241,11 +239,11 @@ fn latest_for_version_gone(
     anomaly: &Anomaly,
     pinned: &BTreeSet<&str>,
 ) -> Option<Evaluation> {
-    let purl = anomaly.component.purl.as_deref()?;
+    let purl = anomaly.component.purl.as_ref()?;
     record
-        .evaluations_for(ids, &purl_without_version(purl))
+        .evaluations_for(ids, purl.package())
         .into_iter()
-        .rfind(|e| e.purl != purl && !pinned.contains(e.purl.as_str()))
+        .rfind(|e| e.purl != purl.as_str() && !pinned.contains(e.purl.as_str()))
         .cloned()
 }
 
@@ -302,11 +300,7 @@ pub fn evaluation(
     Evaluation {
         advisory: anomaly.id.clone(),
         aliases: anomaly.aliases.clone(),
-        purl: anomaly
-            .component
-            .purl
-            .clone()
-            .unwrap_or_else(|| anomaly.component.key()),
+        purl: anomaly.component.key(),
         by: who.by.clone(),
         date: who.today,
         review_by: who.review_by(judgement.vex_status),

@@ -298,7 +298,7 @@ source = "registry+https://github.com/rust-lang/crates.io-index"
         assert_eq!(serde.checksum.as_deref(), Some("sha256:abcd"));
         assert_eq!(serde.direct, Some(true));
         assert_eq!(serde.dependency_path, vec!["app", "serde"]);
-        assert_eq!(serde.purl.as_deref(), Some("pkg:cargo/serde@1.0.0"));
+        assert_eq!(serde.purl_str(), Some("pkg:cargo/serde@1.0.0"));
     }
 
     #[test]

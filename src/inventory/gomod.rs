@@ -278,7 +278,7 @@ replace (
             vec!["example.com/agent", "github.com/a/one"]
         );
         assert_eq!(
-            inv.components[0].purl.as_deref(),
+            inv.components[0].purl_str(),
             Some("pkg:golang/github.com/a/one@v1.2.3")
         );
     }

@@ -373,10 +373,7 @@ mod tests {
         );
         assert_eq!(got[2], ("b".into(), "2.0.0".into(), Scope::Dev, None));
         assert_eq!(inv.product, vec!["local"]);
-        assert_eq!(
-            inv.components[0].purl.as_deref(),
-            Some("pkg:npm/%40s/c@3.0.0")
-        );
+        assert_eq!(inv.components[0].purl_str(), Some("pkg:npm/%40s/c@3.0.0"));
     }
 
     #[test]

@@ -305,7 +305,7 @@ snapshots:
     fn v6_keys_start_with_a_slash() {
         let v6 = "lockfileVersion: '6.0'\nimporters:\n  .:\n    dependencies:\n      a:\n        specifier: ^1\n        version: 1.0.0\npackages:\n  /a@1.0.0:\n    resolution: {integrity: sha512-3q2+7w==}\n    dev: false\n";
         let inv = parse_pnpm_lock(Path::new("pnpm-lock.yaml"), v6.as_bytes()).unwrap();
-        assert_eq!(inv.components[0].purl.as_deref(), Some("pkg:npm/a@1.0.0"));
+        assert_eq!(inv.components[0].purl_str(), Some("pkg:npm/a@1.0.0"));
         assert_eq!(inv.components[0].scope, Scope::Runtime);
         let err = parse_pnpm_lock(Path::new("p.yaml"), b"lockfileVersion: 5.4\n").unwrap_err();
         assert!(err.to_string().contains("5.4"), "{err}");

@@ -204,10 +204,7 @@ pytest = [{file = "pytest-6.2.1.tar.gz", hash = "sha256:cc"}]
                 ("tool", Scope::Unknown, None, SourceKind::Git),
             ]
         );
-        assert_eq!(
-            inv.components[0].purl.as_deref(),
-            Some("pkg:pypi/django@3.2")
-        );
+        assert_eq!(inv.components[0].purl_str(), Some("pkg:pypi/django@3.2"));
         let err = parse_poetry_lock(
             Path::new("poetry.lock"),
             b"[metadata]\nlock-version = \"3.0\"\n",

@@ -2,12 +2,9 @@
 //! entries, always through the `packageurl` crate.
 
 use std::path::Path;
-use std::str::FromStr;
-
-use packageurl::PackageUrl;
 
 use super::InventoryError;
-use crate::model::{Component, Ecosystem, SourceKind};
+use crate::model::{Component, Ecosystem, Purl, SourceKind};
 
 /// The crates.io index, as Cargo writes it in git and sparse form.
 pub(super) const CRATES_IO_SOURCES: [&str; 2] = [
@@ -57,30 +54,27 @@ pub(super) fn cargo_purl(
     name: &str,
     version: &str,
     source: CargoSource<'_>,
-) -> Result<String, InventoryError> {
-    let invalid = |e: packageurl::Error| InventoryError::InvalidPurl {
-        path: file.to_path_buf(),
-        component: format!("{name} {version}"),
-        purl: format!("pkg:cargo/{name}@{version}"),
-        reason: e.to_string(),
-    };
-    let mut purl = PackageUrl::new("cargo", name).map_err(invalid)?;
-    purl.with_version(version).map_err(invalid)?;
-    match source {
-        CargoSource::CratesIo => {}
-        CargoSource::Registry(index) => {
-            purl.add_qualifier("repository_url", index)
-                .map_err(invalid)?;
-        }
+) -> Result<Purl, InventoryError> {
+    let vcs;
+    let qualifiers: &[(&str, &str)] = match source {
+        CargoSource::CratesIo => &[],
+        CargoSource::Registry(index) => &[("repository_url", index)],
         CargoSource::Git { url, rev } => {
-            let vcs = match rev {
+            vcs = match rev {
                 Some(rev) => format!("git+{url}@{rev}"),
                 None => format!("git+{url}"),
             };
-            purl.add_qualifier("vcs_url", vcs).map_err(invalid)?;
+            &[("vcs_url", &vcs)]
         }
-    }
-    Ok(purl.to_string())
+    };
+    Purl::build("cargo", None, name, version, qualifiers).map_err(|reason| {
+        InventoryError::InvalidPurl {
+            path: file.to_path_buf(),
+            component: format!("{name} {version}"),
+            purl: format!("pkg:cargo/{name}@{version}"),
+            reason,
+        }
+    })
 }
 
 /// The purl of an npm, PyPI or Go package: npm `@scope/name` and Go module
@@ -90,13 +84,7 @@ pub(super) fn package_purl(
     ecosystem: &Ecosystem,
     name: &str,
     version: &str,
-) -> Result<String, InventoryError> {
-    let invalid = |e: packageurl::Error| InventoryError::InvalidPurl {
-        path: file.to_path_buf(),
-        component: format!("{name} {version}"),
-        purl: format!("pkg:{}/{name}@{version}", ecosystem.purl_type()),
-        reason: e.to_string(),
-    };
+) -> Result<Purl, InventoryError> {
     let normalised = ecosystem.normalize_name(name);
     let (namespace, short) = match ecosystem {
         Ecosystem::Npm if normalised.starts_with('@') => normalised
@@ -107,12 +95,14 @@ pub(super) fn package_purl(
             .map_or((None, normalised.as_str()), |(ns, n)| (Some(ns), n)),
         _ => (None, normalised.as_str()),
     };
-    let mut purl = PackageUrl::new(ecosystem.purl_type(), short).map_err(invalid)?;
-    if let Some(namespace) = namespace {
-        purl.with_namespace(namespace).map_err(invalid)?;
-    }
-    purl.with_version(version).map_err(invalid)?;
-    Ok(purl.to_string())
+    Purl::build(ecosystem.purl_type(), namespace, short, version, &[]).map_err(|reason| {
+        InventoryError::InvalidPurl {
+            path: file.to_path_buf(),
+            component: format!("{name} {version}"),
+            purl: format!("pkg:{}/{name}@{version}", ecosystem.purl_type()),
+            reason,
+        }
+    })
 }
 
 /// A component of an npm, PyPI or Go lockfile: its published name, purl and source.
@@ -135,13 +125,12 @@ pub(super) fn package_component(
     Ok(component)
 }
 
-/// An SBOM entry's identity taken from its purl: canonical purl (with the
-/// entry's version when the purl has none), ecosystem, name and version.
+/// An SBOM entry's identity taken from its purl: the parsed purl (with the
+/// entry's version when the purl has none: it holds the version), ecosystem and name.
 pub(super) struct PurlIdentity {
-    pub purl: String,
+    pub purl: Purl,
     pub ecosystem: Ecosystem,
     pub name: String,
-    pub version: Option<String>,
 }
 
 /// Parses an SBOM purl, filling in `fallback_version` when it has no version.
@@ -151,17 +140,17 @@ pub(super) fn identity_from_purl(
     purl: &str,
     fallback_version: Option<&str>,
 ) -> Result<PurlIdentity, InventoryError> {
-    let invalid = |e: packageurl::Error| InventoryError::InvalidPurl {
+    let invalid = |reason: String| InventoryError::InvalidPurl {
         path: file.to_path_buf(),
         component: component.to_string(),
         purl: purl.to_string(),
-        reason: e.to_string(),
+        reason,
     };
-    let mut parsed = PackageUrl::from_str(purl.trim()).map_err(invalid)?;
+    let mut parsed = Purl::parse(purl).map_err(invalid)?;
     if parsed.version().is_none()
         && let Some(version) = fallback_version
     {
-        parsed.with_version(version.to_string()).map_err(invalid)?;
+        parsed = parsed.with_version(version).map_err(invalid)?;
     }
     let ecosystem = Ecosystem::from_purl_type(parsed.ty());
     let separator = if ecosystem == Ecosystem::Maven {
@@ -174,9 +163,8 @@ pub(super) fn identity_from_purl(
         None => parsed.name().to_string(),
     };
     Ok(PurlIdentity {
-        purl: parsed.to_string(),
+        purl: parsed,
         ecosystem,
-        version: parsed.version().map(str::to_string),
         name,
     })
 }
@@ -202,7 +190,7 @@ pub(super) fn sbom_component(
     };
     Ok(match identity {
         Some(id) => {
-            let version = id.version.ok_or_else(missing)?;
+            let version = id.purl.version().ok_or_else(missing)?.to_string();
             let title = published_name(&id.ecosystem, name, &id.name);
             let mut component = Component::new(id.ecosystem, title, &version);
             component.purl = Some(id.purl);
@@ -234,22 +222,12 @@ mod tests {
         Path::new("t")
     }
 
-    /// A qualifier's decoded value, read back through `packageurl`.
-    fn qualifier(purl: &str, key: &str) -> String {
-        let parsed = PackageUrl::from_str(purl).unwrap();
-        parsed
-            .qualifiers()
-            .get(key)
-            .map(|v| v.to_string())
-            .unwrap_or_default()
-    }
-
     #[test]
     fn cargo_purls_per_source() {
         let crates = CargoSource::parse("registry+https://github.com/rust-lang/crates.io-index");
         assert_eq!(crates, Some(CargoSource::CratesIo));
         let purl = cargo_purl(path(), "serde", "1.0.210", CargoSource::CratesIo).unwrap();
-        assert_eq!(purl, "pkg:cargo/serde@1.0.210");
+        assert_eq!(purl.as_str(), "pkg:cargo/serde@1.0.210");
 
         let git = CargoSource::parse("git+https://github.com/a/b?branch=main#abc123").unwrap();
         assert_eq!(
@@ -261,15 +239,15 @@ mod tests {
         );
         let purl = cargo_purl(path(), "b", "0.1.0", git).unwrap();
         assert_eq!(
-            qualifier(&purl, "vcs_url"),
-            "git+https://github.com/a/b@abc123"
+            purl.qualifier("vcs_url"),
+            Some("git+https://github.com/a/b@abc123")
         );
 
         let other = CargoSource::parse("sparse+https://example.com/index/").unwrap();
         let purl = cargo_purl(path(), "x", "1.0.0", other).unwrap();
         assert_eq!(
-            qualifier(&purl, "repository_url"),
-            "https://example.com/index/"
+            purl.qualifier("repository_url"),
+            Some("https://example.com/index/")
         );
         assert_eq!(CargoSource::parse("path+file:///x"), None);
     }
@@ -284,7 +262,10 @@ mod tests {
         )
         .unwrap();
         assert_eq!((c.name.as_str(), c.ecosystem), ("Django", Ecosystem::PyPI));
-        assert_eq!(c.purl.as_deref(), Some("pkg:pypi/django@3.2.4"));
+        assert_eq!(
+            c.purl.as_ref().map(Purl::as_str),
+            Some("pkg:pypi/django@3.2.4")
+        );
         let c = sbom_component(
             path(),
             "zope.interface",
@@ -306,23 +287,30 @@ mod tests {
         );
         let c = sbom_component(path(), "x", Some("1"), Some("pkg:npm/%40babel/core")).unwrap();
         assert_eq!(c.name, "@babel/core");
-        assert_eq!(c.purl.as_deref(), Some("pkg:npm/%40babel/core@1"));
+        assert_eq!(
+            c.purl.as_ref().map(Purl::as_str),
+            Some("pkg:npm/%40babel/core@1")
+        );
         let c = sbom_component(path(), "x", None, Some("pkg:maven/org.a/b@2.0")).unwrap();
         assert_eq!((c.name.as_str(), c.version.as_str()), ("org.a:b", "2.0"));
     }
 
     #[test]
     fn ecosystem_purls_split_namespaces_and_normalise() {
-        let npm = |n: &str| package_purl(path(), &Ecosystem::Npm, n, "1.0.0").unwrap();
+        let npm = |n: &str| {
+            package_purl(path(), &Ecosystem::Npm, n, "1.0.0")
+                .unwrap()
+                .to_string()
+        };
         assert_eq!(
             npm("@ungap/promise-all-settled"),
             "pkg:npm/%40ungap/promise-all-settled@1.0.0"
         );
         assert_eq!(npm("lodash"), "pkg:npm/lodash@1.0.0");
         let pypi = package_purl(path(), &Ecosystem::PyPI, "zope.interface", "5.1.0").unwrap();
-        assert_eq!(pypi, "pkg:pypi/zope-interface@5.1.0");
+        assert_eq!(pypi.as_str(), "pkg:pypi/zope-interface@5.1.0");
         let go = package_purl(path(), &Ecosystem::Go, "golang.org/x/net", "v0.1.0").unwrap();
-        assert_eq!(go, "pkg:golang/golang.org/x/net@v0.1.0");
+        assert_eq!(go.as_str(), "pkg:golang/golang.org/x/net@v0.1.0");
         let c = package_component(
             path(),
             Ecosystem::PyPI,

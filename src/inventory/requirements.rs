@@ -240,7 +240,7 @@ mod tests {
             ]
         );
         assert_eq!(
-            inv.components[2].purl.as_deref(),
+            inv.components[2].purl_str(),
             Some("pkg:pypi/zope-interface@5.1.0")
         );
         assert_eq!(inv.product, vec!["./local"]);

@@ -74,7 +74,8 @@ impl Project {
         let purl = components
             .iter()
             .find(|c| package.names(c))
-            .and_then(|c| c.purl.clone())
+            .and_then(|c| c.purl_str())
+            .map(str::to_string)
             .ok_or_else(|| {
                 ProjectError::Refused(format!(
                     "failed to find {} among the pinned SOUP items: check the name and the version \
@@ -146,7 +147,7 @@ impl Project {
         let purls: BTreeSet<String> = inventory
             .components
             .iter()
-            .filter_map(|c| c.purl.clone())
+            .filter_map(|c| c.purl_str().map(str::to_string))
             .collect();
         let record = self.require_record()?.record();
         let evaluations = release_evaluations(record, &purls);
@@ -229,7 +230,7 @@ impl Project {
                 purls: inventory
                     .components
                     .iter()
-                    .filter_map(|c| c.purl.clone())
+                    .filter_map(|c| c.purl_str().map(str::to_string))
                     .collect(),
             });
         }

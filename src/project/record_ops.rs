@@ -7,7 +7,7 @@ use super::inputs::forget_baseline;
 use super::{AuditScope, Input, Project, ProjectError};
 use crate::evaluate::{AuditOptions, Evaluator, Judgement, anomaly_ids, evaluation};
 use crate::inventory::{self, Inventory};
-use crate::model::Component;
+use crate::model::{Component, Purl};
 use crate::out::Out;
 use crate::record::{self, Evaluation, RecordFile, Release, Review, SafetyClass};
 use crate::register::{EventKind, PinDiff};
@@ -264,8 +264,13 @@ impl Project {
 /// A package as a command names it: `NAME@VERSION`, a purl, or a bare name
 /// that must match exactly one pinned version.
 pub(super) enum PackageName {
-    Purl(String),
-    Exact { name: String, version: String },
+    /// A purl, compared by its canonical text; `None` when the text starts
+    /// like one but does not parse, so it names nothing.
+    Purl(Option<Purl>),
+    Exact {
+        name: String,
+        version: String,
+    },
 }
 
 impl PackageName {
@@ -276,7 +281,7 @@ impl PackageName {
         components: &[Component],
     ) -> Result<PackageName, ProjectError> {
         if package.starts_with("pkg:") {
-            return Ok(PackageName::Purl(package.to_string()));
+            return Ok(PackageName::Purl(Purl::parse(package).ok()));
         }
         if let Some((name, version)) = package.rsplit_once('@') {
             return Ok(PackageName::Exact {
@@ -311,7 +316,7 @@ impl PackageName {
     /// True when this names `component`.
     pub(super) fn names(&self, component: &Component) -> bool {
         match self {
-            PackageName::Purl(purl) => component.purl.as_deref() == Some(purl.as_str()),
+            PackageName::Purl(purl) => purl.is_some() && component.purl == *purl,
             PackageName::Exact { name, version } => {
                 is_named(component, name) && component.version == *version
             }

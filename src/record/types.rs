@@ -475,9 +475,9 @@ pub fn purl_without_version(purl: &str) -> String {
 
 /// The `[soup.<key>]` key a package is specified under: the crate name for Cargo
 /// packages (and packages without a purl), the version-less purl otherwise.
-pub fn specification_key(name: &str, purl: Option<&str>) -> String {
+pub fn specification_key(name: &str, purl: Option<&Purl>) -> String {
     match purl {
-        Some(purl) if !purl.starts_with("pkg:cargo/") => purl_without_version(purl),
+        Some(purl) if purl.ty() != "cargo" => purl.package().to_string(),
         _ => name.to_string(),
     }
 }
@@ -488,7 +488,7 @@ impl Record {
     pub fn specification_for(
         &self,
         name: &str,
-        purl: Option<&str>,
+        purl: Option<&Purl>,
     ) -> Option<(&str, &Specification)> {
         let key = specification_key(name, purl);
         if let Some((found, spec)) = self.soup.get_key_value(&key) {

@@ -95,7 +95,7 @@ mod tests {
     use time::macros::datetime;
 
     use super::*;
-    use crate::model::Ecosystem;
+    use crate::model::{Ecosystem, Purl};
 
     #[test]
     fn a_baseline_is_replaced_whole() {
@@ -126,5 +126,30 @@ mod tests {
         assert_eq!(baseline.sha256, "bb");
         assert_eq!(baseline.components, vec![b]);
         assert!(register.baseline("2.0.0").unwrap().is_none());
+    }
+
+    #[test]
+    fn a_component_whose_purl_no_longer_parses_is_a_damaged_row() {
+        let mut register = Register::in_memory().unwrap();
+        let mut a = Component::new(Ecosystem::Npm, "left-pad", "1.0.0");
+        a.purl = Purl::parse("pkg:npm/left-pad@1.0.0").ok();
+        let mut b = Component::new(Ecosystem::PyPI, "Django", "3.2.4");
+        b.purl = Purl::parse("pkg:pypi/django@3.2.4").ok();
+        let changes = register
+            .begin("import", datetime!(2026-11-24 0:00 UTC))
+            .unwrap();
+        changes
+            .set_baseline("1.0.0", "r.cdx.json", "aa", &[a, b.clone()])
+            .unwrap();
+        changes.commit().unwrap();
+        register
+            .conn
+            .execute(
+                "UPDATE baseline_component SET component = replace(component, 'pkg:npm/left-pad', 'pkg:/left-pad')",
+                [],
+            )
+            .unwrap();
+        let baseline = register.baseline("1.0.0").unwrap().unwrap();
+        assert_eq!(baseline.components, vec![b]);
     }
 }

@@ -101,7 +101,7 @@ impl Changes<'_> {
                     .execute(params![
                         key,
                         input_path,
-                        c.purl,
+                        c.purl_str(),
                         c.ecosystem.osv_name(),
                         c.name,
                         c.version,
@@ -208,14 +208,14 @@ mod tests {
     use time::macros::datetime;
 
     use super::*;
-    use crate::model::{Component, Ecosystem, Scope};
+    use crate::model::{Component, Ecosystem, Purl, Scope};
 
     fn inventory(sha: &str, crates: &[(&str, &str)]) -> Inventory {
         let components = crates
             .iter()
             .map(|(name, version)| {
                 let mut c = Component::new(Ecosystem::CratesIo, name, version);
-                c.purl = Some(format!("pkg:cargo/{name}@{version}"));
+                c.purl = Purl::parse(&format!("pkg:cargo/{name}@{version}")).ok();
                 c
             })
             .collect();

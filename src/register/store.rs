@@ -400,7 +400,7 @@ fn source_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<SourceInfo> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Ecosystem;
+    use crate::model::{Ecosystem, Purl};
 
     /// A record of `id` naming the crate `name`.
     fn record(id: &str, name: &str) -> StoredRecord {
@@ -441,7 +441,7 @@ mod tests {
     /// The ids of the records that name the crate `name`.
     fn ids_for(store: &Store, name: &str) -> Vec<String> {
         let mut component = Component::new(Ecosystem::CratesIo, name, "1.0.0");
-        component.purl = Some(format!("pkg:cargo/{name}@1.0.0"));
+        component.purl = Purl::parse(&format!("pkg:cargo/{name}@1.0.0")).ok();
         let records = store.records_for(&[component]).unwrap();
         let id = |json: Vec<u8>| {
             String::from_utf8(json).unwrap()[8..]

@@ -195,7 +195,7 @@ pub fn audit_json<'a>(
                 package: PackageJson {
                     name: &a.anomaly.component.name,
                     version: &a.anomaly.component.version,
-                    purl: a.anomaly.component.purl.as_deref(),
+                    purl: a.anomaly.component.purl_str(),
                     ecosystem: &a.anomaly.component.ecosystem,
                     dependency_path: &a.anomaly.component.dependency_path,
                 },

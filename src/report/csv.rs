@@ -124,7 +124,7 @@ fn component_cells(component: &Component, anomaly_list: &str) -> Vec<String> {
     vec![
         component.name.clone(),
         component.version.clone(),
-        component.purl.clone().unwrap_or_default(),
+        component.purl_str().unwrap_or_default().to_string(),
         component.ecosystem.osv_name().to_string(),
         component.licenses.clone().unwrap_or_default(),
         component.supplier.clone().unwrap_or_default(),

@@ -23,7 +23,7 @@
 
 use serde::Serialize;
 
-use crate::model::Component;
+use crate::model::{Component, Purl};
 use crate::report::document::is_plain_http_url;
 use crate::report::model::{
     Action, AdvisorySource, AnomalyEntry, Evaluation, Report, ReportError, Support,
@@ -119,7 +119,7 @@ struct CdxComponent {
     #[serde(skip_serializing_if = "Option::is_none")]
     cpe: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    purl: Option<String>,
+    purl: Option<Purl>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     external_references: Vec<ExternalReference>,
     #[serde(skip_serializing_if = "Vec::is_empty")]

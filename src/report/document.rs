@@ -268,7 +268,7 @@ fn identification(component: &Component, specification: Option<&Specification>) 
     let website = specification.and_then(|spec| spec.website.as_deref());
     let mut rows = vec![
         field("Manufacturer / supplier", or_dash(manufacturer)),
-        field("Package URL", or_dash(component.purl.as_deref())),
+        field("Package URL", or_dash(component.purl_str())),
         field("Scope", vec![text(component.scope.as_str())]),
     ];
     // A device of several parts (`[[input]]`): which one the item is in.

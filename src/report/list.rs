@@ -46,7 +46,7 @@ pub struct ListRow<'a> {
 /// True when the record holds the specification of `component`.
 pub fn is_specified(record: Option<&Record>, component: &Component) -> bool {
     record.is_some_and(|r| {
-        r.specification_for(&component.name, component.purl.as_deref())
+        r.specification_for(&component.name, component.purl.as_ref())
             .is_some()
     })
 }

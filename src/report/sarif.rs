@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::model::AnomalyKind;
+use crate::model::{AnomalyKind, Purl};
 use crate::report::model::{
     AdvisorySource, AnomalyEntry, Item, Report, ReportError, printable, to_json,
 };
@@ -192,7 +192,7 @@ struct Fingerprints {
 #[derive(Serialize)]
 struct ResultProperties {
     finding: &'static str,
-    purl: Option<String>,
+    purl: Option<Purl>,
     state: &'static str,
 }
 

@@ -160,7 +160,7 @@ fn item(
     record: Option<&Record>,
 ) -> Item {
     let spec = record
-        .and_then(|r| r.specification_for(&component.name, component.purl.as_deref()))
+        .and_then(|r| r.specification_for(&component.name, component.purl.as_ref()))
         .map(|(_, spec)| spec);
     Item {
         component: component.clone(),

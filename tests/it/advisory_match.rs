@@ -9,7 +9,7 @@ use cargo_soup::advisory::matcher::{self, Anomaly};
 use cargo_soup::advisory::osv::{Advisory, Event};
 use cargo_soup::advisory::rustsec;
 use cargo_soup::advisory::version;
-use cargo_soup::model::{AnomalyKind, Component, Ecosystem, SourceKind};
+use cargo_soup::model::{AnomalyKind, Component, Ecosystem, Purl, SourceKind};
 use serde::Deserialize;
 
 use super::support::{fixture, zip_files};
@@ -57,7 +57,7 @@ fn lockfile_components(name: &str) -> Vec<Component> {
         .iter()
         .map(|p| {
             let mut component = Component::new(Ecosystem::CratesIo, &p.name, &p.version);
-            component.purl = Some(format!("pkg:cargo/{}@{}", p.name, p.version));
+            component.purl = Purl::parse(&format!("pkg:cargo/{}@{}", p.name, p.version)).ok();
             component.source = match &p.source {
                 Some(s) if s.starts_with("git+") => SourceKind::Git,
                 Some(_) => SourceKind::Registry,
@@ -249,7 +249,7 @@ fn agrees_with_cargo_audit_using_the_native_database() {
 fn the_stale_placeholder_joins_the_group_of_its_flaw() {
     let advisories = osv_records("rustsec-osv-2026-08-21.zip");
     let mut component = Component::new(Ecosystem::CratesIo, "matrix-sdk-base", "0.14.0");
-    component.purl = Some("pkg:cargo/matrix-sdk-base@0.14.0".into());
+    component.purl = Purl::parse("pkg:cargo/matrix-sdk-base@0.14.0").ok();
     let anomalies = matcher::find_anomalies(&[component], &advisories);
     let group = anomalies
         .iter()
@@ -278,7 +278,7 @@ fn severity_comes_from_the_records_of_the_anomalys_kind() {
     // notice is no 9.8; the unsound flaw keeps its score.
     let advisories = osv_records("rustsec-osv-2026-08-21.zip");
     let mut component = Component::new(Ecosystem::CratesIo, "failure", "0.1.8");
-    component.purl = Some("pkg:cargo/failure@0.1.8".into());
+    component.purl = Purl::parse("pkg:cargo/failure@0.1.8").ok();
     let anomalies = matcher::find_anomalies(&[component], &advisories);
     let of = |id: &str| {
         anomalies
@@ -471,7 +471,7 @@ fn pypa_findings_for_a_real_python_environment() {
         .filter_map(|purl| {
             let (name, version) = purl.strip_prefix("pkg:pypi/")?.split_once('@')?;
             let mut component = Component::new(Ecosystem::PyPI, name, version);
-            component.purl = Some(purl.to_string());
+            component.purl = Purl::parse(purl).ok();
             Some(component)
         })
         .collect();
@@ -501,7 +501,7 @@ fn pypa_findings_are_unchanged_by_published_names() {
     let (anomalies, ours) = pypa_findings(&inventory.components);
     assert_eq!(ours, pypa_expected());
     for a in &anomalies {
-        let purl = a.component.purl.as_deref().unwrap();
+        let purl = a.component.purl_str().unwrap();
         assert_eq!(a.component.name, published[purl], "{purl}");
     }
     let titles: BTreeSet<&str> = anomalies

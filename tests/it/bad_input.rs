@@ -78,6 +78,7 @@ const CASES: &[(&str, Via)] = &[
     ("wrong-bom-format.cdx.json", Via::Sbom),
     ("array.cdx.json", Via::Sbom),
     ("deep-nesting.cdx.json", Via::Sbom),
+    ("invalid-purl.cdx.json", Via::Sbom),
     // CycloneDX XML
     ("external-entity.cdx.xml", Via::Sbom),
     ("billion-laughs.cdx.xml", Via::Sbom),
@@ -94,6 +95,7 @@ const CASES: &[(&str, Via)] = &[
     ("version-1.2.spdx.json", Via::Sbom),
     ("version-is-a-number.spdx.json", Via::Sbom),
     ("packages-is-an-object.spdx.json", Via::Sbom),
+    ("invalid-purl.spdx.json", Via::Sbom),
     // Advisory archives and mirrors
     ("truncated.zip", Via::Mirror),
     ("not-a-zip.zip", Via::Mirror),
@@ -412,6 +414,28 @@ fn package_names_from_an_sbom_reach_the_terminal_without_control_sequences() {
         assert!(matches!(run.code(), 0 | 1), "{args:?}: {}", run.stderr());
         assert_no_terminal_controls(&format!("{args:?} stdout"), &run.stdout());
         assert_no_terminal_controls(&format!("{args:?} stderr"), &run.stderr());
+    }
+}
+
+#[test]
+fn an_sbom_purl_that_does_not_parse_is_refused_naming_the_component_and_the_purl() {
+    let scene = Scene::new();
+    for (name, component, purl) in [
+        ("invalid-purl.cdx.json", "evil 1.0.0", "pkg:/evil@1.0.0"),
+        ("invalid-purl.spdx.json", "idna 0.5.0", "`pkg:cargo`"),
+    ] {
+        let sbom = fixture(&format!("bad/{name}"));
+        let run = scene
+            .run(&["list", "--offline", "--sbom", sbom.to_str().unwrap()])
+            .expect(2);
+        let stderr = run.stderr();
+        assert!(
+            stderr.contains(name) && stderr.contains(component) && stderr.contains(purl),
+            "{name}: {stderr}"
+        );
+        assert!(stderr.contains("is invalid"), "{name}: {stderr}");
+        assert_no_terminal_controls(name, &stderr);
+        assert!(run.stdout().is_empty(), "{name}: nothing is listed");
     }
 }
 

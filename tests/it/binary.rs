@@ -127,7 +127,7 @@ fn the_embedded_list_is_what_cargo_resolved_for_the_target_without_dev_dependenc
     assert_eq!(got, expected);
     for c in &inv.components {
         assert_eq!(
-            c.purl.as_deref(),
+            c.purl_str(),
             Some(format!("pkg:cargo/{}@{}", c.name, c.version).as_str())
         );
         assert!(matches!(c.scope, Scope::Runtime | Scope::Build));

@@ -85,7 +85,7 @@ fn assert_shows_the_device(report: &Report) {
     );
 
     let python = item(report, "idna", "2.10");
-    assert_eq!(python.component.purl.as_deref(), Some("pkg:pypi/idna@2.10"));
+    assert_eq!(python.component.purl_str(), Some("pkg:pypi/idna@2.10"));
     assert_eq!(python.support.level, SupportLevel::Unknown);
     let [investigated] = &python.anomalies[..] else {
         panic!("{:?}", python.anomalies);

@@ -102,7 +102,7 @@ fn npm_lockfiles_of_every_version_match_npm_ls() {
         assert_eq!(dev_pins(&inv), dev, "{client}: dev flags");
         assert!(inv.product.contains(&"widgets".to_string()), "{client}");
         let lodash = inv.components.iter().find(|c| c.name == "lodash").unwrap();
-        assert_eq!(lodash.purl.as_deref(), Some("pkg:npm/lodash@4.17.15"));
+        assert_eq!(lodash.purl_str(), Some("pkg:npm/lodash@4.17.15"));
         assert!(lodash.checksum.as_deref().unwrap().starts_with("sha512:"));
         assert_eq!(lodash.source, SourceKind::Registry);
         // Version 1 does not name the root's dependencies; 2 and 3 do.
@@ -292,7 +292,7 @@ fn uv_lock_matches_uv_export() {
     assert_eq!(dev_pins(&inv), dev);
     assert_eq!(inv.product, ["pump-gateway"]);
     let django = inv.components.iter().find(|c| c.name == "django").unwrap();
-    assert_eq!(django.purl.as_deref(), Some("pkg:pypi/django@3.2"));
+    assert_eq!(django.purl_str(), Some("pkg:pypi/django@3.2"));
     assert_eq!(django.direct, Some(true));
     assert!(django.checksum.as_deref().unwrap().starts_with("sha256:"));
     let pysocks = inv.components.iter().find(|c| c.name == "pysocks").unwrap();
@@ -369,7 +369,7 @@ fn poetry_locks_1_and_2_match_poetry_show() {
         .iter()
         .find(|c| c.version == "3.2")
         .unwrap();
-    assert_eq!(django.purl.as_deref(), Some("pkg:pypi/django@3.2"));
+    assert_eq!(django.purl_str(), Some("pkg:pypi/django@3.2"));
 }
 
 #[test]
@@ -403,7 +403,7 @@ fn requirements_with_an_include_match_uv_export() {
         .iter()
         .find(|c| c.version == "2.11.2")
         .unwrap();
-    assert_eq!(jinja.purl.as_deref(), Some("pkg:pypi/jinja2@2.11.2"));
+    assert_eq!(jinja.purl_str(), Some("pkg:pypi/jinja2@2.11.2"));
     assert!(jinja.checksum.as_deref().unwrap().starts_with("sha256:"));
 }
 

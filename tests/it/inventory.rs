@@ -9,7 +9,7 @@ use cargo_soup::inventory::{
     CargoOptions, InputFormat, Inventory, InventoryError, read_cargo_project, read_lockfile,
     read_sbom,
 };
-use cargo_soup::model::{Ecosystem, Scope, SourceKind};
+use cargo_soup::model::{Ecosystem, Purl, Scope, SourceKind};
 use serde_json::Value;
 
 use super::support::fixture;
@@ -166,7 +166,7 @@ fn git_sources_are_git_with_their_url() {
         assert_eq!(c.source, SourceKind::Git);
         assert_eq!(c.source_url.as_deref(), Some(source.as_str()));
         assert!(source.contains('#'), "cargo locks the revision");
-        let purl = packageurl::PackageUrl::from_str(c.purl.as_deref().unwrap()).unwrap();
+        let purl = packageurl::PackageUrl::from_str(c.purl_str().unwrap()).unwrap();
         let (url, rev) = source.trim_start_matches("git+").split_once('#').unwrap();
         let url = url.split('?').next().unwrap();
         assert_eq!(purl.qualifiers()["vcs_url"], format!("git+{url}@{rev}"));
@@ -209,7 +209,7 @@ fn a_reference_without_source_means_the_path_package_as_for_cargo() {
     assert_eq!(inv.product, vec!["app", "itoa"]);
     let component = |name: &str| inv.components.iter().find(|c| c.name == name).unwrap();
     let itoa = component("itoa");
-    assert_eq!(itoa.purl.as_deref(), Some("pkg:cargo/itoa@1.0.19"));
+    assert_eq!(itoa.purl_str(), Some("pkg:cargo/itoa@1.0.19"));
     assert_eq!(itoa.direct, Some(false), "the member is the direct one");
     assert_eq!(itoa.dependency_path, ["app", "serde_json", "itoa"]);
     assert_eq!(component("serde_json").direct, Some(true));
@@ -613,8 +613,9 @@ fn purls_round_trip_through_packageurl() {
     let mut checked = 0;
     for c in inventories.iter().flat_map(|inv| &inv.components) {
         let Some(purl) = &c.purl else { continue };
-        let parsed = packageurl::PackageUrl::from_str(purl).unwrap();
-        assert_eq!(&parsed.to_string(), purl);
+        let parsed = packageurl::PackageUrl::from_str(purl.as_str()).unwrap();
+        assert_eq!(parsed.to_string(), purl.as_str());
+        assert_eq!(Purl::parse(purl.as_str()).as_ref(), Ok(purl));
         assert_eq!(Ecosystem::from_purl_type(parsed.ty()), c.ecosystem);
         assert_eq!(parsed.version(), Some(c.version.as_str()));
         checked += 1;
@@ -630,7 +631,7 @@ fn purl_examples_per_ecosystem() {
         .iter()
         .find(|c| c.version == "3.2.4")
         .unwrap();
-    assert_eq!(django.purl.as_deref(), Some("pkg:pypi/django@3.2.4"));
+    assert_eq!(django.purl_str(), Some("pkg:pypi/django@3.2.4"));
     assert_eq!(
         (django.ecosystem.clone(), django.name.as_str()),
         (Ecosystem::PyPI, "Django"),
@@ -639,7 +640,7 @@ fn purl_examples_per_ecosystem() {
 
     let npm = read_sbom(&fixture("sboms/npm-lock.cdx-1.6.json")).unwrap();
     let accepts = npm.components.iter().find(|c| c.name == "accepts").unwrap();
-    assert_eq!(accepts.purl.as_deref(), Some("pkg:npm/accepts@1.3.8"));
+    assert_eq!(accepts.purl_str(), Some("pkg:npm/accepts@1.3.8"));
     assert_eq!(accepts.ecosystem, Ecosystem::Npm);
     assert_eq!(accepts.licenses.as_deref(), Some("MIT"));
 
@@ -649,7 +650,7 @@ fn purl_examples_per_ecosystem() {
         .iter()
         .find(|c| c.name == "aho-corasick")
         .unwrap();
-    assert_eq!(aho.purl.as_deref(), Some("pkg:cargo/aho-corasick@0.7.15"));
+    assert_eq!(aho.purl_str(), Some("pkg:cargo/aho-corasick@0.7.15"));
     assert_eq!(
         aho.checksum.as_deref(),
         Some("sha256:7404febffaa47dac81aa44dba71523c9d069b1bdc50a77db41195149e17f68e5")

@@ -4,6 +4,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use cargo_soup::model::Purl;
 use cargo_soup::record::{
     Action, Approval, Evaluation, Meaning, Policy, RecordError, RecordFile, Release, SafetyClass,
     Sources, VexJustification, VexStatus, init_text,
@@ -305,17 +306,26 @@ fn specifications_are_found_directly_or_through_covers() {
     let file = RecordFile::load(&fixture("commented.toml")).unwrap();
     let record = file.record();
     let (key, _) = record
-        .specification_for("idna_adapter", Some("pkg:cargo/idna_adapter@1.2.0"))
+        .specification_for(
+            "idna_adapter",
+            Purl::parse("pkg:cargo/idna_adapter@1.2.0").ok().as_ref(),
+        )
         .unwrap();
     assert_eq!(key, "idna");
     let (key, spec) = record
-        .specification_for("lodash", Some("pkg:npm/lodash@4.17.21"))
+        .specification_for(
+            "lodash",
+            Purl::parse("pkg:npm/lodash@4.17.21").ok().as_ref(),
+        )
         .unwrap();
     assert_eq!(key, "pkg:npm/lodash");
     assert_eq!(spec.needs, "A browser with ES2015");
     assert!(
         record
-            .specification_for("lodash", Some("pkg:cargo/lodash@1.0.0"))
+            .specification_for(
+                "lodash",
+                Purl::parse("pkg:cargo/lodash@1.0.0").ok().as_ref()
+            )
             .is_none()
     );
     assert!(!record.sources.osv.enabled);

@@ -7,7 +7,7 @@ use std::io::Read;
 use std::path::Path;
 use std::process::Command;
 
-use cargo_soup::model::{AnomalyKind, Component, Ecosystem, Scope, SourceKind};
+use cargo_soup::model::{AnomalyKind, Component, Ecosystem, Purl, Scope, SourceKind};
 use cargo_soup::report::changes::{ChangeAnalysis, PersistingAnomaly};
 use cargo_soup::report::control::{DocumentControl, InputDigest, Revision, SignatureBlock};
 use cargo_soup::report::document::{self, Block, Inline};
@@ -87,7 +87,7 @@ fn anomaly(
 
 fn crate_component(name: &str, version: &str) -> Component {
     let mut component = Component::new(Ecosystem::CratesIo, name, version);
-    component.purl = Some(format!("pkg:cargo/{name}@{version}"));
+    component.purl = Purl::parse(&format!("pkg:cargo/{name}@{version}")).ok();
     component.source = SourceKind::Registry;
     component.scope = Scope::Runtime;
     component.direct = Some(true);
