@@ -297,6 +297,11 @@ impl Component {
         }
     }
 
+    /// True when the product itself depends on it (not only another SOUP item).
+    pub fn is_direct(&self) -> bool {
+        self.direct == Some(true)
+    }
+
     /// True when a machine-readable anomaly list can be matched against it.
     pub fn is_matchable(&self) -> bool {
         self.purl.is_some() && !matches!(self.ecosystem, Ecosystem::Other(_))

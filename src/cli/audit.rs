@@ -5,7 +5,7 @@ use clap::Args;
 
 use super::context::evaluator;
 use super::{Context, Exit, Format, InputArgs};
-use crate::evaluate::{Assessment, Audit, AuditOptions, State};
+use crate::evaluate::{Assessment, Audit, AuditOptions, State, StateCounts};
 use crate::out::{Out, sanitize};
 use crate::project::{AuditRequest, AuditRun, AuditScope, subject_label};
 use crate::report::audit::{Subject, audit_json, releases_of};
@@ -94,10 +94,9 @@ fn audit(cx: &mut Context, args: AuditArgs, only_due: bool) -> anyhow::Result<Ex
         && project.record().is_some();
     let request = AuditRequest {
         input: args.input.input(),
-        scope: match (&args.release, args.all_releases) {
-            (Some(version), _) => AuditScope::Release(version.clone()),
-            (None, true) => AuditScope::AllReleases,
-            (None, false) => AuditScope::WorkingTree,
+        scope: match args.all_releases {
+            true => AuditScope::AllReleases,
+            false => AuditScope::of_release(args.release.as_deref()),
         },
         options: AuditOptions {
             allow_stale: args.allow_stale,
@@ -116,7 +115,7 @@ fn audit(cx: &mut Context, args: AuditArgs, only_due: bool) -> anyhow::Result<Ex
             let json = audit_json(&run.audit, &run.subjects, record);
             cx.out.line(&serde_json::to_string_pretty(&json)?);
         }
-        Format::Text => print_text(cx.out.as_mut(), &run, &request, &args),
+        Format::Text => print_text(cx.out.as_mut(), &run, &request),
     }
     if record.is_none() {
         cx.hint_init();
@@ -127,7 +126,7 @@ fn audit(cx: &mut Context, args: AuditArgs, only_due: bool) -> anyhow::Result<Ex
     })
 }
 
-fn print_text(out: &mut dyn Out, run: &AuditRun, request: &AuditRequest, args: &AuditArgs) {
+fn print_text(out: &mut dyn Out, run: &AuditRun, request: &AuditRequest) {
     let audit = &run.audit;
     for data in &audit.advisory_data {
         let age = data
@@ -144,11 +143,7 @@ fn print_text(out: &mut dyn Out, run: &AuditRun, request: &AuditRequest, args: &
             "note: {ecosystem} has no version order here: matched on enumerated versions only"
         ));
     }
-    let shown: Vec<&Assessment> = audit
-        .assessments
-        .iter()
-        .filter(|a| request.shows(a))
-        .collect();
+    let shown = request.shown(audit);
     let mut current_item = String::new();
     for a in &shown {
         let c = &a.anomaly.component;
@@ -184,29 +179,10 @@ fn print_text(out: &mut dyn Out, run: &AuditRun, request: &AuditRequest, args: &
         out.line("");
         out.line("to record an evaluation without prompts (one per anomaly; every judgement is yours), for example:");
         for a in open.iter().take(3) {
-            out.line(&sanitize(&suggested_command(a, args)));
+            out.line(&sanitize(&request.evaluate_command(a)));
         }
     }
-    print_summary(out, audit, &shown, &run.subjects);
-}
-
-/// The `evaluate` command that records `a`'s evaluation, with a placeholder for
-/// every judgement: the tool suggests no conclusion. It names the input as the
-/// audit did, so that it works where it is printed.
-fn suggested_command(a: &Assessment, args: &AuditArgs) -> String {
-    let c = &a.anomaly.component;
-    let input = match (&args.release, &args.input.sbom, &args.input.lockfile) {
-        (Some(version), _, _) => format!(" --release {version}"),
-        (None, Some(sbom), _) => format!(" --sbom {}", sbom.display()),
-        (None, None, Some(lockfile)) => format!(" --lockfile {}", lockfile.display()),
-        (None, None, None) => String::new(),
-    };
-    format!(
-        "  cargo soup evaluate {} --package {}@{}{input} \\\n    \
-         --hazardous|--not-hazardous [--hazard ID --risk-control ID] --vex STATUS \\\n    \
-         [--justification JUSTIFICATION] --action ACTION --rationale \"<why>\"",
-        a.anomaly.id, c.name, c.version
-    )
+    print_summary(out, audit, StateCounts::of(shown), &run.subjects);
 }
 
 fn print_findings(out: &mut dyn Out, audit: &Audit) {
@@ -227,19 +203,18 @@ fn print_findings(out: &mut dyn Out, audit: &Audit) {
     }
 }
 
-fn print_summary(out: &mut dyn Out, audit: &Audit, shown: &[&Assessment], subjects: &[Subject]) {
-    let count = |state| shown.iter().filter(|a| a.state == state).count();
-    let investigating = match count(State::UnderInvestigation) {
+fn print_summary(out: &mut dyn Out, audit: &Audit, counts: StateCounts, subjects: &[Subject]) {
+    let investigating = match counts.under_investigation {
         0 => String::new(),
         n => format!(", {n} under investigation"),
     };
     let summary = format!(
         "{}: {} ({} new, {} due{investigating}, {} evaluated); {}",
         plural(audit.components, "SOUP item", "SOUP items") + " from " + &subject_label(subjects),
-        plural(shown.len(), "anomaly", "anomalies"),
-        count(State::New),
-        count(State::Due),
-        count(State::Evaluated),
+        plural(counts.total(), "anomaly", "anomalies"),
+        counts.new,
+        counts.due,
+        counts.evaluated,
         if audit.needs_person() {
             "something needs a person"
         } else {
@@ -247,11 +222,7 @@ fn print_summary(out: &mut dyn Out, audit: &Audit, shown: &[&Assessment], subjec
         }
     );
     out.line("");
-    let summary = match audit.needs_person() {
-        true => out.alert(&summary),
-        false => out.good(&summary),
-    };
-    out.line(&summary);
+    out.summary(audit.needs_person(), &summary);
 }
 
 /// `n` with the singular or plural noun.
@@ -302,21 +273,9 @@ fn print_anomaly(out: &mut dyn Out, a: &Assessment) {
             "            evaluated by {} on {}: {}, {}, review by {}",
             e.by,
             e.date,
-            hazard_text(e),
+            e.hazard_text(),
             e.vex_status.as_str(),
             e.review_by
         )));
     }
-}
-
-/// "hazardous (HAZ-07; controls: RC-1)", "hazardous (HAZ-07; no risk control)", or "not hazardous".
-pub fn hazard_text(e: &crate::record::Evaluation) -> String {
-    if !e.hazardous {
-        return "not hazardous".to_string();
-    }
-    let controls = match e.risk_controls.is_empty() {
-        true => "no risk control".to_string(),
-        false => format!("controls: {}", e.risk_controls.join(", ")),
-    };
-    format!("hazardous ({}; {controls})", e.hazards.join(", "))
 }

@@ -65,11 +65,7 @@ pub fn run(cx: &mut Context, args: CheckArgs) -> anyhow::Result<Exit> {
                 plural(check.gaps.len(), "compliance gap", "compliance gaps"),
                 check.class.as_str()
             );
-            let summary = match check.gaps.is_empty() {
-                true => cx.out.good(&summary),
-                false => cx.out.alert(&summary),
-            };
-            cx.out.line(&summary);
+            cx.out.summary(!check.gaps.is_empty(), &summary);
         }
     }
     Ok(Exit::from_attention(!check.gaps.is_empty()))

@@ -102,7 +102,7 @@ fn print_text(out: &mut dyn Out, inventory: &Inventory, pins: &PinDiff, record: 
     let direct = inventory
         .components
         .iter()
-        .filter(|c| c.direct == Some(true))
+        .filter(|c| c.is_direct())
         .count();
     out.note(&format!(
         "{} ({direct} direct) from {} ({}, sha256 {}); {} product packages not counted; \

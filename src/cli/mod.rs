@@ -14,7 +14,6 @@ mod fmt;
 mod import;
 mod init;
 mod list;
-mod provenance;
 mod report;
 mod retire;
 mod review;

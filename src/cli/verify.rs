@@ -9,7 +9,6 @@ use clap::Args;
 use super::{Context, Exit, Format};
 use crate::evaluate::SignatureStatus;
 use crate::out::sanitize;
-use crate::report::verify::{VERIFY_SCHEMA, VerifyJson};
 
 /// Check every approval and its signature; exit 1 when any fails.
 ///
@@ -53,13 +52,8 @@ pub fn run(cx: &mut Context, args: VerifyArgs) -> anyhow::Result<Exit> {
     let verification = project.verify()?;
     match args.format {
         Format::Json => {
-            let json = VerifyJson {
-                schema: VERIFY_SCHEMA,
-                verified: !verification.fails(),
-                approvals: &verification.statuses,
-                findings: &verification.findings,
-            };
-            cx.out.line(&serde_json::to_string_pretty(&json)?);
+            let json = serde_json::to_string_pretty(&verification.json())?;
+            cx.out.line(&json);
         }
         Format::Text => {
             for status in &verification.statuses {
@@ -86,11 +80,7 @@ pub fn run(cx: &mut Context, args: VerifyArgs) -> anyhow::Result<Exit> {
                 verification.statuses.len(),
                 verification.findings.len()
             );
-            let summary = match verification.fails() {
-                true => cx.out.alert(&summary),
-                false => cx.out.good(&summary),
-            };
-            cx.out.line(&summary);
+            cx.out.summary(verification.fails(), &summary);
         }
     }
     Ok(Exit::from_attention(verification.fails()))

@@ -27,6 +27,36 @@ pub struct DataUsed {
     pub ecosystems: Vec<String>,
 }
 
+/// How many anomalies are in each state: what an audit's summary line counts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StateCounts {
+    pub new: usize,
+    pub due: usize,
+    pub under_investigation: usize,
+    pub evaluated: usize,
+}
+
+impl StateCounts {
+    /// The counts of `assessments`, by state.
+    pub fn of<'a>(assessments: impl IntoIterator<Item = &'a Assessment>) -> StateCounts {
+        let mut counts = StateCounts::default();
+        for a in assessments {
+            *match a.state {
+                State::New => &mut counts.new,
+                State::Due => &mut counts.due,
+                State::UnderInvestigation => &mut counts.under_investigation,
+                State::Evaluated => &mut counts.evaluated,
+            } += 1;
+        }
+        counts
+    }
+
+    /// How many anomalies were counted.
+    pub fn total(&self) -> usize {
+        self.new + self.due + self.under_investigation + self.evaluated
+    }
+}
+
 /// The result of one audit.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Audit {
@@ -190,5 +220,28 @@ impl Audit {
             .0
             .iter()
             .filter(|f| !f.code.is_anomaly_state())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evaluate::test_assessment;
+
+    #[test]
+    fn counts_each_state_once() {
+        let states = [State::New, State::Due, State::New, State::Evaluated];
+        let assessments: Vec<Assessment> = states.iter().map(|s| test_assessment(*s)).collect();
+        let counts = StateCounts::of(&assessments);
+        assert_eq!(
+            counts,
+            StateCounts {
+                new: 2,
+                due: 1,
+                under_investigation: 0,
+                evaluated: 1
+            }
+        );
+        assert_eq!(counts.total(), 4);
     }
 }

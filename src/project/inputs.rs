@@ -32,6 +32,16 @@ impl Input {
     pub fn is_project(&self) -> bool {
         self.lockfile.is_none() && self.sbom.is_none() && self.binary.is_none()
     }
+
+    /// The file a SARIF log names as what was scanned: the SBOM or lockfile
+    /// given, else the project's `Cargo.lock`.
+    pub fn artifact(&self) -> String {
+        self.sbom
+            .as_ref()
+            .or(self.lockfile.as_ref())
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| "Cargo.lock".to_string())
+    }
 }
 
 /// The working tree's input, known by its content before it is parsed.

@@ -44,17 +44,19 @@ pub enum ImportOutcome {
 }
 
 impl Project {
-    /// Writes a new record for `name` of safety `class`, ignores the register
-    /// in git and creates it. The record is written last: its existence means
-    /// init is done, so a failure before it leaves a project a second init completes.
+    /// Writes a new record for the system `name` (default: [`Project::system_name`])
+    /// of safety `class`, ignores the register in git and creates it, and
+    /// returns the name. The record is written last: its existence means init
+    /// is done, so a failure before it leaves a project a second init completes.
     pub fn init(
         &mut self,
-        name: &str,
+        name: Option<&str>,
         class: SafetyClass,
         manufacturer: Option<&str>,
         inputs: &[record::InputEntry],
-    ) -> Result<(), ProjectError> {
-        let mut text = record::init_text(name, class, manufacturer);
+    ) -> Result<String, ProjectError> {
+        let name = name.map_or_else(|| self.system_name(), str::to_string);
+        let mut text = record::init_text(&name, class, manufacturer);
         for input in inputs {
             text.push_str(&format!(
                 "\n[[input]]\npath = {}\n",
@@ -74,7 +76,39 @@ impl Project {
         let created = RecordFile::create(&path, &text)?;
         changes.commit()?;
         self.record = Some(created);
-        Ok(())
+        Ok(name)
+    }
+
+    /// The system's name when the user gives none: the manifest's package
+    /// name, else the name of the record's directory.
+    pub fn system_name(&self) -> String {
+        let from_manifest = self
+            .locations
+            .manifest
+            .as_deref()
+            .and_then(|m| inventory::manifest_package_field(m, "name"));
+        from_manifest.unwrap_or_else(|| {
+            self.locations
+                .record
+                .parent()
+                .and_then(|d| d.canonicalize().ok())
+                .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
+                .unwrap_or_else(|| "system".to_string())
+        })
+    }
+
+    /// The repository's other lockfiles, relative to the record's directory
+    /// with `/` between folders (as an `[[input]]` names them): what init
+    /// offers as the device's other parts.
+    pub fn other_lockfiles(&self) -> Vec<String> {
+        let dir = self.locations.record_dir();
+        inventory::find_lockfiles(dir)
+            .iter()
+            .map(|path| {
+                let relative = path.strip_prefix(dir).unwrap_or(path);
+                relative.to_string_lossy().replace('\\', "/")
+            })
+            .collect()
     }
 
     /// Reads the SOUP of `input` (and of every other part of the device the

@@ -146,7 +146,7 @@ pub fn blocks_release(anomaly: &AnomalyEntry) -> bool {
 
 /// True when an item's direct use is known.
 fn is_direct(item: &Item) -> bool {
-    item.component.direct == Some(true)
+    item.component.is_direct()
 }
 
 fn counted(counts: &BTreeMap<String, usize>) -> String {
