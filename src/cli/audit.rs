@@ -4,7 +4,7 @@
 use clap::Args;
 
 use super::context::evaluator;
-use super::{Context, Exit, Format, InputArgs};
+use super::{Context, Exit, Format, InputArgs, finding_row, plural};
 use crate::evaluate::{Assessment, Audit, AuditOptions, State, StateCounts};
 use crate::out::{Out, sanitize};
 use crate::project::{AuditRequest, AuditRun, AuditScope, subject_label};
@@ -73,20 +73,11 @@ pub struct AuditArgs {
 #[command(verbatim_doc_comment)]
 pub struct ReevaluateArgs {
     #[command(flatten)]
-    audit: AuditArgs,
+    pub audit: AuditArgs,
 }
 
-/// Runs `audit`.
-pub fn run(cx: &mut Context, args: AuditArgs) -> anyhow::Result<Exit> {
-    audit(cx, args, false)
-}
-
-/// Runs `reevaluate`.
-pub fn reevaluate(cx: &mut Context, args: ReevaluateArgs) -> anyhow::Result<Exit> {
-    audit(cx, args.audit, true)
-}
-
-fn audit(cx: &mut Context, args: AuditArgs, only_due: bool) -> anyhow::Result<Exit> {
+/// Runs `audit`, or with `only_due` `reevaluate`.
+pub fn run(cx: &mut Context, args: AuditArgs, only_due: bool) -> anyhow::Result<Exit> {
     let mut project = cx.open()?;
     let prompting = cx.out.is_interactive()
         && args.format == Format::Text
@@ -102,10 +93,7 @@ fn audit(cx: &mut Context, args: AuditArgs, only_due: bool) -> anyhow::Result<Ex
             allow_stale: args.allow_stale,
         },
         only_due,
-        prompt_as: match prompting {
-            true => Some(evaluator(args.by.clone())?),
-            false => None,
-        },
+        prompt_as: prompting.then(|| evaluator(args.by.clone())).transpose()?,
         fetch: args.fetch.then_some(args.allow_http),
     };
     let run = project.audit(&request, cx.out.as_mut())?;
@@ -117,9 +105,7 @@ fn audit(cx: &mut Context, args: AuditArgs, only_due: bool) -> anyhow::Result<Ex
         }
         Format::Text => print_text(cx.out.as_mut(), &run, &request),
     }
-    if record.is_none() {
-        cx.hint_init();
-    }
+    cx.hint_init(&project);
     Ok(match run.fetch_failures {
         0 => Exit::from_attention(run.audit.needs_person()),
         _ => Exit::Failed,
@@ -129,14 +115,7 @@ fn audit(cx: &mut Context, args: AuditArgs, only_due: bool) -> anyhow::Result<Ex
 fn print_text(out: &mut dyn Out, run: &AuditRun, request: &AuditRequest) {
     let audit = &run.audit;
     for data in &audit.advisory_data {
-        let age = data
-            .age_days
-            .map(|d| format!(", {d} days old"))
-            .unwrap_or_default();
-        out.note(&sanitize(&format!(
-            "advisory data: {}: {} ({} records{age})",
-            data.source.name, data.source.location, data.source.record_count
-        )));
+        out.note(&sanitize(&data.describe()));
     }
     for ecosystem in &audit.unordered_ecosystems {
         out.note(&format!(
@@ -150,18 +129,16 @@ fn print_text(out: &mut dyn Out, run: &AuditRun, request: &AuditRequest) {
         if c.key() != current_item {
             current_item = c.key();
             out.line("");
-            let path = if c.dependency_path.is_empty() {
-                String::new()
-            } else {
-                format!("  via {}", c.dependency_path.join(" -> "))
+            let via = match c.dependency_path.is_empty() {
+                true => String::new(),
+                false => format!("  via {}", c.dependency_path.join(" -> ")),
             };
-            let path = match &c.input {
-                Some(part) => format!("{path}  in {part}"),
-                None => path,
-            };
+            let part = c.input.as_ref().map(|part| format!("  in {part}"));
             out.line(&out.heading(&sanitize(&format!(
-                "{} {} ({}){path}",
-                c.name, c.version, current_item
+                "{} {} ({current_item}){via}{}",
+                c.name,
+                c.version,
+                part.unwrap_or_default()
             ))));
         }
         print_anomaly(out, a);
@@ -194,12 +171,7 @@ fn print_findings(out: &mut dyn Out, audit: &Audit) {
     out.line(&out.heading("findings"));
     for f in other {
         let waived = if f.waived { " (allowed here)" } else { "" };
-        out.line(&sanitize(&format!(
-            "  {:<30} {} {}{waived}",
-            f.code.as_str(),
-            f.subject,
-            f.message
-        )));
+        out.line(&format!("  {}{waived}", finding_row(f, 30)));
     }
 }
 
@@ -225,22 +197,12 @@ fn print_summary(out: &mut dyn Out, audit: &Audit, counts: StateCounts, subjects
     out.summary(audit.needs_person(), &summary);
 }
 
-/// `n` with the singular or plural noun.
-pub fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
-
 fn print_anomaly(out: &mut dyn Out, a: &Assessment) {
     let state = match a.state {
         State::New => out.alert("NEW      "),
         State::Due => out.alert("DUE      "),
         State::UnderInvestigation => out.alert("INVESTIGATING"),
         State::Evaluated => out.good("EVALUATED"),
-    };
-    let aliases = if a.anomaly.aliases.is_empty() {
-        String::new()
-    } else {
-        format!(" ({})", a.anomaly.aliases.join(", "))
     };
     let severity = a
         .anomaly
@@ -251,8 +213,8 @@ fn print_anomaly(out: &mut dyn Out, a: &Assessment) {
     out.line(&format!(
         "  {state} {}",
         sanitize(&format!(
-            "{}{aliases} {}{severity}",
-            a.anomaly.id,
+            "{} {}{severity}",
+            a.anomaly.ids_text(),
             a.anomaly.kind.as_str()
         ))
     ));

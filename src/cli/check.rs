@@ -2,8 +2,7 @@
 
 use clap::Args;
 
-use super::audit::plural;
-use super::{Context, Exit, Format, InputArgs};
+use super::{Context, Exit, Format, InputArgs, finding_row, plural};
 use crate::evaluate::AuditOptions;
 use crate::out::sanitize;
 use crate::report::check::check_json;
@@ -46,12 +45,7 @@ pub fn run(cx: &mut Context, args: CheckArgs) -> anyhow::Result<Exit> {
         }
         Format::Text => {
             for gap in &check.gaps {
-                cx.out.line(&sanitize(&format!(
-                    "{:<30} {} {}",
-                    gap.code.as_str(),
-                    gap.subject,
-                    gap.message
-                )));
+                cx.out.line(&finding_row(gap, 30));
             }
             for note in &check.notes {
                 cx.out.note(&sanitize(&format!(

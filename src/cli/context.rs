@@ -16,7 +16,7 @@ use time::{Date, OffsetDateTime};
 use super::{ColorChoice, GlobalArgs, InputArgs};
 use crate::inventory::manifest_package_field;
 use crate::out::{Out, Terminal};
-use crate::project::{Input, Locations, Project, RECORD_FILE, find_upwards};
+use crate::project::{Input, Locations, Project, RECORD_FILE, find_project};
 use crate::register::BUSY_TIMEOUT;
 use crate::report::control::Provenance;
 
@@ -35,23 +35,11 @@ impl Context {
     /// Finds the project from the current directory and the global options.
     pub fn new(global: &GlobalArgs) -> anyhow::Result<Context> {
         let cwd = std::env::current_dir().context("failed to read the current directory")?;
-        let manifest = match &global.manifest_path {
-            Some(path) if path.is_file() => Some(path.clone()),
-            Some(path) => {
-                return Err(anyhow!(
-                    "failed to find the manifest {}: no such file",
-                    path.display()
-                ));
-            }
-            None => find_upwards(&cwd, "Cargo.toml"),
-        };
-        let record = match &global.record {
-            Some(path) => path.clone(),
-            None => find_upwards(&cwd, RECORD_FILE).unwrap_or_else(|| {
-                let dir = manifest.as_deref().and_then(Path::parent).unwrap_or(&cwd);
-                dir.join(RECORD_FILE)
-            }),
-        };
+        let (manifest, record) = find_project(
+            &cwd,
+            global.manifest_path.as_deref(),
+            global.record.as_deref(),
+        )?;
         let store = match &global.advisory_db {
             Some(path) => path.clone(),
             None => dirs::cache_dir()
@@ -121,8 +109,11 @@ impl Context {
         &self.locations.record
     }
 
-    /// Ends a run that had no record with the hint to start one.
-    pub fn hint_init(&mut self) {
+    /// Ends a run of a `project` that has no record with the hint to start one.
+    pub fn hint_init(&mut self, project: &Project) {
+        if project.record().is_some() {
+            return;
+        }
         let hint = format!(
             "hint: no {RECORD_FILE} here, so nothing was written beside the project; \
              run `cargo soup init` to start the SOUP record"
@@ -140,6 +131,7 @@ impl Context {
             .file_name()
             .map(|name| name.to_string_lossy().into_owned())
             .unwrap_or_default();
+        let manifest = self.locations.manifest.as_deref();
         let record_commits = git(dir, &["rev-list", "--count", "HEAD", "--", &record_name])
             .and_then(|count| count.parse().ok())
             .filter(|count| *count > 0);
@@ -147,8 +139,7 @@ impl Context {
             record_commits,
             commit: git(dir, &["rev-parse", "HEAD"]),
             clean: git(dir, &["status", "--porcelain"]).map(|status| status.is_empty()),
-            package_version: (self.locations.manifest.as_deref())
-                .and_then(|m| manifest_package_field(m, "version")),
+            package_version: manifest.and_then(|m| manifest_package_field(m, "version")),
             generated_at: self.now.format(&Rfc3339).unwrap_or_default(),
         }
     }
@@ -173,8 +164,10 @@ pub fn evaluator(by: Option<String>) -> anyhow::Result<String> {
     if let Some(by) = by.filter(|b| !b.trim().is_empty()) {
         return Ok(by);
     }
-    let git = |key: &str| git(Path::new("."), &["config", "--get", key]).filter(|s| !s.is_empty());
-    match (git("user.name"), git("user.email")) {
+    let config = |key: &str| {
+        git(Path::new("."), &["config", "--get", key]).filter(|value| !value.is_empty())
+    };
+    match (config("user.name"), config("user.email")) {
         (Some(name), Some(email)) => Ok(format!("{name} <{email}>")),
         (Some(name), None) => Ok(name),
         (None, Some(email)) => Ok(email),

@@ -6,9 +6,7 @@ use clap::{Args, ValueEnum};
 
 use super::report::emit;
 use super::{Context, Exit, InputArgs};
-use crate::evaluate::AuditOptions;
 use crate::register::stamp;
-use crate::report::control::Provenance;
 use crate::report::openvex::{OpenVexHeader, openvex};
 use crate::report::{cyclonedx, sarif};
 
@@ -53,13 +51,9 @@ enum ExportFormat {
 /// Runs `export`.
 pub fn run(cx: &mut Context, args: ExportArgs) -> anyhow::Result<Exit> {
     let mut project = cx.open()?;
-    let options = AuditOptions { allow_stale: true };
-    let report = project.report(
+    let report = project.export_report(
         &args.input.input(),
         args.release.as_deref(),
-        None,
-        &options,
-        &Provenance::default(),
         cx.out.as_mut(),
     )?;
     let timestamp = stamp(cx.now);

@@ -7,7 +7,7 @@ use clap::Args;
 
 use super::{Context, Exit, InputArgs};
 use crate::out::sanitize;
-use crate::project::{Fetched, describe_fetched, skipped_warnings};
+use crate::project::{Fetched, describe_fetched, describe_loaded, skipped_warnings};
 
 /// Download the published anomaly lists into the advisory store.
 ///
@@ -53,10 +53,7 @@ pub fn run(cx: &mut Context, args: FetchArgs) -> anyhow::Result<Exit> {
         for warning in skipped_warnings(&info.skipped) {
             cx.out.note(&sanitize(&warning));
         }
-        cx.out.note(&format!(
-            "loaded {} records from {} as `{}` (newest record {})",
-            info.record_count, info.location, info.name, info.data_date
-        ));
+        cx.out.note(&describe_loaded(&info));
         return Ok(Exit::Clean);
     }
     let ecosystems = project.ecosystems_to_fetch(&args.input.input(), cx.out.as_mut())?;

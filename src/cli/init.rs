@@ -111,14 +111,15 @@ fn lockfiles_to_add(
 }
 
 fn ask_class(cx: &mut Context) -> anyhow::Result<SafetyClass> {
-    let items = [
-        "A: no injury or damage to health is possible",
-        "B: non-serious injury is possible",
-        "C: death or serious injury is possible",
-    ];
+    let classes = SafetyClass::ALL;
+    let items: Vec<String> = classes
+        .iter()
+        .map(|class| format!("{class}: {}", class.definition()))
+        .collect();
+    let items: Vec<&str> = items.iter().map(String::as_str).collect();
     let index = cx
         .out
         .select("Software safety class (IEC 62304 §4.3)", &items, None)
         .context("failed to read the safety class")?;
-    Ok([SafetyClass::A, SafetyClass::B, SafetyClass::C][index.min(2)])
+    Ok(classes[index.min(classes.len() - 1)])
 }

@@ -6,8 +6,7 @@ use std::io::Write as _;
 use anyhow::Context as _;
 use clap::Args;
 
-use super::{Context, Exit, Format};
-use crate::evaluate::SignatureStatus;
+use super::{Context, Exit, Format, finding_row};
 use crate::out::sanitize;
 
 /// Check every approval and its signature; exit 1 when any fails.
@@ -57,23 +56,10 @@ pub fn run(cx: &mut Context, args: VerifyArgs) -> anyhow::Result<Exit> {
         }
         Format::Text => {
             for status in &verification.statuses {
-                let signature = match &status.signature {
-                    SignatureStatus::Verified { key } => format!("signature verified ({key})"),
-                    SignatureStatus::Unsigned => "unsigned".to_string(),
-                    SignatureStatus::Failed { .. } => "signature FAILED".to_string(),
-                };
-                cx.out.line(&sanitize(&format!(
-                    "#{} {} {} by {} at {}: {signature}",
-                    status.number, status.subject, status.meaning, status.by, status.at
-                )));
+                cx.out.line(&sanitize(&status.describe()));
             }
             for finding in &verification.findings {
-                cx.out.line(&sanitize(&format!(
-                    "{:<18} {} {}",
-                    finding.code.as_str(),
-                    finding.subject,
-                    finding.message
-                )));
+                cx.out.line(&finding_row(finding, 18));
             }
             let summary = format!(
                 "{} approval(s), {} finding(s)",

@@ -27,6 +27,21 @@ pub struct DataUsed {
     pub ecosystems: Vec<String>,
 }
 
+impl DataUsed {
+    /// One line on the data an audit used, as the terminal notes it:
+    /// "advisory data: rustsec: URL (812 records, 3 days old)".
+    pub fn describe(&self) -> String {
+        let age = self
+            .age_days
+            .map(|d| format!(", {d} days old"))
+            .unwrap_or_default();
+        format!(
+            "advisory data: {}: {} ({} records{age})",
+            self.source.name, self.source.location, self.source.record_count
+        )
+    }
+}
+
 /// How many anomalies are in each state: what an audit's summary line counts.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct StateCounts {
@@ -227,6 +242,34 @@ impl Audit {
 mod tests {
     use super::*;
     use crate::evaluate::test_assessment;
+
+    #[test]
+    fn the_data_used_says_its_age_when_known() {
+        let mut data = DataUsed {
+            source: SourceInfo {
+                name: "osv:Go".into(),
+                location: "go.zip".into(),
+                fetched_at: "2026-11-24T09:00:00Z".into(),
+                data_date: "2026-11-21".into(),
+                etag: None,
+                last_modified: None,
+                content_sha256: String::new(),
+                record_count: 12,
+                skipped: Vec::new(),
+            },
+            age_days: Some(3),
+            ecosystems: vec!["Go".into()],
+        };
+        assert_eq!(
+            data.describe(),
+            "advisory data: osv:Go: go.zip (12 records, 3 days old)"
+        );
+        data.age_days = None;
+        assert_eq!(
+            data.describe(),
+            "advisory data: osv:Go: go.zip (12 records)"
+        );
+    }
 
     #[test]
     fn counts_each_state_once() {

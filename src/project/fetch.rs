@@ -196,6 +196,14 @@ pub fn describe(f: &Fetched) -> String {
     }
 }
 
+/// One line on a local mirror loaded as a source.
+pub fn describe_loaded(info: &SourceInfo) -> String {
+    format!(
+        "loaded {} records from {} as `{}` (newest record {})",
+        info.record_count, info.location, info.name, info.data_date
+    )
+}
+
 /// Why a download failed, saying once that the source's data was kept: the
 /// errors about the data itself say it in their own words.
 fn failure(e: &SourceError) -> String {

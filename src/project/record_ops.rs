@@ -11,6 +11,7 @@ use crate::model::Component;
 use crate::out::Out;
 use crate::record::{self, Evaluation, RecordFile, Release, Review, SafetyClass};
 use crate::register::{EventKind, PinDiff};
+use crate::report::list::{ListJson, list_json};
 
 /// What `list` read and pinned: one inventory per part of the device.
 pub struct Listing {
@@ -18,6 +19,15 @@ pub struct Listing {
     pub inventories: Vec<Inventory>,
     /// What changed among the pins of each, in the same order.
     pub pins: Vec<PinDiff>,
+}
+
+impl Listing {
+    /// What `list --format json` prints: the first part's pins, every part's
+    /// input, and with the record (and its path) each item's specification.
+    pub fn json(&self, record: Option<(&record::Record, String)>) -> Option<ListJson<'_>> {
+        let pins = self.pins.first()?;
+        list_json(&self.inventories, pins, record)
+    }
 }
 
 /// One evaluation recorded from flags: which anomaly, and the judgement.
