@@ -414,6 +414,18 @@ impl Component {
         self.purl.as_ref().map(Purl::as_str)
     }
 
+    /// True when the product itself depends on it (not only another SOUP item).
+    pub fn is_direct(&self) -> bool {
+        self.direct == Some(true)
+    }
+
+    /// "direct" or "transitive", as the SOUP list and `list` say it; `None`
+    /// when the input does not tell.
+    pub fn directness(&self) -> Option<&'static str> {
+        self.direct
+            .map(|direct| if direct { "direct" } else { "transitive" })
+    }
+
     /// True when a machine-readable anomaly list can be matched against it.
     pub fn is_matchable(&self) -> bool {
         self.purl.is_some() && !matches!(self.ecosystem, Ecosystem::Other(_))
@@ -446,6 +458,19 @@ impl AnomalyKind {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn directness_is_said_only_when_known() {
+        let mut c = Component::new(Ecosystem::CratesIo, "serde", "1.0.0");
+        c.direct = None;
+        assert_eq!(c.directness(), None);
+        c.direct = Some(false);
+        assert!(!c.is_direct());
+        assert_eq!(c.directness(), Some("transitive"));
+        c.direct = Some(true);
+        assert!(c.is_direct());
+        assert_eq!(c.directness(), Some("direct"));
+    }
 
     #[test]
     fn pep503_normalises_runs_of_separators() {

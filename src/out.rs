@@ -32,6 +32,14 @@ pub trait Out {
     fn alert(&self, text: &str) -> String;
     /// Styles `text` as fine, when colour is on.
     fn good(&self, text: &str) -> String;
+    /// Prints a command's closing summary, styled as needing attention or as fine.
+    fn summary(&mut self, attention: bool, text: &str) {
+        let styled = match attention {
+            true => self.alert(text),
+            false => self.good(text),
+        };
+        self.line(&styled);
+    }
     /// Asks a yes/no question; with no `default`, only an explicit answer counts.
     fn confirm(&mut self, question: &str, default: Option<bool>) -> io::Result<bool>;
     /// Asks to pick one of `items`; returns its index. With no `default`,

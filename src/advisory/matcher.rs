@@ -52,6 +52,17 @@ pub struct Anomaly {
     pub content_hash: String,
 }
 
+impl Anomaly {
+    /// Its id with its aliases, as the audit and the prompt name it:
+    /// "RUSTSEC-2024-0421 (CVE-2024-12224, GHSA-h97m-ww89-6jmq)".
+    pub fn ids_text(&self) -> String {
+        match self.aliases.is_empty() {
+            true => self.id.clone(),
+            false => format!("{} ({})", self.id, self.aliases.join(", ")),
+        }
+    }
+}
+
 /// One anomaly per (alias group, component key), sorted by component key, then id.
 /// A component listed twice under one key counts once (the first is kept).
 pub fn find_anomalies(components: &[Component], advisories: &[Advisory]) -> Vec<Anomaly> {

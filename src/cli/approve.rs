@@ -10,7 +10,7 @@ use super::context::{evaluator, parse_date};
 use super::{Context, Exit, InputArgs};
 use crate::out::{Out, sanitize};
 use crate::project::{ApprovalRequest, AuditScope, EvaluationTarget, Project};
-use crate::record::{Approval, Approved, Evaluation, Meaning};
+use crate::record::{Approval, Evaluation, Meaning};
 
 /// Approve an evaluation, or a release's SOUP list, as a second person.
 ///
@@ -70,10 +70,7 @@ pub fn run(cx: &mut Context, args: ApproveArgs) -> anyhow::Result<Exit> {
                 advisory: advisory.clone(),
                 package: package.clone(),
                 input: args.input.input(),
-                scope: match release {
-                    Some(version) => AuditScope::Release(version.clone()),
-                    None => AuditScope::WorkingTree,
-                },
+                scope: AuditScope::of_release(release.as_deref()),
                 evaluated: args.evaluated.as_deref().map(parse_date).transpose()?,
             };
             let evaluation = project.evaluation_to_approve(&target, cx.out.as_mut())?;
@@ -164,20 +161,15 @@ fn show_release(out: &mut dyn Out, project: &mut Project, version: &str) -> anyh
 
 /// The line saying what was recorded.
 fn recorded(approval: &Approval, number: usize, record: &Path) -> String {
-    let what = match approval.approved() {
-        Approved::Evaluation { advisory, purl } => {
-            format!("the evaluation of {advisory} in {purl}")
-        }
-        Approved::Release { version } => format!("release {version}"),
-    };
     let signed = match &approval.key {
         Some(key) => format!("signed with {key}"),
         None => "unsigned".to_string(),
     };
     format!(
-        "recorded approval #{number} in {}: {} {} {what}, {signed}",
+        "recorded approval #{number} in {}: {} {} {}, {signed}",
         record.display(),
         approval.by,
         approval.meaning,
+        approval.approved(),
     )
 }

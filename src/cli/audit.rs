@@ -4,8 +4,8 @@
 use clap::Args;
 
 use super::context::evaluator;
-use super::{Context, Exit, Format, InputArgs};
-use crate::evaluate::{Assessment, Audit, AuditOptions, State};
+use super::{Context, Exit, Format, InputArgs, finding_row, plural};
+use crate::evaluate::{Assessment, Audit, AuditOptions, State, StateCounts};
 use crate::out::{Out, sanitize};
 use crate::project::{AuditRequest, AuditRun, AuditScope, subject_label};
 use crate::report::audit::{Subject, audit_json, releases_of};
@@ -73,20 +73,11 @@ pub struct AuditArgs {
 #[command(verbatim_doc_comment)]
 pub struct ReevaluateArgs {
     #[command(flatten)]
-    audit: AuditArgs,
+    pub audit: AuditArgs,
 }
 
-/// Runs `audit`.
-pub fn run(cx: &mut Context, args: AuditArgs) -> anyhow::Result<Exit> {
-    audit(cx, args, false)
-}
-
-/// Runs `reevaluate`.
-pub fn reevaluate(cx: &mut Context, args: ReevaluateArgs) -> anyhow::Result<Exit> {
-    audit(cx, args.audit, true)
-}
-
-fn audit(cx: &mut Context, args: AuditArgs, only_due: bool) -> anyhow::Result<Exit> {
+/// Runs `audit`, or with `only_due` `reevaluate`.
+pub fn run(cx: &mut Context, args: AuditArgs, only_due: bool) -> anyhow::Result<Exit> {
     let mut project = cx.open()?;
     let prompting = cx.out.is_interactive()
         && args.format == Format::Text
@@ -94,19 +85,15 @@ fn audit(cx: &mut Context, args: AuditArgs, only_due: bool) -> anyhow::Result<Ex
         && project.record().is_some();
     let request = AuditRequest {
         input: args.input.input(),
-        scope: match (&args.release, args.all_releases) {
-            (Some(version), _) => AuditScope::Release(version.clone()),
-            (None, true) => AuditScope::AllReleases,
-            (None, false) => AuditScope::WorkingTree,
+        scope: match args.all_releases {
+            true => AuditScope::AllReleases,
+            false => AuditScope::of_release(args.release.as_deref()),
         },
         options: AuditOptions {
             allow_stale: args.allow_stale,
         },
         only_due,
-        prompt_as: match prompting {
-            true => Some(evaluator(args.by.clone())?),
-            false => None,
-        },
+        prompt_as: prompting.then(|| evaluator(args.by.clone())).transpose()?,
         fetch: args.fetch.then_some(args.allow_http),
     };
     let run = project.audit(&request, cx.out.as_mut())?;
@@ -116,57 +103,42 @@ fn audit(cx: &mut Context, args: AuditArgs, only_due: bool) -> anyhow::Result<Ex
             let json = audit_json(&run.audit, &run.subjects, record);
             cx.out.line(&serde_json::to_string_pretty(&json)?);
         }
-        Format::Text => print_text(cx.out.as_mut(), &run, &request, &args),
+        Format::Text => print_text(cx.out.as_mut(), &run, &request),
     }
-    if record.is_none() {
-        cx.hint_init();
-    }
+    cx.hint_init(&project);
     Ok(match run.fetch_failures {
         0 => Exit::from_attention(run.audit.needs_person()),
         _ => Exit::Failed,
     })
 }
 
-fn print_text(out: &mut dyn Out, run: &AuditRun, request: &AuditRequest, args: &AuditArgs) {
+fn print_text(out: &mut dyn Out, run: &AuditRun, request: &AuditRequest) {
     let audit = &run.audit;
     for data in &audit.advisory_data {
-        let age = data
-            .age_days
-            .map(|d| format!(", {d} days old"))
-            .unwrap_or_default();
-        out.note(&sanitize(&format!(
-            "advisory data: {}: {} ({} records{age})",
-            data.source.name, data.source.location, data.source.record_count
-        )));
+        out.note(&sanitize(&data.describe()));
     }
     for ecosystem in &audit.unordered_ecosystems {
         out.note(&format!(
             "note: {ecosystem} has no version order here: matched on enumerated versions only"
         ));
     }
-    let shown: Vec<&Assessment> = audit
-        .assessments
-        .iter()
-        .filter(|a| request.shows(a))
-        .collect();
+    let shown = request.shown(audit);
     let mut current_item = String::new();
     for a in &shown {
         let c = &a.anomaly.component;
         if c.key() != current_item {
             current_item = c.key();
             out.line("");
-            let path = if c.dependency_path.is_empty() {
-                String::new()
-            } else {
-                format!("  via {}", c.dependency_path.join(" -> "))
+            let via = match c.dependency_path.is_empty() {
+                true => String::new(),
+                false => format!("  via {}", c.dependency_path.join(" -> ")),
             };
-            let path = match &c.input {
-                Some(part) => format!("{path}  in {part}"),
-                None => path,
-            };
+            let part = c.input.as_ref().map(|part| format!("  in {part}"));
             out.line(&out.heading(&sanitize(&format!(
-                "{} {} ({}){path}",
-                c.name, c.version, current_item
+                "{} {} ({current_item}){via}{}",
+                c.name,
+                c.version,
+                part.unwrap_or_default()
             ))));
         }
         print_anomaly(out, a);
@@ -184,29 +156,10 @@ fn print_text(out: &mut dyn Out, run: &AuditRun, request: &AuditRequest, args: &
         out.line("");
         out.line("to record an evaluation without prompts (one per anomaly; every judgement is yours), for example:");
         for a in open.iter().take(3) {
-            out.line(&sanitize(&suggested_command(a, args)));
+            out.line(&sanitize(&request.evaluate_command(a)));
         }
     }
-    print_summary(out, audit, &shown, &run.subjects);
-}
-
-/// The `evaluate` command that records `a`'s evaluation, with a placeholder for
-/// every judgement: the tool suggests no conclusion. It names the input as the
-/// audit did, so that it works where it is printed.
-fn suggested_command(a: &Assessment, args: &AuditArgs) -> String {
-    let c = &a.anomaly.component;
-    let input = match (&args.release, &args.input.sbom, &args.input.lockfile) {
-        (Some(version), _, _) => format!(" --release {version}"),
-        (None, Some(sbom), _) => format!(" --sbom {}", sbom.display()),
-        (None, None, Some(lockfile)) => format!(" --lockfile {}", lockfile.display()),
-        (None, None, None) => String::new(),
-    };
-    format!(
-        "  cargo soup evaluate {} --package {}@{}{input} \\\n    \
-         --hazardous|--not-hazardous [--hazard ID --risk-control ID] --vex STATUS \\\n    \
-         [--justification JUSTIFICATION] --action ACTION --rationale \"<why>\"",
-        a.anomaly.id, c.name, c.version
-    )
+    print_summary(out, audit, StateCounts::of(shown), &run.subjects);
 }
 
 fn print_findings(out: &mut dyn Out, audit: &Audit) {
@@ -218,28 +171,22 @@ fn print_findings(out: &mut dyn Out, audit: &Audit) {
     out.line(&out.heading("findings"));
     for f in other {
         let waived = if f.waived { " (allowed here)" } else { "" };
-        out.line(&sanitize(&format!(
-            "  {:<30} {} {}{waived}",
-            f.code.as_str(),
-            f.subject,
-            f.message
-        )));
+        out.line(&format!("  {}{waived}", finding_row(f, 30)));
     }
 }
 
-fn print_summary(out: &mut dyn Out, audit: &Audit, shown: &[&Assessment], subjects: &[Subject]) {
-    let count = |state| shown.iter().filter(|a| a.state == state).count();
-    let investigating = match count(State::UnderInvestigation) {
+fn print_summary(out: &mut dyn Out, audit: &Audit, counts: StateCounts, subjects: &[Subject]) {
+    let investigating = match counts.under_investigation {
         0 => String::new(),
         n => format!(", {n} under investigation"),
     };
     let summary = format!(
         "{}: {} ({} new, {} due{investigating}, {} evaluated); {}",
         plural(audit.components, "SOUP item", "SOUP items") + " from " + &subject_label(subjects),
-        plural(shown.len(), "anomaly", "anomalies"),
-        count(State::New),
-        count(State::Due),
-        count(State::Evaluated),
+        plural(counts.total(), "anomaly", "anomalies"),
+        counts.new,
+        counts.due,
+        counts.evaluated,
         if audit.needs_person() {
             "something needs a person"
         } else {
@@ -247,16 +194,7 @@ fn print_summary(out: &mut dyn Out, audit: &Audit, shown: &[&Assessment], subjec
         }
     );
     out.line("");
-    let summary = match audit.needs_person() {
-        true => out.alert(&summary),
-        false => out.good(&summary),
-    };
-    out.line(&summary);
-}
-
-/// `n` with the singular or plural noun.
-pub fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
+    out.summary(audit.needs_person(), &summary);
 }
 
 fn print_anomaly(out: &mut dyn Out, a: &Assessment) {
@@ -265,11 +203,6 @@ fn print_anomaly(out: &mut dyn Out, a: &Assessment) {
         State::Due => out.alert("DUE      "),
         State::UnderInvestigation => out.alert("INVESTIGATING"),
         State::Evaluated => out.good("EVALUATED"),
-    };
-    let aliases = if a.anomaly.aliases.is_empty() {
-        String::new()
-    } else {
-        format!(" ({})", a.anomaly.aliases.join(", "))
     };
     let severity = a
         .anomaly
@@ -280,8 +213,8 @@ fn print_anomaly(out: &mut dyn Out, a: &Assessment) {
     out.line(&format!(
         "  {state} {}",
         sanitize(&format!(
-            "{}{aliases} {}{severity}",
-            a.anomaly.id,
+            "{} {}{severity}",
+            a.anomaly.ids_text(),
             a.anomaly.kind.as_str()
         ))
     ));
@@ -302,21 +235,9 @@ fn print_anomaly(out: &mut dyn Out, a: &Assessment) {
             "            evaluated by {} on {}: {}, {}, review by {}",
             e.by,
             e.date,
-            hazard_text(e),
+            e.hazard_text(),
             e.vex_status.as_str(),
             e.review_by
         )));
     }
-}
-
-/// "hazardous (HAZ-07; controls: RC-1)", "hazardous (HAZ-07; no risk control)", or "not hazardous".
-pub fn hazard_text(e: &crate::record::Evaluation) -> String {
-    if !e.hazardous {
-        return "not hazardous".to_string();
-    }
-    let controls = match e.risk_controls.is_empty() {
-        true => "no risk control".to_string(),
-        false => format!("controls: {}", e.risk_controls.join(", ")),
-    };
-    format!("hazardous ({}; {controls})", e.hazards.join(", "))
 }

@@ -2,8 +2,7 @@
 
 use clap::Args;
 
-use super::audit::plural;
-use super::{Context, Exit, Format, InputArgs};
+use super::{Context, Exit, Format, InputArgs, finding_row, plural};
 use crate::evaluate::AuditOptions;
 use crate::out::sanitize;
 use crate::report::check::check_json;
@@ -46,12 +45,7 @@ pub fn run(cx: &mut Context, args: CheckArgs) -> anyhow::Result<Exit> {
         }
         Format::Text => {
             for gap in &check.gaps {
-                cx.out.line(&sanitize(&format!(
-                    "{:<30} {} {}",
-                    gap.code.as_str(),
-                    gap.subject,
-                    gap.message
-                )));
+                cx.out.line(&finding_row(gap, 30));
             }
             for note in &check.notes {
                 cx.out.note(&sanitize(&format!(
@@ -65,11 +59,7 @@ pub fn run(cx: &mut Context, args: CheckArgs) -> anyhow::Result<Exit> {
                 plural(check.gaps.len(), "compliance gap", "compliance gaps"),
                 check.class.as_str()
             );
-            let summary = match check.gaps.is_empty() {
-                true => cx.out.good(&summary),
-                false => cx.out.alert(&summary),
-            };
-            cx.out.line(&summary);
+            cx.out.summary(!check.gaps.is_empty(), &summary);
         }
     }
     Ok(Exit::from_attention(!check.gaps.is_empty()))

@@ -1,18 +1,24 @@
 //! Building a run from flags and the environment: where the project, its
 //! record, its register, the advisory store and cargo's home are, what time it
-//! is, who is evaluating, and the terminal. The only place that reads them.
+//! is, who is evaluating, the terminal, and the facts of a report only the
+//! edge may read (the record's git history and tree state). The only place
+//! that reads them.
 
 use std::io::IsTerminal;
 use std::path::Path;
+use std::process::Command;
 use std::time::Duration;
 
 use anyhow::{Context as _, anyhow};
+use time::format_description::well_known::Rfc3339;
 use time::{Date, OffsetDateTime};
 
 use super::{ColorChoice, GlobalArgs, InputArgs};
+use crate::inventory::manifest_package_field;
 use crate::out::{Out, Terminal};
-use crate::project::{Input, Locations, Project, RECORD_FILE, find_upwards};
+use crate::project::{Input, Locations, Project, RECORD_FILE, find_project};
 use crate::register::BUSY_TIMEOUT;
+use crate::report::control::Provenance;
 
 /// The locations, clock and terminal of one run.
 pub struct Context {
@@ -29,23 +35,11 @@ impl Context {
     /// Finds the project from the current directory and the global options.
     pub fn new(global: &GlobalArgs) -> anyhow::Result<Context> {
         let cwd = std::env::current_dir().context("failed to read the current directory")?;
-        let manifest = match &global.manifest_path {
-            Some(path) if path.is_file() => Some(path.clone()),
-            Some(path) => {
-                return Err(anyhow!(
-                    "failed to find the manifest {}: no such file",
-                    path.display()
-                ));
-            }
-            None => find_upwards(&cwd, "Cargo.toml"),
-        };
-        let record = match &global.record {
-            Some(path) => path.clone(),
-            None => find_upwards(&cwd, RECORD_FILE).unwrap_or_else(|| {
-                let dir = manifest.as_deref().and_then(Path::parent).unwrap_or(&cwd);
-                dir.join(RECORD_FILE)
-            }),
-        };
+        let (manifest, record) = find_project(
+            &cwd,
+            global.manifest_path.as_deref(),
+            global.record.as_deref(),
+        )?;
         let store = match &global.advisory_db {
             Some(path) => path.clone(),
             None => dirs::cache_dir()
@@ -115,13 +109,39 @@ impl Context {
         &self.locations.record
     }
 
-    /// Ends a run that had no record with the hint to start one.
-    pub fn hint_init(&mut self) {
+    /// Ends a run of a `project` that has no record with the hint to start one.
+    pub fn hint_init(&mut self, project: &Project) {
+        if project.record().is_some() {
+            return;
+        }
         let hint = format!(
             "hint: no {RECORD_FILE} here, so nothing was written beside the project; \
              run `cargo soup init` to start the SOUP record"
         );
         self.out.note(&hint);
+    }
+
+    /// What git and the manifest say about the report made in this run;
+    /// whatever cannot be read stays `None`.
+    pub fn provenance(&self) -> Provenance {
+        let dir = self.locations.record_dir();
+        let record_name = self
+            .locations
+            .record
+            .file_name()
+            .map(|name| name.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let manifest = self.locations.manifest.as_deref();
+        let record_commits = git(dir, &["rev-list", "--count", "HEAD", "--", &record_name])
+            .and_then(|count| count.parse().ok())
+            .filter(|count| *count > 0);
+        Provenance {
+            record_commits,
+            commit: git(dir, &["rev-parse", "HEAD"]),
+            clean: git(dir, &["status", "--porcelain"]).map(|status| status.is_empty()),
+            package_version: manifest.and_then(|m| manifest_package_field(m, "version")),
+            generated_at: self.now.format(&Rfc3339).unwrap_or_default(),
+        }
     }
 }
 
@@ -144,16 +164,10 @@ pub fn evaluator(by: Option<String>) -> anyhow::Result<String> {
     if let Some(by) = by.filter(|b| !b.trim().is_empty()) {
         return Ok(by);
     }
-    let git = |key: &str| {
-        std::process::Command::new("git")
-            .args(["config", "--get", key])
-            .output()
-            .ok()
-            .filter(|o| o.status.success())
-            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
-            .filter(|s| !s.is_empty())
+    let config = |key: &str| {
+        git(Path::new("."), &["config", "--get", key]).filter(|value| !value.is_empty())
     };
-    match (git("user.name"), git("user.email")) {
+    match (config("user.name"), config("user.email")) {
         (Some(name), Some(email)) => Ok(format!("{name} <{email}>")),
         (Some(name), None) => Ok(name),
         (None, Some(email)) => Ok(email),
@@ -168,4 +182,22 @@ pub fn parse_date(text: &str) -> anyhow::Result<Date> {
     let format = time::macros::format_description!("[year]-[month]-[day]");
     Date::parse(text.trim(), &format)
         .map_err(|e| anyhow!("`{text}` is not a date (YYYY-MM-DD): {e}"))
+}
+
+/// The trimmed output of a git command in `dir`, `None` when git fails.
+fn git(dir: &Path, args: &[&str]) -> Option<String> {
+    let output = Command::new("git")
+        .arg("-C")
+        .arg(if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        })
+        .args(args)
+        .output()
+        .ok()?;
+    output
+        .status
+        .success()
+        .then(|| String::from_utf8_lossy(&output.stdout).trim().to_string())
 }

@@ -83,10 +83,7 @@ pub fn run(cx: &mut Context, args: EvaluateArgs) -> anyhow::Result<Exit> {
         judgement,
         by: evaluator(args.by.clone())?,
         input: args.input.input(),
-        scope: match &args.release {
-            Some(version) => AuditScope::Release(version.clone()),
-            None => AuditScope::WorkingTree,
-        },
+        scope: AuditScope::of_release(args.release.as_deref()),
     };
     let evaluation = project.evaluate(request, cx.out.as_mut())?;
     cx.out.line(&format!(

@@ -6,10 +6,7 @@ use clap::{Args, ValueEnum};
 
 use super::report::emit;
 use super::{Context, Exit, InputArgs};
-use crate::digest::sha256_hex;
-use crate::evaluate::AuditOptions;
 use crate::register::stamp;
-use crate::report::control::Provenance;
 use crate::report::openvex::{OpenVexHeader, openvex};
 use crate::report::{cyclonedx, sarif};
 
@@ -54,48 +51,17 @@ enum ExportFormat {
 /// Runs `export`.
 pub fn run(cx: &mut Context, args: ExportArgs) -> anyhow::Result<Exit> {
     let mut project = cx.open()?;
-    let options = AuditOptions { allow_stale: true };
-    let report = project.report(
+    let report = project.export_report(
         &args.input.input(),
         args.release.as_deref(),
-        None,
-        &options,
-        &Provenance::default(),
         cx.out.as_mut(),
     )?;
     let timestamp = stamp(cx.now);
-    let identity = format!(
-        "{}\n{}\n{}",
-        report.system.name,
-        report.release.as_deref().unwrap_or("working tree"),
-        timestamp
-    );
-    let serial = urn_uuid(&identity);
+    let serial = cyclonedx::serial_number(&report, &timestamp);
     let json = match args.format {
         ExportFormat::Cyclonedx => cyclonedx::cyclonedx(&report, &serial, &timestamp)?,
-        ExportFormat::Sarif => {
-            let artifact = args
-                .input
-                .sbom
-                .as_ref()
-                .or(args.input.lockfile.as_ref())
-                .map(|p| p.display().to_string())
-                .unwrap_or_else(|| "Cargo.lock".to_string());
-            sarif::sarif(&report, &artifact)?
-        }
-        ExportFormat::Openvex => {
-            let header = OpenVexHeader {
-                id: serial.clone(),
-                author: report
-                    .system
-                    .manufacturer
-                    .clone()
-                    .unwrap_or_else(|| report.system.name.clone()),
-                timestamp: timestamp.clone(),
-                product: format!("pkg:generic/{}", report.system.name),
-            };
-            openvex(&report, &header)?
-        }
+        ExportFormat::Sarif => sarif::sarif(&report, &args.input.input().artifact())?,
+        ExportFormat::Openvex => openvex(&report, &OpenVexHeader::of(&report, serial, timestamp))?,
     };
     emit(
         cx.out.as_mut(),
@@ -103,32 +69,4 @@ pub fn run(cx: &mut Context, args: ExportArgs) -> anyhow::Result<Exit> {
         &serde_json::to_string_pretty(&json)?,
     )?;
     Ok(Exit::Clean)
-}
-
-/// A stable `urn:uuid:` for a document: the same system, release and time give
-/// the same serial number, so an export can be reproduced.
-fn urn_uuid(identity: &str) -> String {
-    let digest = sha256_hex(identity.as_bytes());
-    format!(
-        "urn:uuid:{}-{}-{}-{}-{}",
-        &digest[0..8],
-        &digest[8..12],
-        &digest[12..16],
-        &digest[16..20],
-        &digest[20..32]
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn serial_numbers_have_the_uuid_shape() {
-        let serial = urn_uuid("pump\n1.4.0\n2026-11-24T00:00:00Z");
-        let uuid = serial.strip_prefix("urn:uuid:").unwrap();
-        let groups: Vec<usize> = uuid.split('-').map(str::len).collect();
-        assert_eq!(groups, [8, 4, 4, 4, 12]);
-        assert_eq!(serial, urn_uuid("pump\n1.4.0\n2026-11-24T00:00:00Z"));
-    }
 }

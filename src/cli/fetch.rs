@@ -3,13 +3,11 @@
 
 use std::path::PathBuf;
 
-use anyhow::anyhow;
 use clap::Args;
 
 use super::{Context, Exit, InputArgs};
-use crate::model::Ecosystem;
 use crate::out::sanitize;
-use crate::project::{FetchOutcome, describe_fetched, ecosystems_of, skipped_warnings};
+use crate::project::{Fetched, describe_fetched, describe_loaded, skipped_warnings};
 
 /// Download the published anomaly lists into the advisory store.
 ///
@@ -55,28 +53,10 @@ pub fn run(cx: &mut Context, args: FetchArgs) -> anyhow::Result<Exit> {
         for warning in skipped_warnings(&info.skipped) {
             cx.out.note(&sanitize(&warning));
         }
-        cx.out.note(&format!(
-            "loaded {} records from {} as `{}` (newest record {})",
-            info.record_count, info.location, info.name, info.data_date
-        ));
+        cx.out.note(&describe_loaded(&info));
         return Ok(Exit::Clean);
     }
-    let input = args.input.input();
-    if input.offline {
-        return Err(anyhow!(
-            "failed to fetch: --offline forbids the network; use --from for a local mirror"
-        ));
-    }
-    let ecosystems = match project.read_inventory(&input, cx.out.as_mut()) {
-        Ok(inventory) => ecosystems_of(&inventory.components),
-        Err(e) if input.is_project() => {
-            cx.out.note(&format!(
-                "note: no project inventory ({e}); fetching RustSec only"
-            ));
-            vec![Ecosystem::CratesIo]
-        }
-        Err(e) => return Err(e.into()),
-    };
+    let ecosystems = project.ecosystems_to_fetch(&args.input.input(), cx.out.as_mut())?;
     let fetched = project.fetch(
         &ecosystems,
         (args.allow_http, args.replace),
@@ -85,8 +65,8 @@ pub fn run(cx: &mut Context, args: FetchArgs) -> anyhow::Result<Exit> {
     for f in &fetched {
         cx.out.note(&sanitize(&describe_fetched(f)));
     }
-    let failed = fetched
-        .iter()
-        .any(|f| matches!(f.outcome, FetchOutcome::Failed(_)));
-    Ok(if failed { Exit::Failed } else { Exit::Clean })
+    Ok(match fetched.iter().any(Fetched::is_failed) {
+        true => Exit::Failed,
+        false => Exit::Clean,
+    })
 }

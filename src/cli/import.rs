@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use anyhow::Context as _;
 use clap::Args;
 
 use super::{Context, Exit};
@@ -41,11 +42,8 @@ pub struct ImportArgs {
 /// Runs `import`.
 pub fn run(cx: &mut Context, args: ImportArgs) -> anyhow::Result<Exit> {
     let mut project = cx.open()?;
-    let Some(file) = args.sbom.as_ref().or(args.binary.as_ref()) else {
-        return Err(anyhow::anyhow!(
-            "failed to import: name the release's SBOM or --binary PATH"
-        ));
-    };
+    let file = args.sbom.as_ref().or(args.binary.as_ref());
+    let file = file.context("failed to import: name the release's SBOM or --binary PATH")?;
     match project.import(file, &args.release, args.replace)? {
         ImportOutcome::Unchanged => cx.out.line(&format!(
             "release {} was already imported from this file: nothing changed",

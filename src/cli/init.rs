@@ -1,11 +1,10 @@
 //! `cargo soup init`: start the record, the register, and ignore the register in git.
 
-use std::path::Path;
-
 use anyhow::{Context as _, anyhow};
 use clap::Args;
 
 use super::{Context, Exit};
+use crate::project::Project;
 use crate::record::{InputEntry, SafetyClass};
 
 /// Start the SOUP record (soup-register.toml) of this project.
@@ -57,13 +56,14 @@ pub fn run(cx: &mut Context, args: InitArgs) -> anyhow::Result<Exit> {
             ));
         }
     };
-    let name = match args.name {
-        Some(name) => name,
-        None => system_name(cx.locations.manifest.as_deref(), cx.record_path()),
-    };
-    let inputs = lockfiles_to_add(cx, args.add_lockfiles)?;
     let mut project = cx.open()?;
-    project.init(&name, class, args.manufacturer.as_deref(), &inputs)?;
+    let inputs = lockfiles_to_add(cx, &project, args.add_lockfiles)?;
+    let name = project.init(
+        args.name.as_deref(),
+        class,
+        args.manufacturer.as_deref(),
+        &inputs,
+    )?;
     cx.out.line(&format!(
         "Wrote {} for {name} (class {class}); the register is {}.",
         cx.record_path().display(),
@@ -77,13 +77,13 @@ pub fn run(cx: &mut Context, args: InitArgs) -> anyhow::Result<Exit> {
 
 /// The other lockfiles of the repository, listed; those the user adds (all
 /// with `--add-lockfiles`, else each confirmed on a terminal) become inputs.
-fn lockfiles_to_add(cx: &mut Context, add_all: bool) -> anyhow::Result<Vec<InputEntry>> {
-    let dir = cx.locations.record_dir().to_path_buf();
-    let found = crate::inventory::find_lockfiles(&dir);
+fn lockfiles_to_add(
+    cx: &mut Context,
+    project: &Project,
+    add_all: bool,
+) -> anyhow::Result<Vec<InputEntry>> {
     let mut inputs = Vec::new();
-    for path in found {
-        let relative = path.strip_prefix(&dir).unwrap_or(&path);
-        let shown = relative.to_string_lossy().replace('\\', "/");
+    for shown in project.other_lockfiles() {
         let add = match (add_all, cx.out.is_interactive()) {
             (true, _) => true,
             (false, true) => cx
@@ -111,35 +111,15 @@ fn lockfiles_to_add(cx: &mut Context, add_all: bool) -> anyhow::Result<Vec<Input
 }
 
 fn ask_class(cx: &mut Context) -> anyhow::Result<SafetyClass> {
-    let items = [
-        "A: no injury or damage to health is possible",
-        "B: non-serious injury is possible",
-        "C: death or serious injury is possible",
-    ];
+    let classes = SafetyClass::ALL;
+    let items: Vec<String> = classes
+        .iter()
+        .map(|class| format!("{class}: {}", class.definition()))
+        .collect();
+    let items: Vec<&str> = items.iter().map(String::as_str).collect();
     let index = cx
         .out
         .select("Software safety class (IEC 62304 §4.3)", &items, None)
         .context("failed to read the safety class")?;
-    Ok([SafetyClass::A, SafetyClass::B, SafetyClass::C][index.min(2)])
-}
-
-/// The system's name: the manifest's package name, else the project directory's name.
-fn system_name(manifest: Option<&Path>, record_path: &Path) -> String {
-    let from_manifest = manifest
-        .and_then(|m| std::fs::read_to_string(m).ok())
-        .and_then(|text| text.parse::<toml::Table>().ok())
-        .and_then(|table| {
-            table
-                .get("package")?
-                .get("name")?
-                .as_str()
-                .map(str::to_string)
-        });
-    from_manifest.unwrap_or_else(|| {
-        record_path
-            .parent()
-            .and_then(|d| d.canonicalize().ok())
-            .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
-            .unwrap_or_else(|| "system".to_string())
-    })
+    Ok(classes[index.min(classes.len() - 1)])
 }

@@ -2,12 +2,12 @@
 
 use clap::Args;
 
-use super::{Context, Exit, Format, InputArgs};
+use super::{Context, Exit, Format, InputArgs, plural};
 use crate::inventory::Inventory;
 use crate::out::{Out, sanitize};
 use crate::record::Record;
 use crate::register::PinDiff;
-use crate::report::list::{is_specified, list_json};
+use crate::report::list::is_specified;
 
 /// List every SOUP item in use and pin it in the register.
 ///
@@ -37,11 +37,9 @@ pub fn run(cx: &mut Context, args: ListArgs) -> anyhow::Result<Exit> {
     let record = project.record().map(|r| r.record());
     match args.format {
         Format::Json => {
-            let record_path = cx.record_path().display().to_string();
-            let json = listing.pins.first().and_then(|pins| {
-                list_json(&listing.inventories, pins, record.map(|r| (r, record_path)))
-            });
-            cx.out.line(&serde_json::to_string_pretty(&json)?);
+            let record = record.map(|r| (r, cx.record_path().display().to_string()));
+            cx.out
+                .line(&serde_json::to_string_pretty(&listing.json(record))?);
         }
         Format::Text => {
             for (inventory, pins) in listing.inventories.iter().zip(&listing.pins) {
@@ -49,9 +47,7 @@ pub fn run(cx: &mut Context, args: ListArgs) -> anyhow::Result<Exit> {
             }
         }
     }
-    if record.is_none() {
-        cx.hint_init();
-    }
+    cx.hint_init(&project);
     Ok(Exit::Clean)
 }
 
@@ -78,11 +74,7 @@ fn print_text(out: &mut dyn Out, inventory: &Inventory, pins: &PinDiff, record: 
     let header: Vec<&str> = COLUMNS.iter().map(|(name, _)| *name).collect();
     out.line(&out.heading(&row(&header)));
     for c in &inventory.components {
-        let direct = match c.direct {
-            Some(true) => "direct",
-            Some(false) => "transitive",
-            None => "-",
-        };
+        let direct = c.directness().unwrap_or("-");
         let spec = if is_specified(record, c) { "yes" } else { "-" };
         let name = sanitize(&c.name);
         let version = sanitize(&c.version);
@@ -102,12 +94,12 @@ fn print_text(out: &mut dyn Out, inventory: &Inventory, pins: &PinDiff, record: 
     let direct = inventory
         .components
         .iter()
-        .filter(|c| c.direct == Some(true))
+        .filter(|c| c.is_direct())
         .count();
     out.note(&format!(
         "{} ({direct} direct) from {} ({}, sha256 {}); {} product packages not counted; \
          {} newly pinned, {} no longer present",
-        super::audit::plural(inventory.components.len(), "SOUP item", "SOUP items"),
+        plural(inventory.components.len(), "SOUP item", "SOUP items"),
         inventory.input.path.display(),
         inventory.format.as_str(),
         inventory

@@ -14,7 +14,6 @@ mod fmt;
 mod import;
 mod init;
 mod list;
-mod provenance;
 mod report;
 mod retire;
 mod review;
@@ -24,6 +23,9 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::evaluate::Finding;
+use crate::out::sanitize;
 
 pub use context::Context;
 
@@ -227,9 +229,9 @@ pub fn run(args: Vec<OsString>) -> u8 {
         Command::Init(args) => init::run(&mut context, args),
         Command::List(args) => list::run(&mut context, args),
         Command::Fetch(args) => fetch::run(&mut context, args),
-        Command::Audit(args) => audit::run(&mut context, args),
+        Command::Audit(args) => audit::run(&mut context, args, false),
         Command::Evaluate(args) => evaluate::run(&mut context, args),
-        Command::Reevaluate(args) => audit::reevaluate(&mut context, args),
+        Command::Reevaluate(args) => audit::run(&mut context, args.audit, true),
         Command::Fmt(args) => fmt::run(&mut context, args),
         Command::Import(args) => import::run(&mut context, args),
         Command::Check(args) => check::run(&mut context, args),
@@ -259,6 +261,22 @@ fn fail(error: &anyhow::Error) -> u8 {
     }
     eprintln!("{}", crate::out::sanitize(&message));
     Exit::Failed.code()
+}
+
+/// One finding as a row of a table: its code padded to `width`, what it is
+/// about, and why; `audit`, `check` and `verify` list findings alike.
+fn finding_row(f: &Finding, width: usize) -> String {
+    sanitize(&format!(
+        "{:<width$} {} {}",
+        f.code.as_str(),
+        f.subject,
+        f.message
+    ))
+}
+
+/// `n` with the singular or plural noun.
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// `cargo soup x` runs `cargo-soup soup x`: drop the `soup` cargo inserts.

@@ -4,7 +4,6 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 
-use super::provenance::provenance;
 use super::{Context, Exit, InputArgs};
 use crate::evaluate::AuditOptions;
 use crate::out::Out;
@@ -74,7 +73,7 @@ pub fn run(cx: &mut Context, args: ReportArgs) -> anyhow::Result<Exit> {
         args.release.as_deref(),
         args.since.as_deref(),
         &options,
-        &provenance(&cx.locations, cx.now),
+        &cx.provenance(),
         cx.out.as_mut(),
     )?;
     let text = match args.format {

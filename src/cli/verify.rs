@@ -6,10 +6,8 @@ use std::io::Write as _;
 use anyhow::Context as _;
 use clap::Args;
 
-use super::{Context, Exit, Format};
-use crate::evaluate::SignatureStatus;
+use super::{Context, Exit, Format, finding_row};
 use crate::out::sanitize;
-use crate::report::verify::{VERIFY_SCHEMA, VerifyJson};
 
 /// Check every approval and its signature; exit 1 when any fails.
 ///
@@ -53,44 +51,22 @@ pub fn run(cx: &mut Context, args: VerifyArgs) -> anyhow::Result<Exit> {
     let verification = project.verify()?;
     match args.format {
         Format::Json => {
-            let json = VerifyJson {
-                schema: VERIFY_SCHEMA,
-                verified: !verification.fails(),
-                approvals: &verification.statuses,
-                findings: &verification.findings,
-            };
-            cx.out.line(&serde_json::to_string_pretty(&json)?);
+            let json = serde_json::to_string_pretty(&verification.json())?;
+            cx.out.line(&json);
         }
         Format::Text => {
             for status in &verification.statuses {
-                let signature = match &status.signature {
-                    SignatureStatus::Verified { key } => format!("signature verified ({key})"),
-                    SignatureStatus::Unsigned => "unsigned".to_string(),
-                    SignatureStatus::Failed { .. } => "signature FAILED".to_string(),
-                };
-                cx.out.line(&sanitize(&format!(
-                    "#{} {} {} by {} at {}: {signature}",
-                    status.number, status.subject, status.meaning, status.by, status.at
-                )));
+                cx.out.line(&sanitize(&status.describe()));
             }
             for finding in &verification.findings {
-                cx.out.line(&sanitize(&format!(
-                    "{:<18} {} {}",
-                    finding.code.as_str(),
-                    finding.subject,
-                    finding.message
-                )));
+                cx.out.line(&finding_row(finding, 18));
             }
             let summary = format!(
                 "{} approval(s), {} finding(s)",
                 verification.statuses.len(),
                 verification.findings.len()
             );
-            let summary = match verification.fails() {
-                true => cx.out.alert(&summary),
-                false => cx.out.good(&summary),
-            };
-            cx.out.line(&summary);
+            cx.out.summary(verification.fails(), &summary);
         }
     }
     Ok(Exit::from_attention(verification.fails()))

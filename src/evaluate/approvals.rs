@@ -121,6 +121,20 @@ pub enum SignatureStatus {
 }
 
 impl ApprovalStatus {
+    /// One line on it, as `verify` lists approvals: "#1 release 1.4.0 approved
+    /// by Max at 2026-11-24T10:00:00Z: signature verified (SHA256:...)".
+    pub fn describe(&self) -> String {
+        let signature = match &self.signature {
+            SignatureStatus::Verified { key } => format!("signature verified ({key})"),
+            SignatureStatus::Unsigned => "unsigned".to_string(),
+            SignatureStatus::Failed { .. } => "signature FAILED".to_string(),
+        };
+        format!(
+            "#{} {} {} by {} at {}: {signature}",
+            self.number, self.subject, self.meaning, self.by, self.at
+        )
+    }
+
     /// True when the approval holds and counts towards what policy requires.
     pub fn holds(&self) -> bool {
         self.problems.is_empty()
@@ -371,5 +385,35 @@ fn finding(code: FindingCode, subject: &str, message: String) -> Finding {
         subject: subject.to_string(),
         message,
         waived: false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_status_line_names_the_approval_and_its_signature() {
+        let mut status = ApprovalStatus {
+            number: 2,
+            subject: "release 1.4.0".into(),
+            by: "Max <max@example.com>".into(),
+            at: "2026-11-24T10:00:00Z".into(),
+            meaning: Meaning::Approved,
+            signature: SignatureStatus::Verified {
+                key: "SHA256:abc".into(),
+            },
+            problems: vec![],
+            self_approval: false,
+        };
+        assert_eq!(
+            status.describe(),
+            "#2 release 1.4.0 approved by Max <max@example.com> at 2026-11-24T10:00:00Z: \
+             signature verified (SHA256:abc)"
+        );
+        status.signature = SignatureStatus::Failed {
+            reason: "bad".into(),
+        };
+        assert!(status.describe().ends_with(": signature FAILED"));
     }
 }

@@ -27,6 +27,51 @@ pub struct DataUsed {
     pub ecosystems: Vec<String>,
 }
 
+impl DataUsed {
+    /// One line on the data an audit used, as the terminal notes it:
+    /// "advisory data: rustsec: URL (812 records, 3 days old)".
+    pub fn describe(&self) -> String {
+        let age = self
+            .age_days
+            .map(|d| format!(", {d} days old"))
+            .unwrap_or_default();
+        format!(
+            "advisory data: {}: {} ({} records{age})",
+            self.source.name, self.source.location, self.source.record_count
+        )
+    }
+}
+
+/// How many anomalies are in each state: what an audit's summary line counts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StateCounts {
+    pub new: usize,
+    pub due: usize,
+    pub under_investigation: usize,
+    pub evaluated: usize,
+}
+
+impl StateCounts {
+    /// The counts of `assessments`, by state.
+    pub fn of<'a>(assessments: impl IntoIterator<Item = &'a Assessment>) -> StateCounts {
+        let mut counts = StateCounts::default();
+        for a in assessments {
+            *match a.state {
+                State::New => &mut counts.new,
+                State::Due => &mut counts.due,
+                State::UnderInvestigation => &mut counts.under_investigation,
+                State::Evaluated => &mut counts.evaluated,
+            } += 1;
+        }
+        counts
+    }
+
+    /// How many anomalies were counted.
+    pub fn total(&self) -> usize {
+        self.new + self.due + self.under_investigation + self.evaluated
+    }
+}
+
 /// The result of one audit.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Audit {
@@ -187,5 +232,56 @@ impl Audit {
             .0
             .iter()
             .filter(|f| !f.code.is_anomaly_state())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evaluate::test_assessment;
+
+    #[test]
+    fn the_data_used_says_its_age_when_known() {
+        let mut data = DataUsed {
+            source: SourceInfo {
+                name: "osv:Go".into(),
+                location: "go.zip".into(),
+                fetched_at: "2026-11-24T09:00:00Z".into(),
+                data_date: "2026-11-21".into(),
+                etag: None,
+                last_modified: None,
+                content_sha256: String::new(),
+                record_count: 12,
+                skipped: Vec::new(),
+            },
+            age_days: Some(3),
+            ecosystems: vec!["Go".into()],
+        };
+        assert_eq!(
+            data.describe(),
+            "advisory data: osv:Go: go.zip (12 records, 3 days old)"
+        );
+        data.age_days = None;
+        assert_eq!(
+            data.describe(),
+            "advisory data: osv:Go: go.zip (12 records)"
+        );
+    }
+
+    #[test]
+    fn counts_each_state_once() {
+        let states = [State::New, State::Due, State::New, State::Evaluated];
+        let assessments: Vec<Assessment> = states.iter().map(|s| test_assessment(*s)).collect();
+        let counts = StateCounts::of(&assessments);
+        assert_eq!(
+            counts,
+            StateCounts {
+                new: 2,
+                due: 1,
+                under_investigation: 0,
+                evaluated: 1
+            }
+        );
+        assert_eq!(counts.total(), 4);
     }
 }

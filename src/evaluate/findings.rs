@@ -259,7 +259,7 @@ impl Findings {
                 ),
             );
         }
-        for c in components.iter().filter(|c| c.direct == Some(true)) {
+        for c in components.iter().filter(|c| c.is_direct()) {
             let spec = record.specification_for(&c.name, c.purl.as_ref());
             if record.policy.require_support_level && spec.is_none_or(|(_, s)| s.support.is_none())
             {

@@ -17,7 +17,7 @@ pub use approvals::{
     ApprovalFacts, ApprovalInput, ApprovalStatus, ReleaseFacts, ReleaseState, SignatureStatus,
     approval_statuses, release_evaluations,
 };
-pub use audit::{AdvisoryFacts, Audit, AuditOptions, DataUsed, do_audit};
+pub use audit::{AdvisoryFacts, Audit, AuditOptions, DataUsed, StateCounts, do_audit};
 pub use findings::{Finding, FindingCode, Findings};
 
 use crate::advisory::matcher::Anomaly;
@@ -329,6 +329,33 @@ pub fn carry_forward(anomaly: &Anomaly, previous: &Evaluation, who: &Evaluator) 
         rationale: previous.rationale.clone(),
     };
     evaluation(anomaly, judgement, who, Some(version_of(&previous.purl)))
+}
+
+/// An anomaly of `serde 1.0.0` in `state`, for the tests of what is shown and counted.
+#[cfg(test)]
+pub(crate) fn test_assessment(state: State) -> Assessment {
+    use crate::model::{AnomalyKind, Component, Ecosystem};
+    Assessment {
+        anomaly: Anomaly {
+            id: "RUSTSEC-2099-0001".into(),
+            aliases: vec![],
+            records: vec!["RUSTSEC-2099-0001".into()],
+            kind: AnomalyKind::Vulnerability,
+            component: Component::new(Ecosystem::CratesIo, "serde", "1.0.0"),
+            summary: None,
+            details: None,
+            severity: None,
+            fixed: vec![],
+            affected: vec![],
+            modified: time::macros::datetime!(2026-11-01 0:00 UTC),
+            content_hash: "00".into(),
+        },
+        state,
+        needs_person: state.is_open(),
+        reasons: vec![],
+        evaluation: None,
+        carry_from: None,
+    }
 }
 
 #[cfg(test)]

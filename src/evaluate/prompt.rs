@@ -153,13 +153,9 @@ pub fn split_ids(text: &str) -> Vec<String> {
 pub fn show(out: &mut dyn Out, assessment: &Assessment, (index, total): (usize, usize)) {
     let a = &assessment.anomaly;
     let c = &a.component;
-    let ids = if a.aliases.is_empty() {
-        a.id.clone()
-    } else {
-        format!("{} ({})", a.id, a.aliases.join(", "))
-    };
     let title = format!(
-        "[{index}/{total}] {ids}: {} in {} {}",
+        "[{index}/{total}] {}: {} in {} {}",
+        a.ids_text(),
         a.kind.as_str(),
         c.name,
         c.version

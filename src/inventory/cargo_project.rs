@@ -191,6 +191,22 @@ fn edge_kind(kind: DependencyKind) -> EdgeKind {
     }
 }
 
+/// `[package] key` of a manifest, else `[workspace.package] key` (what a
+/// workspace's members inherit): the system's name and version the record and
+/// the report give by default. `None` when the manifest cannot be read.
+pub fn manifest_package_field(manifest: &Path, key: &str) -> Option<String> {
+    let text = std::fs::read_to_string(manifest).ok()?;
+    let document: toml_edit::DocumentMut = text.parse().ok()?;
+    let field = |table: Option<&toml_edit::Item>| {
+        table
+            .and_then(|t| t.get(key))
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+    };
+    field(document.get("package"))
+        .or_else(|| field(document.get("workspace").and_then(|w| w.get("package"))))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -211,5 +227,29 @@ mod tests {
         assert_eq!(edge_kind(DependencyKind::Normal), EdgeKind::Normal);
         assert_eq!(edge_kind(DependencyKind::Build), EdgeKind::Build);
         assert_eq!(edge_kind(DependencyKind::Development), EdgeKind::Dev);
+    }
+
+    #[test]
+    fn package_fields_fall_back_to_the_workspace() {
+        let dir = tempfile::tempdir().unwrap();
+        let manifest = dir.path().join("Cargo.toml");
+        std::fs::write(
+            &manifest,
+            "[package]\nname = \"pump\"\n\n[workspace.package]\nversion = \"1.4.0\"\n",
+        )
+        .unwrap();
+        assert_eq!(
+            manifest_package_field(&manifest, "name").as_deref(),
+            Some("pump")
+        );
+        assert_eq!(
+            manifest_package_field(&manifest, "version").as_deref(),
+            Some("1.4.0")
+        );
+        assert_eq!(manifest_package_field(&manifest, "edition"), None);
+        assert_eq!(
+            manifest_package_field(&dir.path().join("none"), "name"),
+            None
+        );
     }
 }

@@ -106,7 +106,7 @@ use crate::model::{Component, Scope};
 
 pub use auditable::parse_auditable_binary;
 pub use cargo_lock::parse_lockfile;
-pub use cargo_project::read_cargo_project;
+pub use cargo_project::{manifest_package_field, read_cargo_project};
 pub use cyclonedx::{parse_cyclonedx_json, parse_cyclonedx_xml};
 pub use detect::{
     detect, find_lockfiles, lockfile_fingerprint, parse_any_lockfile, read_any, read_input,
@@ -559,7 +559,7 @@ fn finish(
                 if scope_rank(c.scope) < scope_rank(earlier.scope) {
                     earlier.scope = c.scope;
                 }
-                if c.direct == Some(true) {
+                if c.is_direct() {
                     earlier.direct = Some(true);
                 }
             }

@@ -21,6 +21,7 @@ use crate::evaluate::{
 use crate::out::Out;
 use crate::record::{Approval, Approved, Evaluation, Meaning};
 use crate::register::EventKind;
+use crate::report::verify::{VERIFY_SCHEMA, VerifyJson};
 
 /// Which evaluation an approval is asked for, as a command names it.
 #[derive(Debug, Clone)]
@@ -57,6 +58,16 @@ impl Verification {
     /// True when an approval fails or one that policy asks for is missing: `verify` exits 1.
     pub fn fails(&self) -> bool {
         self.findings.iter().any(Finding::needs_person)
+    }
+
+    /// What `verify --format json` prints of it.
+    pub fn json(&self) -> VerifyJson<'_> {
+        VerifyJson {
+            schema: VERIFY_SCHEMA,
+            verified: !self.fails(),
+            approvals: &self.statuses,
+            findings: &self.findings,
+        }
     }
 }
 

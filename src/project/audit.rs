@@ -24,6 +24,15 @@ pub enum Scope {
     AllReleases,
 }
 
+impl Scope {
+    /// The release named (`--release VERSION`), else the working tree.
+    pub fn of_release(release: Option<&str>) -> Scope {
+        release.map_or(Scope::WorkingTree, |version| {
+            Scope::Release(version.to_string())
+        })
+    }
+}
+
 /// What one run of `audit` or `reevaluate` is asked for.
 #[derive(Debug, Clone)]
 pub struct AuditRequest {
@@ -53,6 +62,30 @@ impl AuditRequest {
     /// True when `a` is shown: `reevaluate` shows only what is due.
     pub fn shows(&self, a: &Assessment) -> bool {
         !self.only_due || a.state.is_due()
+    }
+
+    /// The anomalies of `audit` this run shows, in the audit's order.
+    pub fn shown<'a>(&self, audit: &'a Audit) -> Vec<&'a Assessment> {
+        audit.assessments.iter().filter(|a| self.shows(a)).collect()
+    }
+
+    /// The `evaluate` command that records `a`'s evaluation, with a placeholder
+    /// for every judgement: the tool suggests no conclusion. It names the input
+    /// as this audit did, so that it works where it is printed.
+    pub fn evaluate_command(&self, a: &Assessment) -> String {
+        let c = &a.anomaly.component;
+        let input = match (&self.scope, &self.input.sbom, &self.input.lockfile) {
+            (Scope::Release(version), _, _) => format!(" --release {version}"),
+            (_, Some(sbom), _) => format!(" --sbom {}", sbom.display()),
+            (_, None, Some(lockfile)) => format!(" --lockfile {}", lockfile.display()),
+            (_, None, None) => String::new(),
+        };
+        format!(
+            "  cargo soup evaluate {} --package {}@{}{input} \\\n    \
+             --hazardous|--not-hazardous [--hazard ID --risk-control ID] --vex STATUS \\\n    \
+             [--justification JUSTIFICATION] --action ACTION --rationale \"<why>\"",
+            a.anomaly.id, c.name, c.version
+        )
     }
 }
 
@@ -325,4 +358,57 @@ pub fn subject_label(subjects: &[Subject]) -> String {
         })
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evaluate::{State, test_assessment};
+
+    fn request(scope: Scope, only_due: bool) -> AuditRequest {
+        AuditRequest {
+            input: Input::default(),
+            scope,
+            options: AuditOptions::default(),
+            only_due,
+            prompt_as: None,
+            fetch: None,
+        }
+    }
+
+    #[test]
+    fn reevaluate_shows_only_what_is_due() {
+        let audit = Audit {
+            components: 1,
+            advisory_data: vec![],
+            assessments: vec![test_assessment(State::New), test_assessment(State::Due)],
+            findings: Default::default(),
+            unordered_ecosystems: vec![],
+        };
+        assert_eq!(request(Scope::WorkingTree, false).shown(&audit).len(), 2);
+        let due = request(Scope::WorkingTree, true).shown(&audit);
+        assert_eq!(due.len(), 1);
+        assert_eq!(due[0].state, State::Due);
+    }
+
+    #[test]
+    fn the_suggested_command_names_the_input_as_the_audit_did() {
+        let a = test_assessment(State::New);
+        let release = request(Scope::Release("1.4.0".into()), false).evaluate_command(&a);
+        assert!(
+            release.starts_with(
+                "  cargo soup evaluate RUSTSEC-2099-0001 --package serde@1.0.0 --release 1.4.0 \\\n"
+            ),
+            "{release}"
+        );
+        let mut sbom = request(Scope::WorkingTree, false);
+        sbom.input.sbom = Some("release.cdx.json".into());
+        assert!(
+            sbom.evaluate_command(&a)
+                .contains("@1.0.0 --sbom release.cdx.json \\\n")
+        );
+        let project = request(Scope::WorkingTree, false).evaluate_command(&a);
+        assert!(project.contains("@1.0.0 \\\n"), "{project}");
+        assert!(project.ends_with("--rationale \"<why>\""));
+    }
 }

@@ -25,6 +25,9 @@ pub enum ProjectError {
     Net(#[from] NetError),
     #[error(transparent)]
     Approval(#[from] ApprovalError),
+    /// The manifest named with `--manifest-path` does not exist.
+    #[error("failed to find the manifest {}: no such file", .0.display())]
+    NoManifest(PathBuf),
     /// The command needs a record and there is none.
     #[error("failed to find {}: run `cargo soup init` to start the record", .0.display())]
     NoRecord(PathBuf),

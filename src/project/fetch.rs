@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use super::{Project, ProjectError};
+use super::{Input, Project, ProjectError};
 use crate::advisory::source::{self, Download, RUSTSEC, SourceError};
 use crate::model::{Component, Ecosystem};
 use crate::net::{Client, NetOptions};
@@ -30,6 +30,13 @@ pub struct Fetched {
     pub outcome: FetchOutcome,
 }
 
+impl Fetched {
+    /// True when the download failed: `fetch` exits 2, the data kept as it was.
+    pub fn is_failed(&self) -> bool {
+        matches!(self.outcome, FetchOutcome::Failed(_))
+    }
+}
+
 impl Project {
     /// Loads a local mirror (a zip or a directory of OSV records, or RustSec's
     /// native database) as the source `name`. A mirror with fewer than half the
@@ -50,6 +57,32 @@ impl Project {
         })?;
         store.settle();
         Ok(info)
+    }
+
+    /// The ecosystems `fetch` downloads for: those of `input`'s SOUP. A project
+    /// that cannot be read yet (no lockfile, not a Rust project) still gets
+    /// RustSec, said through `out`. With `--offline` nothing may be fetched.
+    pub fn ecosystems_to_fetch(
+        &mut self,
+        input: &Input,
+        out: &mut dyn Out,
+    ) -> Result<Vec<Ecosystem>, ProjectError> {
+        if input.offline {
+            return Err(ProjectError::Refused(
+                "failed to fetch: --offline forbids the network; use --from for a local mirror"
+                    .to_string(),
+            ));
+        }
+        match self.read_inventory(input, out) {
+            Ok(inventory) => Ok(ecosystems_of(&inventory.components)),
+            Err(e) if input.is_project() => {
+                out.note(&format!(
+                    "note: no project inventory ({e}); fetching RustSec only"
+                ));
+                Ok(vec![Ecosystem::CratesIo])
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// Downloads every enabled source for `ecosystems`, each only when it changed.
@@ -133,10 +166,7 @@ impl Project {
         for f in &fetched {
             out.note(&describe(f));
         }
-        Ok(fetched
-            .iter()
-            .filter(|f| matches!(f.outcome, FetchOutcome::Failed(_)))
-            .count())
+        Ok(fetched.iter().filter(|f| f.is_failed()).count())
     }
 }
 
@@ -164,6 +194,14 @@ pub fn describe(f: &Fetched) -> String {
         }
         FetchOutcome::Failed(why) => format!("error: {}: {why}", f.name),
     }
+}
+
+/// One line on a local mirror loaded as a source.
+pub fn describe_loaded(info: &SourceInfo) -> String {
+    format!(
+        "loaded {} records from {} as `{}` (newest record {})",
+        info.record_count, info.location, info.name, info.data_date
+    )
 }
 
 /// Why a download failed, saying once that the source's data was kept: the

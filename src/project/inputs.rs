@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{Project, ProjectError};
+use super::{Project, ProjectError, RECORD_FILE};
 use crate::digest::sha256_hex;
 use crate::inventory::{self, CargoOptions, InputFormat, Inventory};
 use crate::out::Out;
@@ -31,6 +31,16 @@ impl Input {
     /// True when the input is the project itself, not a named file.
     pub fn is_project(&self) -> bool {
         self.lockfile.is_none() && self.sbom.is_none() && self.binary.is_none()
+    }
+
+    /// The file a SARIF log names as what was scanned: the SBOM or lockfile
+    /// given, else the project's `Cargo.lock`.
+    pub fn artifact(&self) -> String {
+        self.sbom
+            .as_ref()
+            .or(self.lockfile.as_ref())
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| "Cargo.lock".to_string())
     }
 }
 
@@ -294,4 +304,62 @@ fn identify_program() -> String {
 /// The nearest `name` in `dir` or its ancestors.
 pub fn find_upwards(dir: &Path, name: &str) -> Option<PathBuf> {
     dir.ancestors().map(|d| d.join(name)).find(|p| p.is_file())
+}
+
+/// The manifest and the record of a run in `cwd`: the manifest given (which
+/// must exist), else the nearest `Cargo.toml`; the record given, else the
+/// nearest soup-register.toml, else beside the manifest (where `init` writes
+/// it), else in `cwd`.
+pub fn find_project(
+    cwd: &Path,
+    manifest: Option<&Path>,
+    record: Option<&Path>,
+) -> Result<(Option<PathBuf>, PathBuf), ProjectError> {
+    let manifest = match manifest {
+        Some(path) if path.is_file() => Some(path.to_path_buf()),
+        Some(path) => return Err(ProjectError::NoManifest(path.to_path_buf())),
+        None => find_upwards(cwd, "Cargo.toml"),
+    };
+    let record = match record {
+        Some(path) => path.to_path_buf(),
+        None => find_upwards(cwd, RECORD_FILE).unwrap_or_else(|| {
+            let dir = manifest.as_deref().and_then(Path::parent).unwrap_or(cwd);
+            dir.join(RECORD_FILE)
+        }),
+    };
+    Ok((manifest, record))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_record_is_found_upwards_else_beside_the_manifest() {
+        let root = tempfile::tempdir().unwrap();
+        let sub = root.path().join("src");
+        std::fs::create_dir(&sub).unwrap();
+        std::fs::write(root.path().join("Cargo.toml"), "[package]\n").unwrap();
+        let (manifest, record) = find_project(&sub, None, None).unwrap();
+        assert_eq!(manifest, Some(root.path().join("Cargo.toml")));
+        assert_eq!(record, root.path().join(RECORD_FILE));
+
+        std::fs::write(sub.join(RECORD_FILE), "").unwrap();
+        let (_, record) = find_project(&sub, None, None).unwrap();
+        assert_eq!(record, sub.join(RECORD_FILE));
+        let given = Path::new("elsewhere.toml");
+        assert_eq!(find_project(&sub, None, Some(given)).unwrap().1, given);
+    }
+
+    #[test]
+    fn a_manifest_given_must_exist() {
+        let root = tempfile::tempdir().unwrap();
+        let missing = root.path().join("Cargo.toml");
+        let err = find_project(root.path(), Some(&missing), None).unwrap_err();
+        assert!(
+            err.to_string().starts_with("failed to find the manifest "),
+            "{err}"
+        );
+        assert!(err.to_string().ends_with(": no such file"), "{err}");
+    }
 }

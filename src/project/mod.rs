@@ -24,10 +24,11 @@ pub use audit::subject_label;
 pub use audit::{AuditRequest, AuditRun, Scope as AuditScope};
 pub use error::ProjectError;
 pub use fetch::{
-    FetchOutcome, Fetched, describe as describe_fetched, ecosystems_of, skipped_warnings,
+    FetchOutcome, Fetched, describe as describe_fetched, describe_loaded, ecosystems_of,
+    skipped_warnings,
 };
 use inputs::kept_baseline;
-pub use inputs::{Input, find_upwards, program_identity};
+pub use inputs::{Input, find_project, find_upwards, program_identity};
 pub use record_ops::{EvaluateRequest, ImportOutcome, Listing};
 pub use reports::Check;
 

@@ -11,6 +11,7 @@ use crate::model::{Component, Purl};
 use crate::out::Out;
 use crate::record::{self, Evaluation, RecordFile, Release, Review, SafetyClass};
 use crate::register::{EventKind, PinDiff};
+use crate::report::list::{ListJson, list_json};
 
 /// What `list` read and pinned: one inventory per part of the device.
 pub struct Listing {
@@ -18,6 +19,15 @@ pub struct Listing {
     pub inventories: Vec<Inventory>,
     /// What changed among the pins of each, in the same order.
     pub pins: Vec<PinDiff>,
+}
+
+impl Listing {
+    /// What `list --format json` prints: the first part's pins, every part's
+    /// input, and with the record (and its path) each item's specification.
+    pub fn json(&self, record: Option<(&record::Record, String)>) -> Option<ListJson<'_>> {
+        let pins = self.pins.first()?;
+        list_json(&self.inventories, pins, record)
+    }
 }
 
 /// One evaluation recorded from flags: which anomaly, and the judgement.
@@ -44,17 +54,19 @@ pub enum ImportOutcome {
 }
 
 impl Project {
-    /// Writes a new record for `name` of safety `class`, ignores the register
-    /// in git and creates it. The record is written last: its existence means
-    /// init is done, so a failure before it leaves a project a second init completes.
+    /// Writes a new record for the system `name` (default: [`Project::system_name`])
+    /// of safety `class`, ignores the register in git and creates it, and
+    /// returns the name. The record is written last: its existence means init
+    /// is done, so a failure before it leaves a project a second init completes.
     pub fn init(
         &mut self,
-        name: &str,
+        name: Option<&str>,
         class: SafetyClass,
         manufacturer: Option<&str>,
         inputs: &[record::InputEntry],
-    ) -> Result<(), ProjectError> {
-        let mut text = record::init_text(name, class, manufacturer);
+    ) -> Result<String, ProjectError> {
+        let name = name.map_or_else(|| self.system_name(), str::to_string);
+        let mut text = record::init_text(&name, class, manufacturer);
         for input in inputs {
             text.push_str(&format!(
                 "\n[[input]]\npath = {}\n",
@@ -74,7 +86,39 @@ impl Project {
         let created = RecordFile::create(&path, &text)?;
         changes.commit()?;
         self.record = Some(created);
-        Ok(())
+        Ok(name)
+    }
+
+    /// The system's name when the user gives none: the manifest's package
+    /// name, else the name of the record's directory.
+    pub fn system_name(&self) -> String {
+        let from_manifest = self
+            .locations
+            .manifest
+            .as_deref()
+            .and_then(|m| inventory::manifest_package_field(m, "name"));
+        from_manifest.unwrap_or_else(|| {
+            self.locations
+                .record
+                .parent()
+                .and_then(|d| d.canonicalize().ok())
+                .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
+                .unwrap_or_else(|| "system".to_string())
+        })
+    }
+
+    /// The repository's other lockfiles, relative to the record's directory
+    /// with `/` between folders (as an `[[input]]` names them): what init
+    /// offers as the device's other parts.
+    pub fn other_lockfiles(&self) -> Vec<String> {
+        let dir = self.locations.record_dir();
+        inventory::find_lockfiles(dir)
+            .iter()
+            .map(|path| {
+                let relative = path.strip_prefix(dir).unwrap_or(path);
+                relative.to_string_lossy().replace('\\', "/")
+            })
+            .collect()
     }
 
     /// Reads the SOUP of `input` (and of every other part of the device the

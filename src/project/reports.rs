@@ -27,6 +27,19 @@ pub struct Check {
 }
 
 impl Project {
+    /// The report an export (CycloneDX VEX, SARIF, OpenVEX) is made from: the
+    /// analysis as it stands, so stale advisory data does not stop it, with no
+    /// change analysis and no document control (an export is not the document).
+    pub fn export_report(
+        &mut self,
+        input: &Input,
+        release: Option<&str>,
+        out: &mut dyn Out,
+    ) -> Result<Report, ProjectError> {
+        let options = AuditOptions { allow_stale: true };
+        self.report(input, release, None, &options, &Provenance::default(), out)
+    }
+
     /// The SOUP list of the working tree, or of one release, against the record,
     /// with the change analysis since release `since` (by default the previous
     /// release; for the working tree, the latest); without a record, a read-only
@@ -40,10 +53,7 @@ impl Project {
         provenance: &Provenance,
         out: &mut dyn Out,
     ) -> Result<Report, ProjectError> {
-        let scope = match release {
-            Some(version) => AuditScope::Release(version.to_string()),
-            None => AuditScope::WorkingTree,
-        };
+        let scope = AuditScope::of_release(release);
         let inventories = self.subjects(input, &scope, out)?;
         let components = union_of(inventories.iter().map(|(_, inventory)| inventory));
         let subjects = subjects_of(&inventories);

@@ -21,6 +21,19 @@ pub enum Approved<'a> {
     Release { version: &'a str },
 }
 
+impl std::fmt::Display for Approved<'_> {
+    /// "the evaluation of ADVISORY in PURL", or "release VERSION": how messages
+    /// name what an approval approves.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Approved::Evaluation { advisory, purl } => {
+                write!(f, "the evaluation of {advisory} in {purl}")
+            }
+            Approved::Release { version } => write!(f, "release {version}"),
+        }
+    }
+}
+
 impl Approval {
     /// What this approval approves.
     pub fn approved(&self) -> Approved<'_> {

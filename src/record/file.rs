@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use toml_edit::{Array, ArrayOfTables, DocumentMut, Item, Table, Value};
 
-use super::approval::{Approved, approval_table};
+use super::approval::approval_table;
 use super::canonical::{canonicalize, sort_sections};
 use super::types::*;
 use super::validate::validate;
@@ -189,12 +189,7 @@ impl RecordFile {
     /// Adds an `[[approval]]` after the last one; existing approvals are never touched.
     /// Whether it may be given at all is the caller's question (`approval::refusal`).
     pub fn append_approval(&mut self, approval: &Approval) -> Result<(), RecordError> {
-        let entry = match approval.approved() {
-            Approved::Evaluation { advisory, purl } => {
-                format!("the approval of the evaluation of {advisory} in {purl}")
-            }
-            Approved::Release { version } => format!("the approval of release {version}"),
-        };
+        let entry = format!("the approval of {}", approval.approved());
         self.check(entry, approval.problems())?;
         if let Some(array) = self.entries("approval") {
             array.push(approval_table(approval));

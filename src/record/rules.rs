@@ -138,6 +138,20 @@ impl Evaluation {
         self.hazardous && self.risk_controls.is_empty()
     }
 
+    /// Its hazard conclusion in words, as the audit shows it beside the anomaly:
+    /// "hazardous (HAZ-07; controls: RC-1)", "hazardous (HAZ-07; no risk
+    /// control)", or "not hazardous".
+    pub fn hazard_text(&self) -> String {
+        if !self.hazardous {
+            return "not hazardous".to_string();
+        }
+        let controls = match self.risk_controls.is_empty() {
+            true => "no risk control".to_string(),
+            false => format!("controls: {}", self.risk_controls.join(", ")),
+        };
+        format!("hazardous ({}; {controls})", self.hazards.join(", "))
+    }
+
     /// True when this evaluation is about one of `advisory_ids` (by ID or alias).
     pub fn is_about(&self, advisory_ids: &[String]) -> bool {
         advisory_ids
@@ -319,6 +333,34 @@ mod tests {
         for bad in ["", "../x", "a/b", "..", ".hidden", "1.0 beta"] {
             assert!(!Release::is_valid_version(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn the_hazard_conclusion_names_its_controls() {
+        let mut e = Evaluation {
+            advisory: "RUSTSEC-2024-0421".into(),
+            aliases: vec![],
+            purl: "pkg:cargo/idna@0.5.0".into(),
+            by: "Jane Doe".into(),
+            date: time::macros::date!(2026 - 11 - 24),
+            review_by: time::macros::date!(2027 - 11 - 24),
+            advisory_modified: "2025-01-05T12:00:00Z".into(),
+            advisory_hash: "sha256:00".into(),
+            hazardous: false,
+            hazards: vec![],
+            risk_controls: vec![],
+            vex_status: crate::record::VexStatus::NotAffected,
+            vex_justification: None,
+            action: crate::record::Action::None,
+            rationale: "why".into(),
+            carried_from: None,
+        };
+        assert_eq!(e.hazard_text(), "not hazardous");
+        e.hazardous = true;
+        e.hazards = vec!["HAZ-07".into()];
+        assert_eq!(e.hazard_text(), "hazardous (HAZ-07; no risk control)");
+        e.risk_controls = vec!["RC-1".into(), "RC-2".into()];
+        assert_eq!(e.hazard_text(), "hazardous (HAZ-07; controls: RC-1, RC-2)");
     }
 
     #[test]

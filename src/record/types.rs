@@ -238,6 +238,15 @@ impl SafetyClass {
     pub fn needs_specifications(self) -> bool {
         self != SafetyClass::A
     }
+
+    /// What the class means (IEC 62304 4.3), as `init` offers the choice.
+    pub fn definition(self) -> &'static str {
+        match self {
+            SafetyClass::A => "no injury or damage to health is possible",
+            SafetyClass::B => "non-serious injury is possible",
+            SafetyClass::C => "death or serious injury is possible",
+        }
+    }
 }
 
 /// The whole validated record.

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 
-use crate::evaluate::{Audit, DataUsed, DueReason, Findings};
+use crate::evaluate::{Audit, DataUsed, DueReason, Findings, StateCounts};
 use crate::inventory::{InputFile, InputFormat, Inventory};
 use crate::model::Ecosystem;
 use crate::record::{Evaluation, Record};
@@ -148,8 +148,7 @@ pub fn audit_json<'a>(
     subjects: &'a [Subject],
     record: Option<&'a Record>,
 ) -> AuditJson<'a> {
-    use crate::evaluate::State;
-    let count = |state| audit.in_state(state).count();
+    let counts = StateCounts::of(&audit.assessments);
     AuditJson {
         schema: AUDIT_SCHEMA,
         system: record.map(|r| SystemJson {
@@ -213,11 +212,11 @@ pub fn audit_json<'a>(
         findings: &audit.findings,
         summary: SummaryJson {
             components: audit.components,
-            anomalies: audit.assessments.len(),
-            new: count(State::New),
-            due: count(State::Due),
-            evaluated: count(State::Evaluated),
-            under_investigation: count(State::UnderInvestigation),
+            anomalies: counts.total(),
+            new: counts.new,
+            due: counts.due,
+            evaluated: counts.evaluated,
+            under_investigation: counts.under_investigation,
             needs_person: audit.needs_person(),
         },
     }

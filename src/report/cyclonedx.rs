@@ -23,12 +23,39 @@
 
 use serde::Serialize;
 
+use crate::digest::sha256_hex;
 use crate::model::{Component, Purl};
 use crate::report::document::is_plain_http_url;
 use crate::report::model::{
     Action, AdvisorySource, AnomalyEntry, Evaluation, Report, ReportError, Support,
     VexJustification, VexStatus, to_json,
 };
+
+/// The serial number of an export of `report` made at `timestamp`: a
+/// `urn:uuid:` from the system, the release and the time, so that the same
+/// export can be reproduced, and two different ones are told apart.
+pub fn serial_number(report: &Report, timestamp: &str) -> String {
+    let identity = format!(
+        "{}\n{}\n{}",
+        report.system.name,
+        report.release.as_deref().unwrap_or("working tree"),
+        timestamp
+    );
+    urn_uuid(&identity)
+}
+
+/// A `urn:uuid:` in the UUID's shape, from the digest of `identity`.
+fn urn_uuid(identity: &str) -> String {
+    let digest = sha256_hex(identity.as_bytes());
+    format!(
+        "urn:uuid:{}-{}-{}-{}-{}",
+        &digest[0..8],
+        &digest[8..12],
+        &digest[12..16],
+        &digest[16..20],
+        &digest[20..32]
+    )
+}
 
 /// The CycloneDX BOM of a report. `serial` is a `urn:uuid:` and `timestamp` an RFC 3339 date-time.
 pub fn cyclonedx(
@@ -471,6 +498,15 @@ fn cvss_method(vector: &str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn serial_numbers_have_the_uuid_shape() {
+        let serial = urn_uuid("pump\n1.4.0\n2026-11-24T00:00:00Z");
+        let uuid = serial.strip_prefix("urn:uuid:").unwrap();
+        let groups: Vec<usize> = uuid.split('-').map(str::len).collect();
+        assert_eq!(groups, [8, 4, 4, 4, 12]);
+        assert_eq!(serial, urn_uuid("pump\n1.4.0\n2026-11-24T00:00:00Z"));
+    }
 
     #[test]
     fn cvss_versions_name_their_method() {

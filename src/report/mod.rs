@@ -11,6 +11,7 @@ pub mod control;
 pub mod csv;
 pub mod cyclonedx;
 pub mod diff;
+pub mod diff_text;
 pub mod document;
 pub mod fda;
 pub mod html;

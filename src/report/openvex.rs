@@ -22,6 +22,23 @@ pub struct OpenVexHeader {
     pub product: String,
 }
 
+impl OpenVexHeader {
+    /// The header of `report`'s document `id` issued at `timestamp`: the
+    /// manufacturer (else the system) is its author, the system its product.
+    pub fn of(report: &Report, id: String, timestamp: String) -> OpenVexHeader {
+        OpenVexHeader {
+            id,
+            author: report
+                .system
+                .manufacturer
+                .clone()
+                .unwrap_or_else(|| report.system.name.clone()),
+            timestamp,
+            product: format!("pkg:generic/{}", report.system.name),
+        }
+    }
+}
+
 /// The OpenVEX document of a report's evaluations.
 pub fn openvex(report: &Report, header: &OpenVexHeader) -> Result<serde_json::Value, ReportError> {
     let statements = report

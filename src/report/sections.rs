@@ -146,7 +146,7 @@ pub fn blocks_release(anomaly: &AnomalyEntry) -> bool {
 
 /// True when an item's direct use is known.
 fn is_direct(item: &Item) -> bool {
-    item.component.direct == Some(true)
+    item.component.is_direct()
 }
 
 fn counted(counts: &BTreeMap<String, usize>) -> String {
@@ -188,11 +188,7 @@ pub fn summary(report: &Report) -> Vec<Block> {
             .iter()
             .map(|i| &i.component)
             .chain(report.uncovered.iter().map(|u| &u.component))
-            .map(|c| match c.direct {
-                Some(true) => "direct".to_string(),
-                Some(false) => "transitive".to_string(),
-                None => "not known".to_string(),
-            }),
+            .map(|c| c.directness().unwrap_or("not known").to_string()),
     );
     let kind = count_by(anomalies().map(|a| a.kind.as_str().to_string()));
     let severity = count_by(anomalies().map(|a| {
