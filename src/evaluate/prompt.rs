@@ -205,37 +205,21 @@ pub fn show(out: &mut dyn Out, assessment: &Assessment, (index, total): (usize, 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::advisory::matcher::Anomaly;
     use crate::evaluate::State;
-    use crate::model::{AnomalyKind, Component, Ecosystem};
+    use crate::model::{Component, Ecosystem};
     use crate::out::Scripted;
 
     fn hostile_assessment() -> Assessment {
-        let mut component = Component::new(Ecosystem::CratesIo, "evil\u{1b}[2Jcrate", "1.0.0");
-        component.dependency_path = vec!["app".into(), "evil\u{7}crate".into()];
-        Assessment {
-            anomaly: Anomaly {
-                id: "RUSTSEC-2099-0001".into(),
-                aliases: vec![],
-                records: vec!["RUSTSEC-2099-0001".into()],
-                kind: AnomalyKind::Vulnerability,
-                component,
-                summary: Some(
-                    "click \u{1b}]8;;https://evil.example/\u{1b}\\here\u{1b}]8;;\u{1b}\\".into(),
-                ),
-                details: Some("line one\rover\u{8}\u{8}written\n\u{1b}[31mred\u{1b}[0m".into()),
-                severity: None,
-                fixed: vec!["1.0.1\u{1b}[1A".into()],
-                affected: vec!["< 1.0.1".into()],
-                modified: time::macros::datetime!(2026-11-01 0:00 UTC),
-                content_hash: "00".into(),
-            },
-            state: State::New,
-            needs_person: true,
-            reasons: vec![],
-            evaluation: None,
-            carry_from: None,
-        }
+        let mut a = crate::evaluate::test_assessment(State::New);
+        let anomaly = &mut a.anomaly;
+        anomaly.component = Component::new(Ecosystem::CratesIo, "evil\u{1b}[2Jcrate", "1.0.0");
+        anomaly.component.dependency_path = vec!["app".into(), "evil\u{7}crate".into()];
+        anomaly.summary =
+            Some("click \u{1b}]8;;https://evil.example/\u{1b}\\here\u{1b}]8;;\u{1b}\\".into());
+        anomaly.details = Some("line one\rover\u{8}\u{8}written\n\u{1b}[31mred\u{1b}[0m".into());
+        anomaly.fixed = vec!["1.0.1\u{1b}[1A".into()];
+        anomaly.affected = vec!["< 1.0.1".into()];
+        a
     }
 
     #[test]

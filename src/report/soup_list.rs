@@ -291,33 +291,17 @@ fn approvers(record: Option<&Record>, evaluation: &crate::record::Evaluation) ->
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::advisory::matcher::Anomaly;
     use crate::evaluate::State;
     use crate::model::Ecosystem;
     use crate::record::{EndOfSupport, Risk};
 
     fn unmaintained() -> Assessment {
-        Assessment {
-            anomaly: Anomaly {
-                id: "RUSTSEC-2099-0002".into(),
-                aliases: vec![],
-                records: vec!["RUSTSEC-2099-0002".into()],
-                kind: AnomalyKind::Unmaintained,
-                component: Component::new(Ecosystem::CratesIo, "hex", "0.4.1"),
-                summary: None,
-                details: None,
-                severity: None,
-                fixed: vec![],
-                affected: vec![],
-                modified: time::macros::datetime!(2026-11-01 0:00 UTC),
-                content_hash: "00".into(),
-            },
-            state: State::New,
-            needs_person: true,
-            reasons: vec![],
-            evaluation: None,
-            carry_from: None,
-        }
+        let mut a = crate::evaluate::test_assessment(State::New);
+        a.anomaly.id = "RUSTSEC-2099-0002".into();
+        a.anomaly.records = vec!["RUSTSEC-2099-0002".into()];
+        a.anomaly.kind = AnomalyKind::Unmaintained;
+        a.anomaly.component = Component::new(Ecosystem::CratesIo, "hex", "0.4.1");
+        a
     }
 
     fn spec(support: Option<SupportLevel>) -> record::Specification {
