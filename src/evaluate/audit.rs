@@ -60,14 +60,21 @@ pub struct AdvisoryFacts {
     pub withdrawn: BTreeMap<String, String>,
     /// The signers file and the release SBOMs, which the record's approvals are checked against.
     pub approvals: ApprovalFacts,
+    /// The components of the release baselines still in the field (not
+    /// retired) that an evaluation names and the audited components do not
+    /// pin: an evaluation an anomaly of theirs uses is not unused, for the
+    /// record covers the whole fleet.
+    pub in_field: Vec<Component>,
 }
 
 impl AdvisoryFacts {
-    /// Reads from `store` what an audit of `components` needs, and whether any of
-    /// `evaluated` (the ids the record's evaluations name) was withdrawn.
+    /// Reads from `store` what an audit of `components` needs, with the
+    /// releases' components `in_field` (see [`AdvisoryFacts::in_field`]), and
+    /// whether any of `evaluated` (the ids the record's evaluations name) was withdrawn.
     pub fn gather(
         store: &Store,
         components: &[Component],
+        in_field: Vec<Component>,
         evaluated: &[String],
     ) -> Result<AdvisoryFacts, RegisterError> {
         let mut withdrawn = BTreeMap::new();
@@ -76,12 +83,17 @@ impl AdvisoryFacts {
                 withdrawn.insert(id.clone(), crate::register::stamp(when));
             }
         }
+        let mut advisories = records::advisories_for(store, components)?;
+        if !in_field.is_empty() {
+            advisories.extend(records::advisories_for(store, &in_field)?);
+        }
         Ok(AdvisoryFacts {
-            advisories: records::advisories_for(store, components)?,
+            advisories,
             sources: store.sources()?,
             coverage: store.coverage()?,
             withdrawn,
             approvals: ApprovalFacts::default(),
+            in_field,
         })
     }
 }
@@ -132,7 +144,8 @@ pub fn do_audit(
     if let Some(record_file) = record_file {
         let record = record_file.record();
         findings.check_specifications(record, components);
-        findings.check_unused(record, &assessments, &facts.withdrawn);
+        let in_field = matcher::find_anomalies(&facts.in_field, &facts.advisories);
+        findings.check_unused(record, &assessments, &in_field, &facts.withdrawn);
         let evaluations = assessments.iter().filter_map(|a| a.evaluation.as_ref());
         findings.check_approvals(&facts.approvals.input(record, evaluations.collect()));
         if !record_file.is_canonical() {

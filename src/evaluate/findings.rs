@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use time::Date;
 
 use super::{Assessment, State, anomaly_ids};
+use crate::advisory::matcher::Anomaly;
 use crate::model::Component;
 use crate::record::{Evaluation, Record, SafetyClass};
 use crate::register::SourceInfo;
@@ -358,19 +359,24 @@ impl Findings {
         }
     }
 
-    /// Evaluations whose (advisory, purl) matches no current anomaly: withdrawn
-    /// when `withdrawn` says its advisory was withdrawn, unused otherwise.
+    /// Evaluations whose (advisory, purl) matches no current anomaly, neither
+    /// of the audited components nor (`in_field`) of a release baseline still
+    /// in the field: withdrawn when `withdrawn` says its advisory was
+    /// withdrawn, unused otherwise.
     pub fn check_unused(
         &mut self,
         record: &Record,
         assessments: &[Assessment],
+        in_field: &[Anomaly],
         withdrawn: &BTreeMap<String, String>,
     ) {
         let live: BTreeSet<(String, String)> = assessments
             .iter()
-            .flat_map(|a| {
-                let purl = a.anomaly.component.purl.clone().unwrap_or_default();
-                anomaly_ids(&a.anomaly)
+            .map(|a| &a.anomaly)
+            .chain(in_field)
+            .flat_map(|anomaly| {
+                let purl = anomaly.component.purl.clone().unwrap_or_default();
+                anomaly_ids(anomaly)
                     .into_iter()
                     .map(move |id| (id, purl.clone()))
             })
@@ -398,7 +404,8 @@ impl Findings {
                 None => self.push(
                     FindingCode::UnusedEvaluation,
                     subject,
-                    "this evaluation matches no current anomaly (the version changed or the advisory no longer applies)",
+                    "this evaluation matches no current anomaly, neither of what was audited nor of a \
+                     release in the field (the version changed or the advisory no longer applies)",
                 ),
             }
         }

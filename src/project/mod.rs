@@ -14,6 +14,7 @@ mod record_ops;
 mod reports;
 mod reuse;
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -277,7 +278,8 @@ impl Project {
                     .collect()
             })
             .unwrap_or_default();
-        let mut facts = AdvisoryFacts::gather(self.store()?, components, &evaluated)?;
+        let in_field = self.in_field(components)?;
+        let mut facts = AdvisoryFacts::gather(self.store()?, components, in_field, &evaluated)?;
         facts.approvals = self.approval_facts(false)?.0;
         Ok(do_audit(
             components,
@@ -286,6 +288,60 @@ impl Project {
             self.today,
             options,
         ))
+    }
+
+    /// The components of the releases still in the field that an evaluation
+    /// of the record names and `components` do not pin: what decides whether
+    /// such an evaluation is unused ([`AdvisoryFacts::in_field`]). Nothing is
+    /// read while the audited components pin every evaluated package (the
+    /// usual working tree, and the fleet audit, which audits every release in
+    /// the field); otherwise the register's copy of each baseline is asked for
+    /// just those packages, and only a release it holds no current copy of is
+    /// read as [`Project::baseline`] reads it.
+    fn in_field(&mut self, components: &[Component]) -> Result<Vec<Component>, ProjectError> {
+        let Some(record) = self.record.as_ref().map(|r| r.record()) else {
+            return Ok(Vec::new());
+        };
+        let pinned: BTreeSet<&str> = components
+            .iter()
+            .filter_map(|c| c.purl.as_deref())
+            .collect();
+        let wanted: BTreeSet<String> = record
+            .evaluations
+            .iter()
+            .map(|e| e.purl.clone())
+            .filter(|purl| !pinned.contains(purl.as_str()))
+            .collect();
+        let releases: Vec<Release> = record
+            .releases
+            .iter()
+            .filter(|r| !r.retired)
+            .cloned()
+            .collect();
+        if wanted.is_empty() || releases.is_empty() {
+            return Ok(Vec::new());
+        }
+        let wanted: Vec<String> = wanted.into_iter().collect();
+        let register_exists = self.register.is_some() || self.locations.register_path().exists();
+        let mut found = Vec::new();
+        let mut seen = BTreeSet::new();
+        for release in &releases {
+            let kept = match register_exists {
+                true => self
+                    .register()?
+                    .baseline_components(&release.version, &wanted)?
+                    .filter(|(sha256, _)| *sha256 == release.sha256),
+                false => None,
+            };
+            let components = match kept {
+                Some((_, components)) => components,
+                None => self.baseline(release)?.components,
+            };
+            found.extend(components.into_iter().filter(|c| {
+                c.purl.as_ref().is_some_and(|p| wanted.contains(p)) && seen.insert(c.key())
+            }));
+        }
+        Ok(found)
     }
 
     /// What a command looks at, each with its inventory: the working tree
@@ -369,6 +425,10 @@ impl Project {
     /// register does not create it for this.
     fn baseline(&mut self, release: &Release) -> Result<Inventory, ProjectError> {
         let path = self.locations.record_dir().join(&release.sbom);
+        let read_now = self.unkept_baselines.iter().find(|(p, _)| *p == path);
+        if let Some((_, inventory)) = read_now.filter(|(_, i)| i.input.sha256 == release.sha256) {
+            return Ok(inventory.clone());
+        }
         let register_exists = self.register.is_some() || self.locations.register_path().exists();
         let kept = match register_exists {
             true => kept_baseline(self.register()?, &path)?,
