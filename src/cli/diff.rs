@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use clap::{Args, ValueEnum};
 
 use super::{Context, Exit, InputArgs};
+use crate::evaluate::State;
 use crate::out::sanitize;
 use crate::report::diff::{Persisting, SideAnomaly, SoupDiff};
 use crate::report::markdown::escape;
@@ -179,9 +180,10 @@ fn persisting(p: &Persisting) -> String {
         true => format!("{} -> {}", p.before.join(", "), p.after.join(", ")),
         false => p.after.join(", "),
     };
-    let evaluation = match p.evaluation_applies {
-        true => "an evaluation covers it",
-        false => "needs an evaluation on the later side",
+    let evaluation = match p.state {
+        State::Evaluated => "an evaluation covers it",
+        State::UnderInvestigation => "under investigation on the later side: not concluded",
+        State::Due | State::New => "needs an evaluation on the later side",
     };
     format!("{} {} {versions}: {evaluation}", p.id, p.name)
 }

@@ -597,17 +597,7 @@ pub fn changes(report: &Report) -> Vec<Block> {
             rows: changes
                 .persisting
                 .iter()
-                .map(|p| {
-                    vec![
-                        id(&p.id),
-                        cell(&p.item),
-                        cell(if p.evaluation_applies {
-                            "yes"
-                        } else {
-                            "no: evaluate again"
-                        }),
-                    ]
-                })
+                .map(|p| vec![id(&p.id), cell(&p.item), cell(p.standing())])
                 .collect(),
         });
     }

@@ -153,6 +153,29 @@ fn the_second_release_report_analyses_the_change_since_the_first() {
         persisting,
         [("PYSEC-2024-60", false), ("RUSTSEC-2024-0421", true)]
     );
+    // The dose service's idna anomaly is under investigation: the document
+    // says so, and not that the earlier evaluation no longer applies.
+    let standing: Vec<(State, &str)> = changes
+        .persisting
+        .iter()
+        .map(|p| (p.state, p.standing()))
+        .collect();
+    assert_eq!(
+        standing,
+        [
+            (
+                State::UnderInvestigation,
+                "under investigation: not concluded"
+            ),
+            (State::Evaluated, "yes")
+        ]
+    );
+    let text = markdown::markdown(&report);
+    assert!(
+        text.contains("| under investigation: not concluded |"),
+        "{text}"
+    );
+    assert!(!text.contains("evaluate again"), "{text}");
     // The release's SBOM has no dependency graph: the document says the
     // specification rule could not be applied, not that it was met.
     let answers = sections::clause_answers(&report);

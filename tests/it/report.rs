@@ -364,6 +364,7 @@ fn complete_report() -> Report {
             id: "RUSTSEC-2018-0006".to_string(),
             item: "yaml-rust 0.4.0".to_string(),
             evaluation_applies: true,
+            state: cargo_soup::evaluate::State::Evaluated,
         }],
     });
     let yaml = &mut report.items[1];
