@@ -258,3 +258,32 @@ fn release_usage_comes_from_the_registers_copy_of_a_baseline() {
     std::fs::remove_file(&sbom).unwrap();
     assert_eq!(unused(&audit(&mut m, AuditScope::WorkingTree)), [""; 0]);
 }
+
+#[test]
+fn a_companion_of_another_ecosystem_is_covered_by_its_package_url() {
+    // Release 1.0.0 ships jinja2 with markupsafe, which the record's
+    // `[soup."pkg:pypi/jinja2"]` covers as `pkg:pypi/MarkupSafe`.
+    let mut m = device();
+    let report = report(&mut m, Some("1.0.0"));
+    let markupsafe = item(&report, "markupsafe", "2.0.1");
+    assert_eq!(markupsafe.covered_by.as_deref(), Some("pkg:pypi/jinja2"));
+    assert_eq!(sections::covered_by(&report, markupsafe), Some("jinja2"));
+    let jinja2 = item(&report, "jinja2", "2.11.2");
+    assert_eq!(jinja2.covered_by, None);
+    assert_eq!(sections::covered_by(&report, jinja2), None);
+
+    let text = markdown::markdown(&report);
+    assert!(text.contains("| covered by jinja2 |"), "{text}");
+    let json = model::json(&report).unwrap();
+    let covered_by = |name: &str| {
+        json["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["component"]["name"] == name)
+            .map(|i| i["covered_by"].clone())
+            .unwrap()
+    };
+    assert_eq!(covered_by("markupsafe"), "pkg:pypi/jinja2");
+    assert_eq!(covered_by("tinyvec"), serde_json::Value::Null);
+}
