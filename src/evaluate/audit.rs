@@ -12,6 +12,7 @@ use super::{ApprovalFacts, Assessment, Finding, FindingCode, Findings, State, as
 use crate::advisory::osv::Advisory;
 use crate::advisory::{matcher, records};
 use crate::evaluate::findings::data_age_days;
+use crate::inventory::InputFormat;
 use crate::model::{Component, Ecosystem};
 use crate::record::RecordFile;
 use crate::register::{RegisterError, SourceInfo, Store};
@@ -65,6 +66,9 @@ pub struct AdvisoryFacts {
     /// pin: an evaluation an anomaly of theirs uses is not unused, for the
     /// record covers the whole fleet.
     pub in_field: Vec<Component>,
+    /// The formats of the audited inputs some of whose items do not say
+    /// whether they are direct, once each: what `directness-unknown` names.
+    pub undirected: Vec<InputFormat>,
 }
 
 impl AdvisoryFacts {
@@ -94,6 +98,7 @@ impl AdvisoryFacts {
             withdrawn,
             approvals: ApprovalFacts::default(),
             in_field,
+            undirected: Vec::new(),
         })
     }
 }
@@ -143,7 +148,7 @@ pub fn do_audit(
     findings.check_uncovered(record, components);
     if let Some(record_file) = record_file {
         let record = record_file.record();
-        findings.check_specifications(record, components);
+        findings.check_specifications(record, components, &facts.undirected);
         let in_field = matcher::find_anomalies(&facts.in_field, &facts.advisories);
         findings.check_unused(record, &assessments, &in_field, &facts.withdrawn);
         let evaluations = assessments.iter().filter_map(|a| a.evaluation.as_ref());

@@ -9,6 +9,7 @@ use time::Date;
 
 use super::{Assessment, State, anomaly_ids};
 use crate::advisory::matcher::Anomaly;
+use crate::inventory::InputFormat;
 use crate::model::Component;
 use crate::record::{Evaluation, Record, SafetyClass};
 use crate::register::SourceInfo;
@@ -244,19 +245,36 @@ impl Findings {
 
     /// Each direct SOUP item needs a specification, and a support level, when
     /// the policy says so (asked of class B and C: [`FindingCode::is_required_of`]).
-    pub fn check_specifications(&mut self, record: &Record, components: &[Component]) {
+    /// `undirected` names the formats of the inputs that do not say whether
+    /// their items are direct.
+    pub fn check_specifications(
+        &mut self,
+        record: &Record,
+        components: &[Component],
+        undirected: &[InputFormat],
+    ) {
         let unknown = components
             .iter()
             .filter(|c| c.direct.is_none() && c.is_matchable())
             .count();
         if unknown > 0 && record.policy.require_specification {
+            let inputs = match undirected {
+                [] => String::new(),
+                formats => format!(
+                    " ({})",
+                    formats
+                        .iter()
+                        .map(|f| f.without_directness())
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                ),
+            };
             self.push(
                 FindingCode::DirectnessUnknown,
                 format!("{unknown} SOUP items"),
                 format!(
-                    "{unknown} items come from an input that does not say whether they are direct \
-                     (an SBOM without a dependency graph): the specification rule (5.3.3, 5.3.4) \
-                     could not be applied to them"
+                    "{unknown} items come from an input that does not say whether they are direct\
+                     {inputs}: the specification rule (5.3.3, 5.3.4) could not be applied to them"
                 ),
             );
         }

@@ -34,7 +34,7 @@ pub use reports::Check;
 
 use crate::advisory::source;
 use crate::evaluate::{AdvisoryFacts, Audit, AuditOptions, do_audit};
-use crate::inventory::Inventory;
+use crate::inventory::{InputFormat, Inventory};
 use crate::model::Component;
 use crate::out::Out;
 use crate::record::{RecordFile, Release};
@@ -261,9 +261,11 @@ impl Project {
 
     /// Audits `components` against the advisory store and the record: the
     /// one place every command's view of the anomalies comes from.
+    /// `undirected`: what [`undirected_formats`] says of the inputs read.
     fn assess(
         &mut self,
         components: &[Component],
+        undirected: Vec<InputFormat>,
         options: &AuditOptions,
     ) -> Result<Audit, ProjectError> {
         self.ensure_bundled()?;
@@ -281,6 +283,7 @@ impl Project {
         let in_field = self.in_field(components)?;
         let mut facts = AdvisoryFacts::gather(self.store()?, components, in_field, &evaluated)?;
         facts.approvals = self.approval_facts(false)?.0;
+        facts.undirected = undirected;
         Ok(do_audit(
             components,
             self.record.as_ref(),
@@ -467,6 +470,19 @@ fn subjects_of(inventories: &[(Option<String>, Inventory)]) -> Vec<Subject> {
         .iter()
         .map(|(release, inventory)| Subject::new(release.clone(), inventory))
         .collect()
+}
+
+/// The formats of `inventories` that leave some item's directness unknown, once each.
+fn undirected_formats<'a>(
+    inventories: impl IntoIterator<Item = &'a Inventory>,
+) -> Vec<InputFormat> {
+    let mut formats = Vec::new();
+    for inventory in inventories {
+        if inventory.lacks_directness() && !formats.contains(&inventory.format) {
+            formats.push(inventory.format);
+        }
+    }
+    formats
 }
 
 /// Every component of every inventory once, by key.

@@ -4,10 +4,10 @@
 
 use std::path::Path;
 
-use super::{AuditScope, Input, Project, ProjectError, subjects_of, union_of};
+use super::{AuditScope, Input, Project, ProjectError, subjects_of, undirected_formats, union_of};
 use crate::advisory::yanked;
 use crate::evaluate::{AuditOptions, Finding, FindingCode};
-use crate::inventory;
+use crate::inventory::{self, InputFormat};
 use crate::model::Component;
 use crate::out::Out;
 use crate::record::SafetyClass;
@@ -47,7 +47,8 @@ impl Project {
         let inventories = self.subjects(input, &scope, out)?;
         let components = union_of(inventories.iter().map(|(_, inventory)| inventory));
         let subjects = subjects_of(&inventories);
-        let audit = self.assess(&components, options)?;
+        let undirected = undirected_formats(inventories.iter().map(|(_, inventory)| inventory));
+        let audit = self.assess(&components, undirected, options)?;
         let record = self.record.as_ref().map(|r| r.record());
         let base = self.locations.record_dir();
         let inputs = subjects
@@ -103,7 +104,8 @@ impl Project {
         let class = self.require_record()?.record().system.class;
         let inventories = self.subjects(input, &AuditScope::WorkingTree, out)?;
         let components = union_of(inventories.iter().map(|(_, inventory)| inventory));
-        let audit = self.assess(&components, options)?;
+        let undirected = undirected_formats(inventories.iter().map(|(_, inventory)| inventory));
+        let audit = self.assess(&components, undirected, options)?;
         Ok(Check {
             class,
             gaps: audit.findings.needing_person().cloned().collect(),
@@ -126,11 +128,11 @@ impl Project {
         input: &Input,
         out: &mut dyn Out,
     ) -> Result<SoupDiff, ProjectError> {
-        let (before_path, before_components) = self.side(before, input, out)?;
-        let (after_path, after_components) = self.side(after, input, out)?;
+        let (before_path, before_components, before_undirected) = self.side(before, input, out)?;
+        let (after_path, after_components, after_undirected) = self.side(after, input, out)?;
         let options = AuditOptions::default();
-        let before_audit = self.assess(&before_components, &options)?;
-        let after_audit = self.assess(&after_components, &options)?;
+        let before_audit = self.assess(&before_components, before_undirected, &options)?;
+        let after_audit = self.assess(&after_components, after_undirected, &options)?;
         Ok(diff(
             DiffSide::new(before, before_path, &before_components, &before_audit),
             DiffSide::new(after, after_path, &after_components, &after_audit),
@@ -140,7 +142,8 @@ impl Project {
     }
 
     /// Reads one side of a diff: a release of the record, `.`, or a file; the
-    /// files it was read from, and its components. The working tree is every
+    /// files it was read from, its components, and the formats of those of
+    /// them that leave an item's directness unknown. The working tree is every
     /// part of the device, as `audit` and `report` read it, so that a report's
     /// change analysis compares the same SOUP as the release's SBOM holds.
     fn side(
@@ -148,7 +151,7 @@ impl Project {
         name: &str,
         input: &Input,
         out: &mut dyn Out,
-    ) -> Result<(String, Vec<Component>), ProjectError> {
+    ) -> Result<(String, Vec<Component>, Vec<InputFormat>), ProjectError> {
         let path = Path::new(name);
         let release = self
             .record
@@ -169,6 +172,10 @@ impl Project {
             .iter()
             .map(|i| i.input.path.display().to_string())
             .collect();
-        Ok((paths.join(", "), union_of(&inventories)))
+        Ok((
+            paths.join(", "),
+            union_of(&inventories),
+            undirected_formats(&inventories),
+        ))
     }
 }

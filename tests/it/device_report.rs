@@ -287,3 +287,28 @@ fn a_companion_of_another_ecosystem_is_covered_by_its_package_url() {
     assert_eq!(covered_by("markupsafe"), "pkg:pypi/jinja2");
     assert_eq!(covered_by("tinyvec"), serde_json::Value::Null);
 }
+
+#[test]
+fn directness_unknown_names_the_input_it_comes_from() {
+    // The dose service's requirements.txt lists pins, with no dependency graph.
+    let mut m = device();
+    let check = m
+        .project
+        .check(
+            &Input::default(),
+            &AuditOptions { allow_stale: true },
+            &mut m.out,
+        )
+        .unwrap();
+    let [note] = &check.notes[..] else {
+        panic!("{:?}", check.notes);
+    };
+    assert_eq!(note.code, FindingCode::DirectnessUnknown);
+    assert!(
+        note.message
+            .contains("(a requirements.txt, which has no dependency graph)"),
+        "{}",
+        note.message
+    );
+    assert!(!note.message.contains("SBOM"), "{}", note.message);
+}
