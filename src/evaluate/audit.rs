@@ -12,6 +12,7 @@ use super::{ApprovalFacts, Assessment, Finding, FindingCode, Findings, State, as
 use crate::advisory::osv::Advisory;
 use crate::advisory::{matcher, records};
 use crate::evaluate::findings::data_age_days;
+use crate::inventory::InputFormat;
 use crate::model::{Component, Ecosystem};
 use crate::record::RecordFile;
 use crate::register::{RegisterError, SourceInfo, Store};
@@ -105,14 +106,24 @@ pub struct AdvisoryFacts {
     pub withdrawn: BTreeMap<String, String>,
     /// The signers file and the release SBOMs, which the record's approvals are checked against.
     pub approvals: ApprovalFacts,
+    /// The components of the release baselines still in the field (not
+    /// retired) that an evaluation names and the audited components do not
+    /// pin: an evaluation an anomaly of theirs uses is not unused, for the
+    /// record covers the whole fleet.
+    pub in_field: Vec<Component>,
+    /// The formats of the audited inputs some of whose items do not say
+    /// whether they are direct, once each: what `directness-unknown` names.
+    pub undirected: Vec<InputFormat>,
 }
 
 impl AdvisoryFacts {
-    /// Reads from `store` what an audit of `components` needs, and whether any of
-    /// `evaluated` (the ids the record's evaluations name) was withdrawn.
+    /// Reads from `store` what an audit of `components` needs, with the
+    /// releases' components `in_field` (see [`AdvisoryFacts::in_field`]), and
+    /// whether any of `evaluated` (the ids the record's evaluations name) was withdrawn.
     pub fn gather(
         store: &Store,
         components: &[Component],
+        in_field: Vec<Component>,
         evaluated: &[String],
     ) -> Result<AdvisoryFacts, RegisterError> {
         let mut withdrawn = BTreeMap::new();
@@ -121,12 +132,18 @@ impl AdvisoryFacts {
                 withdrawn.insert(id.clone(), crate::register::stamp(when));
             }
         }
+        let mut advisories = records::advisories_for(store, components)?;
+        if !in_field.is_empty() {
+            advisories.extend(records::advisories_for(store, &in_field)?);
+        }
         Ok(AdvisoryFacts {
-            advisories: records::advisories_for(store, components)?,
+            advisories,
             sources: store.sources()?,
             coverage: store.coverage()?,
             withdrawn,
             approvals: ApprovalFacts::default(),
+            in_field,
+            undirected: Vec::new(),
         })
     }
 }
@@ -173,8 +190,9 @@ pub fn do_audit(
     findings.check_uncovered(record, components);
     if let Some(record_file) = record_file {
         let record = record_file.record();
-        findings.check_specifications(record, components);
-        findings.check_unused(record, &assessments, &facts.withdrawn);
+        findings.check_specifications(record, components, &facts.undirected);
+        let in_field = matcher::find_anomalies(&facts.in_field, &facts.advisories);
+        findings.check_unused(record, &assessments, &in_field, &facts.withdrawn);
         let evaluations = assessments.iter().filter_map(|a| a.evaluation.as_ref());
         findings.check_approvals(&facts.approvals.input(record, evaluations.collect()));
         if !record_file.is_canonical() {

@@ -8,6 +8,8 @@ use serde::{Deserialize, Serialize};
 use time::Date;
 
 use super::{Assessment, State, anomaly_ids};
+use crate::advisory::matcher::Anomaly;
+use crate::inventory::InputFormat;
 use crate::model::Component;
 use crate::record::{Evaluation, Record, SafetyClass};
 use crate::register::SourceInfo;
@@ -243,19 +245,36 @@ impl Findings {
 
     /// Each direct SOUP item needs a specification, and a support level, when
     /// the policy says so (asked of class B and C: [`FindingCode::is_required_of`]).
-    pub fn check_specifications(&mut self, record: &Record, components: &[Component]) {
+    /// `undirected` names the formats of the inputs that do not say whether
+    /// their items are direct.
+    pub fn check_specifications(
+        &mut self,
+        record: &Record,
+        components: &[Component],
+        undirected: &[InputFormat],
+    ) {
         let unknown = components
             .iter()
             .filter(|c| c.direct.is_none() && c.is_matchable())
             .count();
         if unknown > 0 && record.policy.require_specification {
+            let inputs = match undirected {
+                [] => String::new(),
+                formats => format!(
+                    " ({})",
+                    formats
+                        .iter()
+                        .map(|f| f.without_directness())
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                ),
+            };
             self.push(
                 FindingCode::DirectnessUnknown,
                 format!("{unknown} SOUP items"),
                 format!(
-                    "{unknown} items come from an input that does not say whether they are direct \
-                     (an SBOM without a dependency graph): the specification rule (5.3.3, 5.3.4) \
-                     could not be applied to them"
+                    "{unknown} items come from an input that does not say whether they are direct\
+                     {inputs}: the specification rule (5.3.3, 5.3.4) could not be applied to them"
                 ),
             );
         }
@@ -358,24 +377,24 @@ impl Findings {
         }
     }
 
-    /// Evaluations whose (advisory, purl) matches no current anomaly: withdrawn
-    /// when `withdrawn` says its advisory was withdrawn, unused otherwise.
+    /// Evaluations whose (advisory, purl) matches no current anomaly, neither
+    /// of the audited components nor (`in_field`) of a release baseline still
+    /// in the field: withdrawn when `withdrawn` says its advisory was
+    /// withdrawn, unused otherwise.
     pub fn check_unused(
         &mut self,
         record: &Record,
         assessments: &[Assessment],
+        in_field: &[Anomaly],
         withdrawn: &BTreeMap<String, String>,
     ) {
         let live: BTreeSet<(String, String)> = assessments
             .iter()
-            .flat_map(|a| {
-                let purl = a
-                    .anomaly
-                    .component
-                    .purl_str()
-                    .unwrap_or_default()
-                    .to_string();
-                anomaly_ids(&a.anomaly)
+            .map(|a| &a.anomaly)
+            .chain(in_field)
+            .flat_map(|anomaly| {
+                let purl = anomaly.component.purl_str().unwrap_or_default().to_string();
+                anomaly_ids(anomaly)
                     .into_iter()
                     .map(move |id| (id, purl.clone()))
             })
@@ -403,7 +422,8 @@ impl Findings {
                 None => self.push(
                     FindingCode::UnusedEvaluation,
                     subject,
-                    "this evaluation matches no current anomaly (the version changed or the advisory no longer applies)",
+                    "this evaluation matches no current anomaly, neither of what was audited nor of a \
+                     release in the field (the version changed or the advisory no longer applies)",
                 ),
             }
         }

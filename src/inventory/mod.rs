@@ -221,6 +221,47 @@ impl InputFormat {
             InputFormat::GoMod => "go-mod",
         }
     }
+
+    /// What such an input is, as a sentence names it ("a requirements.txt").
+    pub fn noun(self) -> &'static str {
+        match self {
+            InputFormat::CargoMetadata => "a Cargo project",
+            InputFormat::CargoLock => "a Cargo.lock",
+            InputFormat::CycloneDxJson => "a CycloneDX JSON SBOM",
+            InputFormat::CycloneDxXml => "a CycloneDX XML SBOM",
+            InputFormat::SpdxJson => "an SPDX JSON SBOM",
+            InputFormat::AuditableBinary => "a binary's `cargo auditable` dependency list",
+            InputFormat::NpmLock => "a package-lock.json",
+            InputFormat::YarnClassic => "a yarn.lock (classic)",
+            InputFormat::YarnBerry => "a yarn.lock (berry)",
+            InputFormat::PnpmLock => "a pnpm-lock.yaml",
+            InputFormat::UvLock => "a uv.lock",
+            InputFormat::PoetryLock => "a poetry.lock",
+            InputFormat::PipfileLock => "a Pipfile.lock",
+            InputFormat::RequirementsTxt => "a requirements.txt",
+            InputFormat::GoMod => "a go.mod",
+        }
+    }
+
+    /// Why an input of this format may not say which of its items are
+    /// direct: an SBOM may leave its dependency graph out; the others have none.
+    pub fn without_directness(self) -> String {
+        match self {
+            InputFormat::CycloneDxJson | InputFormat::CycloneDxXml | InputFormat::SpdxJson => {
+                format!("{} without a dependency graph", self.noun())
+            }
+            _ => format!("{}, which has no dependency graph", self.noun()),
+        }
+    }
+}
+
+impl Inventory {
+    /// True when some of its SOUP items do not say whether they are direct.
+    pub fn lacks_directness(&self) -> bool {
+        self.components
+            .iter()
+            .any(|c| c.direct.is_none() && c.is_matchable())
+    }
 }
 
 /// How `cargo metadata` may resolve the project.

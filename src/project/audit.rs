@@ -4,7 +4,9 @@
 use super::fetch::ecosystems_of;
 use super::inputs::{Identified, keep_baseline, keep_inventory};
 use super::reuse::{self, AuditKey, Kept};
-use super::{Input, Project, ProjectError, program_identity, subjects_of, union_of};
+use super::{
+    Input, Project, ProjectError, program_identity, subjects_of, undirected_formats, union_of,
+};
 use crate::advisory::source;
 use crate::evaluate::prompt::{self, Answer};
 use crate::evaluate::{Assessment, Audit, AuditOptions, Evaluator};
@@ -163,9 +165,10 @@ impl Project {
         // Read before matching: data fetched meanwhile by another run makes the next
         // audit do the work again rather than reuse a result that did not see it.
         let sources = self.store()?.sources()?;
-        let mut audit = self.assess(&components, &request.options)?;
+        let undirected = undirected_formats(inventories.iter().map(|(_, inventory)| inventory));
+        let mut audit = self.assess(&components, undirected.clone(), &request.options)?;
         if prompting && self.walk(request, &audit, out)? {
-            audit = self.assess(&components, &request.options)?;
+            audit = self.assess(&components, undirected, &request.options)?;
         }
 
         let record_text = self.record.as_ref().map(|r| r.saved_text().to_string());

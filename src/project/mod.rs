@@ -14,6 +14,7 @@ mod record_ops;
 mod reports;
 mod reuse;
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -34,7 +35,7 @@ pub use reports::Check;
 
 use crate::advisory::source;
 use crate::evaluate::{AdvisoryFacts, Audit, AuditOptions, do_audit};
-use crate::inventory::Inventory;
+use crate::inventory::{InputFormat, Inventory};
 use crate::model::Component;
 use crate::out::Out;
 use crate::record::{RecordFile, Release};
@@ -261,9 +262,11 @@ impl Project {
 
     /// Audits `components` against the advisory store and the record: the
     /// one place every command's view of the anomalies comes from.
+    /// `undirected`: what [`undirected_formats`] says of the inputs read.
     fn assess(
         &mut self,
         components: &[Component],
+        undirected: Vec<InputFormat>,
         options: &AuditOptions,
     ) -> Result<Audit, ProjectError> {
         self.ensure_bundled()?;
@@ -278,8 +281,10 @@ impl Project {
                     .collect()
             })
             .unwrap_or_default();
-        let mut facts = AdvisoryFacts::gather(self.store()?, components, &evaluated)?;
+        let in_field = self.in_field(components)?;
+        let mut facts = AdvisoryFacts::gather(self.store()?, components, in_field, &evaluated)?;
         facts.approvals = self.approval_facts(false)?.0;
+        facts.undirected = undirected;
         Ok(do_audit(
             components,
             self.record.as_ref(),
@@ -287,6 +292,57 @@ impl Project {
             self.today,
             options,
         ))
+    }
+
+    /// The components of the releases still in the field that an evaluation
+    /// of the record names and `components` do not pin: what decides whether
+    /// such an evaluation is unused ([`AdvisoryFacts::in_field`]). Nothing is
+    /// read while the audited components pin every evaluated package (the
+    /// usual working tree, and the fleet audit, which audits every release in
+    /// the field); otherwise the register's copy of each baseline is asked for
+    /// just those packages, and only a release it holds no current copy of is
+    /// read as [`Project::baseline`] reads it.
+    fn in_field(&mut self, components: &[Component]) -> Result<Vec<Component>, ProjectError> {
+        let Some(record) = self.record.as_ref().map(|r| r.record()) else {
+            return Ok(Vec::new());
+        };
+        let pinned: BTreeSet<&str> = components.iter().filter_map(|c| c.purl_str()).collect();
+        let wanted: BTreeSet<String> = record
+            .evaluations
+            .iter()
+            .map(|e| e.purl.clone())
+            .filter(|purl| !pinned.contains(purl.as_str()))
+            .collect();
+        let releases: Vec<Release> = record
+            .releases
+            .iter()
+            .filter(|r| !r.retired)
+            .cloned()
+            .collect();
+        if wanted.is_empty() || releases.is_empty() {
+            return Ok(Vec::new());
+        }
+        let wanted: Vec<String> = wanted.into_iter().collect();
+        let register_exists = self.register.is_some() || self.locations.register_path().exists();
+        let mut found = Vec::new();
+        let mut seen = BTreeSet::new();
+        for release in &releases {
+            let kept = match register_exists {
+                true => self
+                    .register()?
+                    .baseline_components(&release.version, &wanted)?
+                    .filter(|(sha256, _)| *sha256 == release.sha256),
+                false => None,
+            };
+            let components = match kept {
+                Some((_, components)) => components,
+                None => self.baseline(release)?.components,
+            };
+            found.extend(components.into_iter().filter(|c| {
+                c.purl_str().is_some_and(|p| wanted.iter().any(|w| w == p)) && seen.insert(c.key())
+            }));
+        }
+        Ok(found)
     }
 
     /// What a command looks at, each with its inventory: the working tree
@@ -370,6 +426,10 @@ impl Project {
     /// register does not create it for this.
     fn baseline(&mut self, release: &Release) -> Result<Inventory, ProjectError> {
         let path = self.locations.record_dir().join(&release.sbom);
+        let read_now = self.unkept_baselines.iter().find(|(p, _)| *p == path);
+        if let Some((_, inventory)) = read_now.filter(|(_, i)| i.input.sha256 == release.sha256) {
+            return Ok(inventory.clone());
+        }
         let register_exists = self.register.is_some() || self.locations.register_path().exists();
         let kept = match register_exists {
             true => kept_baseline(self.register()?, &path)?,
@@ -408,6 +468,19 @@ fn subjects_of(inventories: &[(Option<String>, Inventory)]) -> Vec<Subject> {
         .iter()
         .map(|(release, inventory)| Subject::new(release.clone(), inventory))
         .collect()
+}
+
+/// The formats of `inventories` that leave some item's directness unknown, once each.
+fn undirected_formats<'a>(
+    inventories: impl IntoIterator<Item = &'a Inventory>,
+) -> Vec<InputFormat> {
+    let mut formats = Vec::new();
+    for inventory in inventories {
+        if inventory.lacks_directness() && !formats.contains(&inventory.format) {
+            formats.push(inventory.format);
+        }
+    }
+    formats
 }
 
 /// Every component of every inventory once, by key.

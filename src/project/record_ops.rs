@@ -150,7 +150,8 @@ impl Project {
         let inventories = self.subjects(&request.input, &request.scope, out)?;
         let components = super::union_of(inventories.iter().map(|(_, i)| i));
         let package = PackageName::resolve(&request.package, &components)?;
-        let audit = self.assess(&components, &AuditOptions::default())?;
+        let undirected = super::undirected_formats(inventories.iter().map(|(_, i)| i));
+        let audit = self.assess(&components, undirected, &AuditOptions::default())?;
         let assessment = audit
             .assessments
             .iter()

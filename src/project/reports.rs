@@ -4,10 +4,10 @@
 
 use std::path::Path;
 
-use super::{AuditScope, Input, Project, ProjectError, subjects_of, union_of};
+use super::{AuditScope, Input, Project, ProjectError, subjects_of, undirected_formats, union_of};
 use crate::advisory::yanked;
 use crate::evaluate::{Audit, AuditOptions, Finding, FindingCode};
-use crate::inventory::{self, Inventory};
+use crate::inventory::{self, InputFormat, Inventory};
 use crate::model::Component;
 use crate::out::Out;
 use crate::record::SafetyClass;
@@ -57,7 +57,8 @@ impl Project {
         let inventories = self.subjects(input, &scope, out)?;
         let components = union_of(inventories.iter().map(|(_, inventory)| inventory));
         let subjects = subjects_of(&inventories);
-        let audit = self.assess(&components, options)?;
+        let undirected = undirected_formats(inventories.iter().map(|(_, inventory)| inventory));
+        let audit = self.assess(&components, undirected, options)?;
         let record = self.record.as_ref().map(|r| r.record());
         let base = self.locations.record_dir();
         let inputs = subjects
@@ -121,7 +122,8 @@ impl Project {
         let class = self.require_record()?.record().system.class;
         let inventories = self.subjects(input, &AuditScope::WorkingTree, out)?;
         let components = union_of(inventories.iter().map(|(_, inventory)| inventory));
-        let audit = self.assess(&components, options)?;
+        let undirected = undirected_formats(inventories.iter().map(|(_, inventory)| inventory));
+        let audit = self.assess(&components, undirected, options)?;
         Ok(Check {
             class,
             gaps: audit.findings.needing_person().cloned().collect(),
@@ -156,8 +158,8 @@ impl Project {
         input: &Input,
         out: &mut dyn Out,
     ) -> Result<AssessedSide, ProjectError> {
-        let (path, components) = self.side(name, input, out)?;
-        let audit = self.assess(&components, &AuditOptions::default())?;
+        let (path, components, undirected) = self.side(name, input, out)?;
+        let audit = self.assess(&components, undirected, &AuditOptions::default())?;
         Ok(AssessedSide {
             path,
             components,
@@ -166,7 +168,8 @@ impl Project {
     }
 
     /// Reads one side of a diff: a release of the record, `.`, or a file; the
-    /// files it was read from, and its components. The working tree is every
+    /// files it was read from, its components, and the formats of those of
+    /// them that leave an item's directness unknown. The working tree is every
     /// part of the device, as `audit` and `report` read it, so that a report's
     /// change analysis compares the same SOUP as the release's SBOM holds.
     fn side(
@@ -174,7 +177,7 @@ impl Project {
         name: &str,
         input: &Input,
         out: &mut dyn Out,
-    ) -> Result<(String, Vec<Component>), ProjectError> {
+    ) -> Result<(String, Vec<Component>, Vec<InputFormat>), ProjectError> {
         let path = Path::new(name);
         let release = self
             .record
@@ -191,7 +194,11 @@ impl Project {
             (_, Some(release)) => vec![self.baseline(&release)?],
             (_, None) => vec![inventory::read_input(path)?],
         };
-        Ok((joined_paths(&inventories), union_of(&inventories)))
+        Ok((
+            joined_paths(&inventories),
+            union_of(&inventories),
+            undirected_formats(&inventories),
+        ))
     }
 }
 

@@ -384,6 +384,20 @@ pub struct Specification {
     pub versions: Vec<String>,
 }
 
+impl Specification {
+    /// True when `covers` names the package specified under `key` (see
+    /// [`specification_key`]): the same crate name, or a package URL of the same
+    /// package, compared in canonical form whatever version the entry names.
+    pub fn covers_package(&self, key: &str) -> bool {
+        let package = |text: &str| Purl::parse(text).ok().map(|p| p.package().to_string());
+        let wanted = key.starts_with("pkg:").then(|| package(key)).flatten();
+        self.covers.iter().any(|entry| match &wanted {
+            Some(wanted) => package(entry).as_ref() == Some(wanted),
+            None => entry == key,
+        })
+    }
+}
+
 /// An engineer's hazard evaluation of one anomaly in one pinned version (7.1.2, 7.1.3).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Evaluation {
@@ -505,8 +519,17 @@ impl Record {
         }
         self.soup
             .iter()
-            .find(|(_, spec)| spec.covers.contains(&key))
+            .find(|(_, spec)| spec.covers_package(&key))
             .map(|(found, spec)| (found.as_str(), spec))
+    }
+
+    /// The `[soup.<key>]` key of the specification whose `covers` names a
+    /// package, when the package has none of its own.
+    pub fn covered_by(&self, name: &str, purl: Option<&Purl>) -> Option<&str> {
+        let own = specification_key(name, purl);
+        self.specification_for(name, purl)
+            .map(|(found, _)| found)
+            .filter(|found| *found != own)
     }
 
     /// The evaluation in force for an anomaly (any of its IDs or aliases) in one
@@ -567,6 +590,38 @@ impl Record {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn covering(covers: &[&str]) -> Specification {
+        Specification {
+            purpose: "p".into(),
+            requirements: None,
+            needs: "n".into(),
+            manufacturer: None,
+            website: None,
+            risk: Risk::Low,
+            verification: None,
+            support: None,
+            support_evidence: None,
+            end_of_support: None,
+            covers: covers.iter().map(|c| c.to_string()).collect(),
+            versions: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn covers_names_crates_by_name_and_other_packages_by_purl() {
+        let spec = covering(&[
+            "serde_derive",
+            "pkg:pypi/MarkupSafe",
+            "pkg:npm/%40babel/core@7.0.0",
+        ]);
+        assert!(spec.covers_package("serde_derive"));
+        assert!(spec.covers_package("pkg:pypi/markupsafe"));
+        assert!(spec.covers_package("pkg:npm/%40babel/core"));
+        assert!(!spec.covers_package("pkg:npm/markupsafe"));
+        assert!(!spec.covers_package("markupsafe"));
+        assert!(!covering(&["markupsafe"]).covers_package("pkg:pypi/markupsafe"));
+    }
 
     #[test]
     fn spellings_round_trip_and_name_the_allowed_ones() {

@@ -88,6 +88,44 @@ impl Register {
             components,
         }))
     }
+
+    /// The sha256 of the SBOM `release`'s baseline was imported from, and
+    /// those of its components whose key is one of `keys`; `None` when the
+    /// release was not imported. Reads only the rows asked for, so knowing
+    /// whether a release pins a few packages costs no more than they do.
+    pub fn baseline_components(
+        &self,
+        release: &str,
+        keys: &[String],
+    ) -> Result<Option<(String, Vec<Component>)>, RegisterError> {
+        let sha256: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT sha256 FROM baseline WHERE release = ?1",
+                [release],
+                |row| row.get(0),
+            )
+            .optional()
+            .map_err(|e| self.err(e))?;
+        let Some(sha256) = sha256 else {
+            return Ok(None);
+        };
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT component FROM baseline_component WHERE release = ?1 AND key = ?2",
+            )
+            .map_err(|e| self.err(e))?;
+        let mut components = Vec::new();
+        for key in keys {
+            let json: Option<String> = stmt
+                .query_row(params![release, key], |row| row.get(0))
+                .optional()
+                .map_err(|e| self.err(e))?;
+            components.extend(json.and_then(|json| serde_json::from_str(&json).ok()));
+        }
+        Ok(Some((sha256, components)))
+    }
 }
 
 #[cfg(test)]
@@ -124,8 +162,19 @@ mod tests {
         changes.commit().unwrap();
         let baseline = register.baseline("1.0.0").unwrap().unwrap();
         assert_eq!(baseline.sha256, "bb");
-        assert_eq!(baseline.components, vec![b]);
+        assert_eq!(baseline.components, vec![b.clone()]);
         assert!(register.baseline("2.0.0").unwrap().is_none());
+        let (sha256, found) = register
+            .baseline_components("1.0.0", &[b.key(), a.key()])
+            .unwrap()
+            .unwrap();
+        assert_eq!((sha256.as_str(), found), ("bb", vec![b]));
+        assert!(
+            register
+                .baseline_components("2.0.0", &[])
+                .unwrap()
+                .is_none()
+        );
     }
 
     #[test]

@@ -6,6 +6,7 @@ use std::cmp::Ordering;
 use serde::{Deserialize, Serialize};
 
 use super::diff::SoupDiff;
+use crate::evaluate::State;
 use crate::record::Release;
 
 /// SOUP and anomalies that changed between the compared release and this report.
@@ -31,6 +32,21 @@ pub struct PersistingAnomaly {
     pub id: String,
     pub item: String,
     pub evaluation_applies: bool,
+    /// Where it stands on this report's side (see [`crate::report::diff::Persisting::state`]).
+    pub state: State,
+}
+
+impl PersistingAnomaly {
+    /// Whether the earlier evaluation still applies, in the words of the
+    /// change analysis: what is true of it, never a conclusion not reached.
+    pub fn standing(&self) -> &'static str {
+        match self.state {
+            State::Evaluated => "yes",
+            State::UnderInvestigation => "under investigation: not concluded",
+            State::Due => "no: due for evaluation again",
+            State::New => "no: not evaluated for this version",
+        }
+    }
 }
 
 /// The change analysis of a diff whose `before` side is the release `since`.
@@ -81,6 +97,7 @@ pub fn from_diff(since: &str, diff: &SoupDiff) -> ChangeAnalysis {
                 id: p.id.clone(),
                 item: format!("{} {}", p.name, versions(&p.after)),
                 evaluation_applies: p.evaluation_applies,
+                state: p.state,
             })
             .collect(),
     }

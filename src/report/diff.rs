@@ -110,6 +110,9 @@ pub struct Persisting {
     /// An evaluation is in force for every affected version after: the earlier
     /// judgement still stands, or was carried forward or made again.
     pub evaluation_applies: bool,
+    /// Where it stands after: the most open state of its affected versions
+    /// (new, then due, then under investigation, then evaluated).
+    pub state: State,
 }
 
 /// The anomalies introduced, resolved and persisting from one side to the other.
@@ -118,6 +121,18 @@ pub struct AnomalyChanges {
     pub introduced: Vec<SideAnomaly>,
     pub resolved: Vec<SideAnomaly>,
     pub persisting: Vec<Persisting>,
+}
+
+/// The more open of two states: what a person must still do for the one is
+/// at least what the other asks.
+fn most_open(a: State, b: State) -> State {
+    let rank = |s: State| match s {
+        State::Evaluated => 0,
+        State::UnderInvestigation => 1,
+        State::Due => 2,
+        State::New => 3,
+    };
+    if rank(b) > rank(a) { b } else { a }
 }
 
 /// Everything that differs between two sides.
@@ -198,12 +213,14 @@ pub fn anomaly_changes(before: &[SideAnomaly], after: &[SideAnomaly]) -> Anomaly
                 after: Vec::new(),
                 version_changed: false,
                 evaluation_applies: true,
+                state: State::Evaluated,
             });
         entry
             .before
             .extend(earlier.iter().map(|b| b.version.clone()));
         entry.after.push(a.version.clone());
         entry.evaluation_applies &= a.state == State::Evaluated;
+        entry.state = most_open(entry.state, a.state);
     }
     for b in before {
         if !after.iter().any(|a| a.is_same_as(b)) {

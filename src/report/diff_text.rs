@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 
 use super::diff::{Persisting, SideAnomaly, SoupDiff};
 use super::markdown::escape;
+use crate::evaluate::State;
 
 /// One line of the change: what happened, the item, its ecosystem, versions before and after.
 type Row<'a> = (&'static str, &'a str, &'a str, String, String);
@@ -124,9 +125,10 @@ fn persisting(p: &Persisting) -> String {
         true => format!("{} -> {}", p.before.join(", "), p.after.join(", ")),
         false => p.after.join(", "),
     };
-    let evaluation = match p.evaluation_applies {
-        true => "an evaluation covers it",
-        false => "needs an evaluation on the later side",
+    let evaluation = match p.state {
+        State::Evaluated => "an evaluation covers it",
+        State::UnderInvestigation => "under investigation on the later side: not concluded",
+        State::Due | State::New => "needs an evaluation on the later side",
     };
     format!("{} {} {versions}: {evaluation}", p.id, p.name)
 }
@@ -134,7 +136,6 @@ fn persisting(p: &Persisting) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::evaluate::State;
     use crate::report::diff::{AnomalyChanges, Change, DIFF_SCHEMA, DiffSide, Presence};
 
     fn side(name: &str, components: usize) -> DiffSide {
@@ -183,6 +184,7 @@ mod tests {
                     after: vec!["2.0.1".to_string()],
                     version_changed: true,
                     evaluation_applies: false,
+                    state: State::Due,
                 }],
             },
         }

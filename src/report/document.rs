@@ -354,14 +354,17 @@ fn item_blocks(index: usize, item: &Item, covered_by: Option<&str>) -> Vec<Block
     blocks
 }
 
+/// An advisory's id, marked as an id so that no line breaks inside it, with
+/// its publisher's page when known.
 fn advisory_link(id: &str) -> Vec<Inline> {
     match AdvisorySource::of(id) {
         Some(source) => vec![
-            text(&format!("{id} (")),
+            Inline::Code(id.to_string()),
+            text(" ("),
             Inline::Url(source.url()),
             text(")"),
         ],
-        None => vec![text(id)],
+        None => vec![Inline::Code(id.to_string())],
     }
 }
 
@@ -371,8 +374,9 @@ fn anomaly_blocks(anomaly: &AnomalyEntry) -> Vec<Block> {
         .as_ref()
         .map(|s| format!("{} {} ({})", s.severity, s.base_score, s.vector));
     let mut advisory = advisory_link(&anomaly.id);
-    if !anomaly.aliases.is_empty() {
-        advisory.push(text(&format!("; aliases {}", anomaly.aliases.join(", "))));
+    for (n, alias) in anomaly.aliases.iter().enumerate() {
+        advisory.push(text(if n == 0 { "; aliases " } else { ", " }));
+        advisory.push(Inline::Code(alias.clone()));
     }
     let releases = if anomaly.releases.is_empty() {
         String::new()

@@ -20,8 +20,27 @@ pre { white-space: pre-wrap; overflow-wrap: anywhere; background: #f6f6f6; borde
 h3 { border-top: 2px solid #333; padding-top: 0.4rem; }
 @page { size: auto; margin: 16mm 12mm 16mm 12mm; }
 @media print {
-  body { max-width: none; margin: 0; padding: 0; font-size: 8.5pt; }
+  body { max-width: none; margin: 0; padding: 0; font-size: 7.5pt; line-height: 1.2; }
   a { color: inherit; text-decoration: none; }
+  h1 { font-size: 13pt; margin: 0 0 4pt; }
+  h2 { font-size: 10.5pt; margin: 8pt 0 3pt; }
+  h3 { font-size: 8.5pt; margin: 6pt 0 2pt; padding-top: 2pt; border-top-width: 1pt; }
+  h4, h5 { font-size: 7.5pt; margin: 3pt 0 1pt; }
+  p { margin: 1pt 0 2pt; }
+  ul { margin: 1pt 0 3pt; padding-left: 12pt; }
+  ul.short { columns: 2; column-gap: 12pt; }
+  li { break-inside: avoid; page-break-inside: avoid; }
+  table { margin: 1pt 0 3pt; }
+  th, td { padding: 0.5pt 2pt; border-color: #555; border-width: 0.5pt; }
+  table.fields { table-layout: fixed; }
+  table.fields thead { display: none; }
+  table.fields td:first-child { width: 24%; font-weight: bold; }
+  table.soup td:nth-child(5) { min-width: 14ch; }
+  table.soup td:nth-child(7) { min-width: 12ch; }
+  table.soup td:nth-child(9) { min-width: 24ch; }
+  table.residual td:nth-child(6) { min-width: 40ch; }
+  table.residual td:last-child { overflow-wrap: anywhere; min-width: 26ch; }
+  .id { font-size: 1em; }
   h1, h2, h3, h4, h5 { break-after: avoid; page-break-after: avoid; }
   tr, .keep { break-inside: avoid; page-break-inside: avoid; }
   thead { display: table-header-group; }
@@ -105,7 +124,15 @@ fn write_block(out: &mut String, block: &Block) {
         Block::Paragraph(text) => out.push_str(&format!("<p>{}</p>\n", inlines(text))),
         Block::Table { head, rows } => write_table(out, head, rows),
         Block::List(entries) => {
-            out.push_str("<ul>\n");
+            // Short entries print in two columns.
+            let short = entries
+                .iter()
+                .all(|entry| entry.iter().map(inline_len).sum::<usize>() <= SHORT_ENTRY);
+            out.push_str(if short {
+                "<ul class=\"short\">\n"
+            } else {
+                "<ul>\n"
+            });
             for entry in entries {
                 out.push_str(&format!("<li>{}</li>\n", inlines(entry)));
             }
@@ -123,7 +150,17 @@ fn write_block(out: &mut String, block: &Block) {
 }
 
 fn write_table(out: &mut String, head: &[&str], rows: &[Vec<Vec<Inline>>]) {
-    out.push_str("<table>\n<thead><tr>");
+    // A table of one thing's fields reads as a list on paper: no head row.
+    // The SOUP list keeps its short words ("not specified", "unmaintained") on
+    // one line, and the residual anomalies' rationale is wide enough to read.
+    match head {
+        ["Field", "Value"] => out.push_str("<table class=\"fields\">\n<thead><tr>"),
+        ["Title", "Supplier", ..] => out.push_str("<table class=\"soup\">\n<thead><tr>"),
+        ["SOUP item", "Anomaly", "Severity", ..] => {
+            out.push_str("<table class=\"residual\">\n<thead><tr>")
+        }
+        _ => out.push_str("<table>\n<thead><tr>"),
+    }
     for name in head {
         out.push_str(&format!("<th>{}</th>", escape(name)));
     }
@@ -136,6 +173,17 @@ fn write_table(out: &mut String, head: &[&str], rows: &[Vec<Vec<Inline>>]) {
         out.push_str("</tr>\n");
     }
     out.push_str("</tbody>\n</table>\n");
+}
+
+/// The longest list entry, in characters, that still prints in two columns.
+const SHORT_ENTRY: usize = 70;
+
+/// The characters `part` shows.
+fn inline_len(part: &Inline) -> usize {
+    match part {
+        Inline::Text(t) | Inline::Strong(t) | Inline::Code(t) | Inline::Url(t) => t.chars().count(),
+        Inline::Anchor { text, .. } => text.chars().count(),
+    }
 }
 
 fn inlines(parts: &[Inline]) -> String {
@@ -199,6 +247,20 @@ mod tests {
     #[test]
     fn css_strings_cannot_close_the_string_or_the_style() {
         assert_eq!(css_string("a\\\"</style>b"), "\"a   /style b\"");
+    }
+
+    #[test]
+    fn field_tables_and_short_lists_get_their_print_layout() {
+        let mut out = String::new();
+        write_table(&mut out, &["Field", "Value"], &[]);
+        assert!(out.starts_with("<table class=\"fields\">"), "{out}");
+        let short = Block::List(vec![vec![Inline::Code("RUSTSEC-2024-0421".into())]]);
+        let long = Block::List(vec![vec![Inline::Text("x".repeat(SHORT_ENTRY + 1))]]);
+        let mut out = String::new();
+        write_block(&mut out, &short);
+        write_block(&mut out, &long);
+        assert!(out.starts_with("<ul class=\"short\">"), "{out}");
+        assert!(out.contains("</ul>\n<ul>\n"), "{out}");
     }
 
     #[test]

@@ -69,6 +69,11 @@ pub struct Item {
     pub component: Component,
     /// `None` when no specification is recorded yet.
     pub specification: Option<Specification>,
+    /// The `[soup.<key>]` key (a crate name, or a version-less package URL) of
+    /// the specification whose `covers` names this package, when it has none of
+    /// its own: `specification` is then that one's.
+    #[serde(default)]
+    pub covered_by: Option<String>,
     pub support: Support,
     pub anomalies: Vec<AnomalyEntry>,
 }

@@ -202,6 +202,7 @@ mod tests {
         let item = Item {
             component: Component::new(Ecosystem::CratesIo, "time", "0.1.45"),
             specification: None,
+            covered_by: None,
             support: Support::unknown("not stated"),
             anomalies: vec![anomaly.clone()],
         };

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use super::document::{Block, Inline, OPEN_ANCHOR, heading, item_anchor, text, text_paragraph};
 use super::model::{AnomalyEntry, AnomalyState, Item, Report};
+use crate::record::specification_key;
 
 /// Anchor of the document control block.
 pub const CONTROL_ANCHOR: &str = "document-control";
@@ -421,20 +422,16 @@ pub fn soup_list(report: &Report) -> Block {
     }
 }
 
-/// The specification owner whose `covers` names this item, when it is not its own.
-pub fn covered_by<'r>(report: &'r Report, item: &Item) -> Option<&'r str> {
-    let name = &item.component.name;
-    report
-        .items
-        .iter()
-        .filter(|other| &other.component.name != name)
-        .find(|other| {
-            other
-                .specification
-                .as_ref()
-                .is_some_and(|s| s.covers.contains(name))
-        })
-        .map(|other| other.component.name.as_str())
+/// The SOUP item whose specification `covers` this item, when it is not its
+/// own, as the document names it: the covering item's name when the report
+/// lists it, else the `[soup.<key>]` key.
+pub fn covered_by<'r>(report: &'r Report, item: &'r Item) -> Option<&'r str> {
+    let key = item.covered_by.as_deref()?;
+    let owner = report.items.iter().find(|other| {
+        let c = &other.component;
+        other.covered_by.is_none() && specification_key(&c.name, c.purl.as_ref()) == key
+    });
+    Some(owner.map_or(key, |other| other.component.name.as_str()))
 }
 
 /// True when an item has more to say than its row: a specification, anomalies,
@@ -593,17 +590,7 @@ pub fn changes(report: &Report) -> Vec<Block> {
             rows: changes
                 .persisting
                 .iter()
-                .map(|p| {
-                    vec![
-                        id(&p.id),
-                        cell(&p.item),
-                        cell(if p.evaluation_applies {
-                            "yes"
-                        } else {
-                            "no: evaluate again"
-                        }),
-                    ]
-                })
+                .map(|p| vec![id(&p.id), cell(&p.item), cell(p.standing())])
                 .collect(),
         });
     }

@@ -165,6 +165,9 @@ fn item(
     Item {
         component: component.clone(),
         specification: spec.map(specification),
+        covered_by: record
+            .and_then(|r| r.covered_by(&component.name, component.purl.as_ref()))
+            .map(str::to_string),
         support: support(spec, &component.version, evidence),
         anomalies: evidence
             .anomalies

@@ -824,6 +824,12 @@ fn check_says_when_it_could_not_apply_the_specification_rule() {
     assert_eq!(note.code, FindingCode::DirectnessUnknown);
     assert_eq!(note.subject, format!("{unknown} SOUP items"));
     assert!(
+        note.message
+            .contains("(a CycloneDX JSON SBOM without a dependency graph)"),
+        "{}",
+        note.message
+    );
+    assert!(
         !check
             .gaps
             .iter()

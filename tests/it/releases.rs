@@ -451,7 +451,8 @@ fn a_release_report_carries_the_change_analysis_against_the_release_before() {
         serde_json::json!([{
             "id": "RUSTSEC-2024-0421",
             "item": "idna 0.2.0",
-            "evaluation_applies": false
+            "evaluation_applies": false,
+            "state": "due"
         }])
     );
     let idna = report["items"]

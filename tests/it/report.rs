@@ -171,6 +171,7 @@ fn fixture_report() -> Report {
             covers: Vec::new(),
             versions: Vec::new(),
         }),
+        covered_by: None,
         support: Support {
             level: SupportLevel::Unmaintained,
             evidence: "advisory RUSTSEC-2024-0320 says it is unmaintained".to_string(),
@@ -182,6 +183,7 @@ fn fixture_report() -> Report {
     let time = Item {
         component: crate_component("time", "0.1.45"),
         specification: None,
+        covered_by: None,
         support: Support {
             level: SupportLevel::Maintained,
             evidence: "monthly releases".to_string(),
@@ -364,6 +366,7 @@ fn complete_report() -> Report {
             id: "RUSTSEC-2018-0006".to_string(),
             item: "yaml-rust 0.4.0".to_string(),
             evaluation_applies: true,
+            state: cargo_soup::evaluate::State::Evaluated,
         }],
     });
     let yaml = &mut report.items[1];
