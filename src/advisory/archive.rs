@@ -132,7 +132,7 @@ pub enum ArchiveError {
         limit: u64,
     },
     /// A file or directory of a mirror directory cannot be read.
-    #[error("failed to read {path}: {source}")]
+    #[error("failed to read {path}")]
     Io {
         /// The file or directory.
         path: PathBuf,

@@ -63,7 +63,7 @@ pub enum SourceError {
     /// The command failed while the bundled snapshot loaded, so it was not kept.
     #[error("the command failed; the bundled snapshot was not kept")]
     NotKept,
-    #[error("failed to read {path}: {source}")]
+    #[error("failed to read {path}")]
     Io {
         path: PathBuf,
         source: std::io::Error,

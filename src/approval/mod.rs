@@ -48,7 +48,7 @@ pub fn is_same_person(a: &str, b: &str) -> bool {
 #[derive(Debug, thiserror::Error)]
 pub enum ApprovalError {
     /// The private key file could not be read.
-    #[error("failed to read the SSH key {}: {source}", path.display())]
+    #[error("failed to read the SSH key {}", path.display())]
     KeyRead {
         path: PathBuf,
         source: std::io::Error,
@@ -74,10 +74,10 @@ pub enum ApprovalError {
     )]
     NoSuchApproval { number: usize, count: usize },
     /// The approval is refused: nothing may be written.
-    #[error("failed to approve: {0}")]
+    #[error("failed to approve")]
     Refused(#[from] Refusal),
     /// The allowed-signers file could not be read.
-    #[error("failed to read the signers file {}: {source}", path.display())]
+    #[error("failed to read the signers file {}", path.display())]
     SignersRead {
         path: PathBuf,
         source: std::io::Error,

@@ -251,13 +251,11 @@ pub fn run(args: Vec<OsString>) -> u8 {
 
 /// Prints an error with its causes and returns the exit code for "could not do its job".
 fn fail(error: &anyhow::Error) -> u8 {
+    // Each error says what failed and leaves its cause to its source (nextest's
+    // rule), so every cause is said once, on its own line.
     let mut message = format!("error: {error}");
     for cause in error.chain().skip(1) {
-        let cause = cause.to_string();
-        // Most messages already end with their cause; say each thing once.
-        if !message.contains(&cause) {
-            message.push_str(&format!("\n  caused by: {cause}"));
-        }
+        message.push_str(&format!("\n  caused by: {cause}"));
     }
     eprintln!("{}", crate::out::sanitize(&message));
     Exit::Failed.code()

@@ -280,7 +280,7 @@ pub struct CargoOptions {
 #[derive(Debug, thiserror::Error)]
 pub enum InventoryError {
     /// The file could not be read at all.
-    #[error("failed to read {}: {source}", path.display())]
+    #[error("failed to read {}", path.display())]
     Io {
         path: PathBuf,
         #[source]

@@ -150,13 +150,13 @@ pub struct Problem {
 #[derive(Debug, thiserror::Error)]
 pub enum RecordError {
     /// The file could not be read.
-    #[error("failed to read {}: {source}", path.display())]
+    #[error("failed to read {}", path.display())]
     Io {
         path: PathBuf,
         source: std::io::Error,
     },
     /// The new text could not be written; the old file is untouched.
-    #[error("failed to write {}: {source}; the file on disk is unchanged", path.display())]
+    #[error("failed to write {}; the file on disk is unchanged", path.display())]
     Write {
         path: PathBuf,
         source: std::io::Error,

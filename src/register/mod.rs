@@ -37,7 +37,7 @@ const REGISTER_MIGRATIONS: migrate::Migrations = &[
 /// Why the register or the advisory store could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum RegisterError {
-    #[error("failed to create {path}: {source}")]
+    #[error("failed to create {path}")]
     Io {
         path: PathBuf,
         source: std::io::Error,
