@@ -1,6 +1,8 @@
 //! `audit` and `reevaluate`: the whole chain, from the inventory to each
 //! anomaly's evaluation, with prompts through the [`Out`] when asked for.
 
+use std::path::PathBuf;
+
 use super::fetch::ecosystems_of;
 use super::inputs::{Identified, keep_baseline, keep_inventory};
 use super::reuse::{self, AuditKey, Kept};
@@ -127,18 +129,7 @@ impl Project {
             .as_ref()
             .filter(|_| request.fetch.is_none() && !first_use)
         {
-            let sources = self.store()?.sources()?;
-            let record = self.record.as_ref().map(|r| r.saved_text().to_string());
-            let key = AuditKey {
-                program: program_identity(),
-                fingerprint: &id.fingerprint,
-                record: record.as_deref(),
-                approvals: &approvals,
-                sources: &sources,
-                today: self.today,
-                options: &request.options,
-            };
-            let kept = reuse::kept(self.register()?, &id.input_path, &key)?;
+            let kept = self.kept_audit(request, id, &approvals)?;
             if let Some(kept) = kept.filter(|k| !(prompting && has_open(request, &k.audit))) {
                 out.verbose(
                     "note: nothing this audit reads changed since the last one; its result is reused",
@@ -177,20 +168,7 @@ impl Project {
         let now = self.now;
         let unkept = std::mem::take(&mut self.unkept_baselines);
         let changes = self.register()?.begin(request.command(), now)?;
-        for (release, inventory) in &inventories {
-            // A kept baseline's pins are current (see `kept_baseline`): it was
-            // read again, and that is all that pinning it again would do.
-            let read_now = unkept.iter().any(|(path, _)| *path == inventory.input.path);
-            match release.is_some() && !read_now {
-                true => changes.read_again(&inventory.input, inventory.format)?,
-                false => {
-                    changes.pin(inventory)?;
-                }
-            }
-        }
-        for (path, inventory) in &unkept {
-            keep_baseline(&changes, path, inventory)?;
-        }
+        pin_subjects(&changes, &inventories, &unkept)?;
         record_run(&changes, &audit, &subjects)?;
         if working_tree {
             let inventory = &inventories[0].1;
@@ -218,6 +196,28 @@ impl Project {
             reused: false,
             fetch_failures,
         })
+    }
+
+    /// The result kept from an earlier audit of the identified input, if it was
+    /// made under the key of everything this audit would read.
+    fn kept_audit(
+        &mut self,
+        request: &AuditRequest,
+        id: &Identified,
+        approvals: &str,
+    ) -> Result<Option<Kept>, ProjectError> {
+        let sources = self.store()?.sources()?;
+        let record = self.record.as_ref().map(|r| r.saved_text().to_string());
+        let key = AuditKey {
+            program: program_identity(),
+            fingerprint: &id.fingerprint,
+            record: record.as_deref(),
+            approvals,
+            sources: &sources,
+            today: self.today,
+            options: &request.options,
+        };
+        reuse::kept(self.register()?, &id.input_path, &key)
     }
 
     /// Gives a kept result again. Its input was read again (its pins are
@@ -328,6 +328,29 @@ impl Project {
         }
         Ok(recorded)
     }
+}
+
+/// Pins what the audit read, and keeps each release baseline read from its
+/// SBOM. A kept baseline's pins are current (see `kept_baseline`): it was read
+/// again, and stamping it so is all that pinning it again would do.
+fn pin_subjects(
+    changes: &Changes<'_>,
+    inventories: &[(Option<String>, Inventory)],
+    unkept: &[(PathBuf, Inventory)],
+) -> Result<(), ProjectError> {
+    for (release, inventory) in inventories {
+        let read_now = unkept.iter().any(|(path, _)| *path == inventory.input.path);
+        match release.is_some() && !read_now {
+            true => changes.read_again(&inventory.input, inventory.format)?,
+            false => {
+                changes.pin(inventory)?;
+            }
+        }
+    }
+    for (path, inventory) in unkept {
+        keep_baseline(changes, path, inventory)?;
+    }
+    Ok(())
 }
 
 /// True when the audit leaves an anomaly for a person to evaluate now.
