@@ -328,6 +328,12 @@ impl Out for Scripted {
 /// than newline and tab, and the bidirectional overrides that can make text
 /// read differently from what it is.
 pub fn sanitize(text: &str) -> String {
+    // Most text is plain ASCII, which has nothing to remove: a byte scan says
+    // so, where the walk below goes character by character.
+    let plain = |b: &u8| (b' '..=b'~').contains(b) || matches!(b, b'\n' | b'\t');
+    if text.as_bytes().iter().all(plain) {
+        return text.to_string();
+    }
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {

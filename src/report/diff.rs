@@ -80,14 +80,11 @@ impl SideAnomaly {
         }
     }
 
-    /// True when `other` is the same anomaly: an id in common, in the same item.
-    fn is_same_as(&self, other: &SideAnomaly) -> bool {
-        let ids = |a: &SideAnomaly| -> BTreeSet<String> {
-            std::iter::once(a.id.clone())
-                .chain(a.aliases.iter().cloned())
-                .collect()
-        };
-        self.item() == other.item() && !ids(self).is_disjoint(&ids(other))
+    /// True when `other`, in the same item, is the same anomaly: an id in common.
+    fn shares_an_id(&self, other: &SideAnomaly) -> bool {
+        std::iter::once(&self.id)
+            .chain(&self.aliases)
+            .any(|id| *id == other.id || other.aliases.contains(id))
     }
 
     fn item(&self) -> (String, String) {
@@ -192,12 +189,40 @@ pub fn diff(before: DiffSide, after: DiffSide, old: &[Component], new: &[Compone
     }
 }
 
+/// A side's anomalies by item (ecosystem and normalised name), in their order.
+fn by_item(side: &[SideAnomaly]) -> BTreeMap<(String, String), Vec<&SideAnomaly>> {
+    let mut items: BTreeMap<(String, String), Vec<&SideAnomaly>> = BTreeMap::new();
+    for a in side {
+        items.entry(a.item()).or_default().push(a);
+    }
+    items
+}
+
+/// The anomalies of `side` that are `a`: in its item, with an id in common.
+fn same_in<'s>(
+    side: &BTreeMap<(String, String), Vec<&'s SideAnomaly>>,
+    a: &SideAnomaly,
+) -> Vec<&'s SideAnomaly> {
+    side.get(&a.item())
+        .map(|others| {
+            others
+                .iter()
+                .copied()
+                .filter(|o| o.shares_an_id(a))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// The anomalies only after, only before, and on both sides.
 pub fn anomaly_changes(before: &[SideAnomaly], after: &[SideAnomaly]) -> AnomalyChanges {
     let mut changes = AnomalyChanges::default();
     let mut persisting: BTreeMap<(String, String, String), Persisting> = BTreeMap::new();
+    // Anomalies are compared within their item only: comparing every pair made
+    // a release report's change analysis quadratic in its anomalies.
+    let (before_by_item, after_by_item) = (by_item(before), by_item(after));
     for a in after {
-        let earlier: Vec<&SideAnomaly> = before.iter().filter(|b| b.is_same_as(a)).collect();
+        let earlier: Vec<&SideAnomaly> = same_in(&before_by_item, a);
         let Some(first) = earlier.first() else {
             changes.introduced.push(a.clone());
             continue;
@@ -223,7 +248,7 @@ pub fn anomaly_changes(before: &[SideAnomaly], after: &[SideAnomaly]) -> Anomaly
         entry.state = most_open(entry.state, a.state);
     }
     for b in before {
-        if !after.iter().any(|a| a.is_same_as(b)) {
+        if same_in(&after_by_item, b).is_empty() {
             changes.resolved.push(b.clone());
         }
     }
