@@ -187,6 +187,15 @@ impl Project {
         Ok(self.register.insert(register))
     }
 
+    /// The register when it is open or exists: reading a copy it keeps must not
+    /// create one beside a project whose command never writes it (`report`).
+    fn existing_register(&mut self) -> Result<Option<&mut Register>, ProjectError> {
+        match self.register.is_some() || self.locations.register_path().exists() {
+            true => self.register().map(Some),
+            false => Ok(None),
+        }
+    }
+
     /// The machine-wide advisory store.
     pub fn store(&mut self) -> Result<&mut Store, ProjectError> {
         let store = match self.store.take() {
@@ -323,16 +332,14 @@ impl Project {
             return Ok(Vec::new());
         }
         let wanted: Vec<String> = wanted.into_iter().collect();
-        let register_exists = self.register.is_some() || self.locations.register_path().exists();
         let mut found = Vec::new();
         let mut seen = BTreeSet::new();
         for release in &releases {
-            let kept = match register_exists {
-                true => self
-                    .register()?
+            let kept = match self.existing_register()? {
+                Some(register) => register
                     .baseline_components(&release.version, &wanted)?
                     .filter(|(sha256, _)| *sha256 == release.sha256),
-                false => None,
+                None => None,
             };
             let components = match kept {
                 Some((_, components)) => components,
@@ -422,18 +429,16 @@ impl Project {
     /// A release's committed SBOM, refused if it changed since it was imported.
     /// While the SBOM is unchanged, the register's copy of what this build read
     /// from it stands in for it: parsing every release's SBOM again was most
-    /// of the scheduled audit of a fleet. A command that never opened the
-    /// register does not create it for this.
+    /// of the scheduled audit of a fleet.
     fn baseline(&mut self, release: &Release) -> Result<Inventory, ProjectError> {
         let path = self.locations.record_dir().join(&release.sbom);
         let read_now = self.unkept_baselines.iter().find(|(p, _)| *p == path);
         if let Some((_, inventory)) = read_now.filter(|(_, i)| i.input.sha256 == release.sha256) {
             return Ok(inventory.clone());
         }
-        let register_exists = self.register.is_some() || self.locations.register_path().exists();
-        let kept = match register_exists {
-            true => kept_baseline(self.register()?, &path)?,
-            false => None,
+        let kept = match self.existing_register()? {
+            Some(register) => kept_baseline(register, &path)?,
+            None => None,
         };
         let fresh = kept.is_none();
         let inventory = match kept {

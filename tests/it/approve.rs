@@ -141,6 +141,13 @@ fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Runs `verify`, which must fail, and asserts the (code, subject) of its findings.
+fn verify_finds(signed: &Signed, expected: &[(&str, &str)]) -> Run {
+    let run = signed.verify().expect(1);
+    assert_eq!(findings(&run), pairs(expected), "{}", run.stdout());
+    run
+}
+
 /// True when `ssh-keygen -Y verify` accepts `signature` by `by` over `payload`.
 fn ssh_keygen_accepts(dir: &Path, by: &str, signature: &str, payload: &[u8]) -> bool {
     let sig = dir.join("approval.sig");
@@ -277,11 +284,7 @@ fn verify_accepts_a_signature_made_by_ssh_keygen() {
     let mut file = signed.record_file();
     file.append_approval(&approval).unwrap();
     file.save().unwrap();
-    let run = signed.verify().expect(1);
-    assert_eq!(
-        findings(&run),
-        pairs(&[("approval-missing", "release 1.0")])
-    );
+    let run = verify_finds(&signed, &[("approval-missing", "release 1.0")]);
     assert!(
         run.stdout().contains(&format!(
             "#1 {EVALUATION} approved by {ANN} at 2026-11-24T10:00:00Z: signature verified ({})",
@@ -360,16 +363,13 @@ fn tampering_is_found_and_restoring_mends_it() {
     let edited = original.replacen("pump's own", "pump's owm", 1);
     assert_eq!(edited.len(), original.len());
     signed.write_record(&edited);
-    let run = signed.verify().expect(1);
-    assert_eq!(
-        findings(&run),
-        pairs(&[
+    let run = verify_finds(
+        &signed,
+        &[
             ("approval-invalid", EVALUATION),
             ("approval-invalid", EVALUATION),
             ("approval-missing", EVALUATION),
-        ]),
-        "{}",
-        run.stdout()
+        ],
     );
     assert!(run.stdout().contains("digest no longer matches"));
     signed.write_record(&original);
@@ -383,16 +383,13 @@ fn tampering_is_found_and_restoring_mends_it() {
         .replacen(&second, &first, 1)
         .replacen("FIRST", &second, 1);
     signed.write_record(&swapped);
-    let run = signed.verify().expect(1);
-    assert_eq!(
-        findings(&run),
-        pairs(&[
+    verify_finds(
+        &signed,
+        &[
             ("approval-invalid", EVALUATION),
             ("approval-invalid", EVALUATION),
             ("approval-missing", EVALUATION),
-        ]),
-        "{}",
-        run.stdout()
+        ],
     );
     signed.write_record(&original);
     signed.verify().expect(0);
@@ -417,16 +414,13 @@ fn tampering_is_found_and_restoring_mends_it() {
         "{}",
         run.stdout()
     );
-    let run = signed.verify().expect(1);
-    assert_eq!(
-        findings(&run),
-        pairs(&[
+    let run = verify_finds(
+        &signed,
+        &[
             ("approval-invalid", EVALUATION),
             ("approval-invalid", "release 1.0"),
             ("approval-missing", "release 1.0"),
-        ]),
-        "{}",
-        run.stdout()
+        ],
     );
     assert!(run.stdout().contains("ann@example.com"), "{}", run.stdout());
     fs::write(signed.project.path("soup-signers"), signers).unwrap();
@@ -439,15 +433,12 @@ fn tampering_is_found_and_restoring_mends_it() {
     let mut changed = bytes.clone();
     changed.extend_from_slice(b"\n");
     fs::write(&sbom, &changed).unwrap();
-    let run = signed.verify().expect(1);
-    assert_eq!(
-        findings(&run),
-        pairs(&[
+    let run = verify_finds(
+        &signed,
+        &[
             ("approval-invalid", "release 1.0"),
             ("approval-missing", "release 1.0"),
-        ]),
-        "{}",
-        run.stdout()
+        ],
     );
     assert!(
         run.stdout()

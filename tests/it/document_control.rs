@@ -185,17 +185,7 @@ fn sha256_of(path: &Path) -> String {
 fn every_digest_in_the_document_is_the_files_real_digest() {
     let project = super::support::scene::Project::copy_of("pump");
     project.run(&["init", "--class", "B"]).expect(0);
-    let report = project
-        .run(&[
-            "report",
-            "--lockfile",
-            "Cargo.lock",
-            "--allow-stale",
-            "--format",
-            "json",
-        ])
-        .expect(0)
-        .json();
+    let report = project.report_lockfile("json").expect(0).json();
     let inputs = report["control"]["inputs"].as_array().unwrap();
     assert_eq!(inputs.len(), 1);
     assert_eq!(inputs[0]["path"], "Cargo.lock");
@@ -218,17 +208,7 @@ fn every_digest_in_the_document_is_the_files_real_digest() {
 
     // Both CSV formats carry the same digests in their document control rows.
     for format in ["csv", "fda-csv"] {
-        let text = project
-            .run(&[
-                "report",
-                "--lockfile",
-                "Cargo.lock",
-                "--allow-stale",
-                "--format",
-                format,
-            ])
-            .expect(0)
-            .stdout();
+        let text = project.report_lockfile(format).expect(0).stdout();
         let (control, _) = super::support::csv_blocks(&text);
         let rows = |field: &str| super::support::control_values(&control, field);
         let lockfile = sha256_of(&project.path("Cargo.lock"));
@@ -265,17 +245,7 @@ fn without_a_record_the_report_is_a_read_only_draft() {
     let text = run.stdout();
     assert!(text.contains("**draft: no soup-register.toml**"), "{text}");
     assert!(text.contains("| **Document id** | — |"));
-    let json = project
-        .run(&[
-            "report",
-            "--lockfile",
-            "Cargo.lock",
-            "--allow-stale",
-            "--format",
-            "json",
-        ])
-        .expect(0)
-        .json();
+    let json = project.report_lockfile("json").expect(0).json();
     assert_documented("report-1.schema.json", &json);
     assert_eq!(json["control"]["draft"], "draft: no soup-register.toml");
     assert_eq!(json["system"]["class"], "not recorded");

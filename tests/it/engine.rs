@@ -9,12 +9,8 @@ use cargo_soup::evaluate::{
     Assessment, Audit, AuditOptions, DueReason, FindingCode, Judgement, State,
 };
 use cargo_soup::out::Scripted;
-use cargo_soup::project::{
-    AuditRequest, AuditScope, EvaluateRequest, ImportOutcome, Input, ProjectError,
-};
+use cargo_soup::project::{AuditRequest, AuditScope, EvaluateRequest, ImportOutcome, ProjectError};
 use cargo_soup::record::{Action, Evaluation, SafetyClass, VexJustification, VexStatus};
-use cargo_soup::report::control::Provenance;
-use cargo_soup::report::model::Report;
 use time::macros::date;
 
 use super::support::fixture;
@@ -107,21 +103,6 @@ fn pin_idna(m: &Memory, version: &str) {
         &format!("name = \"idna\"\nversion = \"{version}\""),
     );
     std::fs::write(m.lockfile(), text).unwrap();
-}
-
-/// The report of the working tree read as `input`, stale data allowed.
-fn working_tree_report(m: &mut Memory, input: Input) -> Report {
-    let options = AuditOptions { allow_stale: true };
-    m.project
-        .report(
-            &input,
-            None,
-            None,
-            &options,
-            &Provenance::default(),
-            &mut m.out,
-        )
-        .unwrap()
 }
 
 /// How many evaluations the record on disk holds.
@@ -513,7 +494,7 @@ fn audit_check_and_report_agree_for_every_class() {
         let check = m.project.check(&m.input(), &options, &mut m.out).unwrap();
         let report = {
             let input = m.input();
-            working_tree_report(&mut m, input)
+            m.working_tree_report(input)
         };
 
         let from_audit: BTreeSet<(String, String)> = audited
@@ -775,7 +756,7 @@ fn one_audit_report_and_check_cover_every_part_of_the_device() {
         .project
         .check(&Default::default(), &options, &mut m.out)
         .unwrap();
-    let report = working_tree_report(&mut m, Default::default());
+    let report = m.working_tree_report(Default::default());
     let in_report: BTreeSet<&str> = report
         .items
         .iter()
@@ -849,7 +830,7 @@ versions = ["0.5"]
     let mut m = Memory::new("projects/pump/Cargo.lock", SafetyClass::B, spec);
     let report = {
         let input = m.input();
-        working_tree_report(&mut m, input)
+        m.working_tree_report(input)
     };
     let idna = report
         .items

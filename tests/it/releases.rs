@@ -353,19 +353,8 @@ fn evaluated_pump() -> Project {
 #[test]
 fn the_report_of_a_small_project() {
     let project = evaluated_pump();
-    // --lockfile: `cargo metadata` would add authors only where the crates are cached.
-    let report = |format| {
-        project.run(&[
-            "report",
-            "--lockfile",
-            "Cargo.lock",
-            "--allow-stale",
-            "--format",
-            format,
-        ])
-    };
-    let markdown = report("md").expect(0);
-    let json = report("json").expect(0);
+    let markdown = project.report_lockfile("md").expect(0);
+    let json = project.report_lockfile("json").expect(0);
     let redact = |text: &str| redact_report(text, &[(project.dir.path(), "[project]")]);
     snapshot_settings().bind(|| {
         insta::assert_snapshot!("pump_report_md", redact(&markdown.stdout()));

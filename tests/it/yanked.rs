@@ -9,9 +9,7 @@
 //! "selected package `hex@0.4.1` was yanked by the author" when
 //! `cargo update --precise 0.4.1` pins it.
 
-use cargo_soup::evaluate::AuditOptions;
 use cargo_soup::record::SafetyClass;
-use cargo_soup::report::control::Provenance;
 use cargo_soup::report::model::{Report, Support, SupportLevel};
 
 use super::support::fixture;
@@ -30,17 +28,7 @@ fn report_of(lockfile: &str, with_cargo_home: bool) -> Report {
         m.project.locations.cargo_home = Some(fixture("cargo-home"));
     }
     let input = m.input();
-    let options = AuditOptions { allow_stale: true };
-    m.project
-        .report(
-            &input,
-            None,
-            None,
-            &options,
-            &Provenance::default(),
-            &mut m.out,
-        )
-        .unwrap()
+    m.working_tree_report(input)
 }
 
 fn hex_support(report: &Report) -> &Support {

@@ -4,9 +4,12 @@
 
 use std::path::PathBuf;
 
+use cargo_soup::evaluate::AuditOptions;
 use cargo_soup::out::Scripted;
 use cargo_soup::project::{Input, Locations, Project};
 use cargo_soup::record::{SafetyClass, init_text};
+use cargo_soup::report::control::Provenance;
+use cargo_soup::report::model::Report;
 use time::OffsetDateTime;
 use time::macros::datetime;
 
@@ -69,6 +72,16 @@ impl Memory {
 
     pub fn lockfile(&self) -> PathBuf {
         self.dir.path().join("Cargo.lock")
+    }
+
+    /// The report of the working tree read as `input`, stale data allowed.
+    pub fn working_tree_report(&mut self, input: Input) -> Report {
+        let options = AuditOptions { allow_stale: true };
+        let provenance = Provenance::default();
+        let report = self
+            .project
+            .report(&input, None, None, &options, &provenance, &mut self.out);
+        report.unwrap()
     }
 
     /// The record's text as it is on disk.

@@ -69,6 +69,19 @@ impl Project {
         Run(command.output().unwrap())
     }
 
+    /// `report` of the project's own Cargo.lock in `format`, stale data allowed
+    /// (`cargo metadata` would add authors only where the crates are cached).
+    pub fn report_lockfile(&self, format: &str) -> Run {
+        self.run(&[
+            "report",
+            "--lockfile",
+            "Cargo.lock",
+            "--allow-stale",
+            "--format",
+            format,
+        ])
+    }
+
     pub fn record(&self) -> String {
         std::fs::read_to_string(self.path("soup-register.toml")).unwrap()
     }
