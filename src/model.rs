@@ -2,6 +2,7 @@
 //! ecosystems, their package URLs, and the anomalies found in them. Imports
 //! nothing of the crate.
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -402,10 +403,10 @@ impl Component {
     }
 
     /// The key of this component's pin: its purl, else `name@version` within its ecosystem.
-    pub fn key(&self) -> String {
+    pub fn key(&self) -> Cow<'_, str> {
         match &self.purl {
-            Some(purl) => purl.to_string(),
-            None => format!("{}:{}@{}", self.ecosystem, self.name, self.version),
+            Some(purl) => Cow::Borrowed(purl.as_str()),
+            None => Cow::Owned(format!("{}:{}@{}", self.ecosystem, self.name, self.version)),
         }
     }
 

@@ -54,7 +54,7 @@ pub struct Yanked(BTreeSet<String>);
 impl Yanked {
     /// True when cargo's index cache shows `component`'s version as yanked.
     pub fn is_yanked(&self, component: &Component) -> bool {
-        self.0.contains(&component.key())
+        self.0.contains(component.key().as_ref())
     }
 }
 
@@ -83,7 +83,7 @@ pub fn read(cargo_home: &Path, components: &[Component]) -> Yanked {
         for component in pinned {
             let yank = listings.iter().find_map(|l| yank_of(l, &component.version));
             if yank == Some(true) {
-                yanked.insert(component.key());
+                yanked.insert(component.key().into_owned());
             }
         }
     }

@@ -127,7 +127,7 @@ fn print_text(out: &mut dyn Out, run: &AuditRun, request: &AuditRequest) {
     for a in &shown {
         let c = &a.anomaly.component;
         if c.key() != current_item {
-            current_item = c.key();
+            current_item = c.key().into_owned();
             out.line("");
             let via = match c.dependency_path.is_empty() {
                 true => String::new(),

@@ -300,7 +300,7 @@ pub fn evaluation(
     Evaluation {
         advisory: anomaly.id.clone(),
         aliases: anomaly.aliases.clone(),
-        purl: anomaly.component.key(),
+        purl: anomaly.component.key().into_owned(),
         by: who.by.clone(),
         date: who.today,
         review_by: who.review_by(judgement.vex_status),

@@ -27,11 +27,11 @@ pub fn read_cargo_project(
     let checksums: HashMap<String, Option<String>> = parse_lockfile(&lock_path, &lock_bytes)?
         .components
         .into_iter()
-        .map(|c| (c.key(), c.checksum))
+        .map(|c| (c.key().into_owned(), c.checksum))
         .collect();
     let (mut components, product) = components_of(&lock_path, &metadata)?;
     for c in &mut components {
-        c.checksum = checksums.get(&c.key()).cloned().flatten();
+        c.checksum = checksums.get(c.key().as_ref()).cloned().flatten();
     }
     let mut inventory = finish(
         &lock_path,

@@ -181,7 +181,7 @@ fn from_bom(
     let product_keys: HashSet<String> = product_entries
         .iter()
         .filter_map(|c| to_component(path, c).ok())
-        .map(|c| c.key())
+        .map(|c| c.key().into_owned())
         .collect();
     let mut soup = Vec::new();
     let top = bom
@@ -198,7 +198,7 @@ fn from_bom(
             continue;
         }
         let component = to_component(path, entry)?;
-        if !product_keys.contains(&component.key()) {
+        if !product_keys.contains(component.key().as_ref()) {
             soup.push((entry.bom_ref.as_deref(), component));
         }
     }
@@ -428,7 +428,11 @@ mod tests {
         for version in ["1.4", "1.5", "1.6"] {
             let inv = parse(version).unwrap();
             assert_eq!(inv.product, vec!["app"]);
-            let keys: Vec<String> = inv.components.iter().map(|c| c.key()).collect();
+            let keys: Vec<String> = inv
+                .components
+                .iter()
+                .map(|c| c.key().into_owned())
+                .collect();
             assert_eq!(
                 keys,
                 [
@@ -489,7 +493,11 @@ mod tests {
 </bom>"#
             );
             let inv = parse_cyclonedx_xml(Path::new("b.xml"), xml.as_bytes()).unwrap();
-            let keys: Vec<String> = inv.components.iter().map(|c| c.key()).collect();
+            let keys: Vec<String> = inv
+                .components
+                .iter()
+                .map(|c| c.key().into_owned())
+                .collect();
             assert_eq!(keys, ["pkg:npm/a@1.0.0", "generic:b@2.0.0"], "{version}");
             assert_eq!(inv.product, vec!["app"]);
         }

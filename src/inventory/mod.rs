@@ -595,8 +595,11 @@ fn finish(
     let mut first: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     let mut kept: Vec<Component> = Vec::with_capacity(components.len());
     for c in components {
-        match first.get(&c.key()).and_then(|&i| kept.get_mut(i)) {
-            Some(earlier) => {
+        match first.entry(c.key().into_owned()) {
+            std::collections::hash_map::Entry::Occupied(earlier) => {
+                let Some(earlier) = kept.get_mut(*earlier.get()) else {
+                    continue;
+                };
                 if scope_rank(c.scope) < scope_rank(earlier.scope) {
                     earlier.scope = c.scope;
                 }
@@ -604,20 +607,19 @@ fn finish(
                     earlier.direct = Some(true);
                 }
             }
-            None => {
-                first.insert(c.key(), kept.len());
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(kept.len());
                 kept.push(c);
             }
         }
     }
     let mut components = kept;
+    // The key only breaks ties (one name and version from two sources), so it
+    // is made only for those: making it for every comparison was most of the sort.
     components.sort_by(|a, b| {
-        (&a.ecosystem, &a.name, &a.version, a.key()).cmp(&(
-            &b.ecosystem,
-            &b.name,
-            &b.version,
-            b.key(),
-        ))
+        (&a.ecosystem, &a.name, &a.version)
+            .cmp(&(&b.ecosystem, &b.name, &b.version))
+            .then_with(|| a.key().cmp(&b.key()))
     });
     product.sort();
     product.dedup();

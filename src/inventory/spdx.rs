@@ -95,12 +95,12 @@ pub fn parse_spdx_json(
     let product_keys: HashSet<String> = product
         .iter()
         .filter_map(|p| to_component(path, p).ok())
-        .map(|c| c.key())
+        .map(|c| c.key().into_owned())
         .collect();
     let mut components = Vec::new();
     for package in &soup {
         let component = to_component(path, package)?;
-        if !product_keys.contains(&component.key()) {
+        if !product_keys.contains(component.key().as_ref()) {
             components.push((package.spdx_id.as_deref(), component));
         }
     }

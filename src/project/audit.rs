@@ -367,7 +367,7 @@ fn record_run(
     let detected: Vec<(String, String)> = audit
         .assessments
         .iter()
-        .map(|a| (a.anomaly.id.clone(), a.anomaly.component.key()))
+        .map(|a| (a.anomaly.id.clone(), a.anomaly.component.key().into_owned()))
         .collect();
     let data = serde_json::to_string(&audit.advisory_data).unwrap_or_default();
     changes.record_audit(&subject_label(subjects), &data, &detected)?;

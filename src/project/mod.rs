@@ -346,7 +346,8 @@ impl Project {
                 None => self.baseline(release)?.components,
             };
             found.extend(components.into_iter().filter(|c| {
-                c.purl_str().is_some_and(|p| wanted.iter().any(|w| w == p)) && seen.insert(c.key())
+                c.purl_str().is_some_and(|p| wanted.iter().any(|w| w == p))
+                    && seen.insert(c.key().into_owned())
             }));
         }
         Ok(found)
@@ -490,7 +491,7 @@ fn undirected_formats<'a>(
 
 /// Every component of every inventory once, by key.
 fn union_of<'a>(inventories: impl IntoIterator<Item = &'a Inventory>) -> Vec<Component> {
-    let mut seen = std::collections::BTreeSet::new();
+    let mut seen = std::collections::HashSet::new();
     inventories
         .into_iter()
         .flat_map(|inventory| &inventory.components)

@@ -165,7 +165,7 @@ mod tests {
         assert_eq!(baseline.components, vec![b.clone()]);
         assert!(register.baseline("2.0.0").unwrap().is_none());
         let (sha256, found) = register
-            .baseline_components("1.0.0", &[b.key(), a.key()])
+            .baseline_components("1.0.0", &[b.key().into_owned(), a.key().into_owned()])
             .unwrap()
             .unwrap();
         assert_eq!((sha256.as_str(), found), ("bb", vec![b]));

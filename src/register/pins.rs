@@ -52,7 +52,11 @@ impl Changes<'_> {
         // their sighting stamped: one UPDATE for all of them instead of one upsert
         // each. Pins that are gone are retired first so the stamp skips them.
         let before = self.present_pins(&input_path)?;
-        let current: BTreeSet<String> = inventory.components.iter().map(|c| c.key()).collect();
+        let current: BTreeSet<String> = inventory
+            .components
+            .iter()
+            .map(|c| c.key().into_owned())
+            .collect();
         let gone: Vec<&String> = before.keys().filter(|k| !current.contains(*k)).collect();
         let mut retire = self
             .tx
@@ -90,7 +94,7 @@ impl Changes<'_> {
         // What each key's row holds now, as this loop writes it.
         let mut stored = before.clone();
         for c in &inventory.components {
-            let key = c.key();
+            let key = c.key().into_owned();
             let fields = PinFields {
                 source: c.source.as_str().to_string(),
                 scope: c.scope.as_str().to_string(),

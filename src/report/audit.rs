@@ -60,7 +60,11 @@ impl Subject {
             release,
             input: inventory.input.clone(),
             format: inventory.format,
-            keys: inventory.components.iter().map(|c| c.key()).collect(),
+            keys: inventory
+                .components
+                .iter()
+                .map(|c| c.key().into_owned())
+                .collect(),
         }
     }
 

@@ -271,7 +271,7 @@ fn components(report: &Report) -> Vec<CdxComponent> {
 fn component(component: &Component, support: &Support) -> CdxComponent {
     CdxComponent {
         kind: "library",
-        bom_ref: Some(component.key()),
+        bom_ref: Some(component.key().into_owned()),
         supplier: component.supplier.clone().map(|name| Entity { name }),
         name: component.name.clone(),
         version: Some(component.version.clone()),

@@ -132,7 +132,7 @@ fn statement<'a>(
         products: vec![Product {
             id: &header.product,
             subcomponents: vec![Subcomponent {
-                id: item.component.key(),
+                id: item.component.key().into_owned(),
             }],
         }],
         status: evaluation.vex_status,

@@ -52,7 +52,7 @@ pub fn soup_list(
     let mut by_component: BTreeMap<String, Vec<&Assessment>> = BTreeMap::new();
     for a in &audit.assessments {
         by_component
-            .entry(a.anomaly.component.key())
+            .entry(a.anomaly.component.key().into_owned())
             .or_default()
             .push(a);
     }
@@ -62,7 +62,7 @@ pub fn soup_list(
         .map(|c| {
             let key = c.key();
             let anomalies = by_component
-                .get(&key)
+                .get(key.as_ref())
                 .map(Vec::as_slice)
                 .unwrap_or_default();
             let releases = releases_of(subjects, &key);

@@ -33,7 +33,10 @@ fn pins(inv: &Inventory) -> BTreeSet<(String, String, &'static str)> {
 }
 
 fn keys(inv: &Inventory) -> BTreeSet<String> {
-    inv.components.iter().map(|c| c.key()).collect()
+    inv.components
+        .iter()
+        .map(|c| c.key().into_owned())
+        .collect()
 }
 
 // ---- Cargo.lock -------------------------------------------------------------
@@ -332,7 +335,7 @@ fn cyclonedx_dependencies_give_direct_components_and_paths() {
         .components
         .iter()
         .filter(|c| c.direct == Some(true))
-        .map(|c| c.key())
+        .map(|c| c.key().into_owned())
         .collect();
     assert_eq!(direct, expected);
     for c in &inv.components {
@@ -350,7 +353,7 @@ fn direct_keys(inv: &Inventory) -> BTreeSet<String> {
     inv.components
         .iter()
         .filter(|c| c.direct == Some(true))
-        .map(|c| c.key())
+        .map(|c| c.key().into_owned())
         .collect()
 }
 
@@ -469,7 +472,7 @@ fn spdx_and_cyclonedx_of_one_project_agree_on_its_graph() {
     let graph = |inv: &Inventory| -> BTreeMap<String, (Option<bool>, usize)> {
         inv.components
             .iter()
-            .map(|c| (c.key(), (c.direct, c.dependency_path.len())))
+            .map(|c| (c.key().into_owned(), (c.direct, c.dependency_path.len())))
             .collect()
     };
     assert_eq!(spdx.components.len(), 419);

@@ -20,7 +20,10 @@ use super::purl::{CargoSource, cargo_purl};
 use super::{InputFormat, Inventory, InventoryError, finish, line_at, not_a_cargo_lock, utf8_text};
 use crate::model::{Component, Ecosystem, SourceKind};
 
-/// The lockfile as written, only what the inventory needs.
+mod as_written;
+
+/// The lockfile as written, only what the inventory needs, as the full TOML
+/// parser reads it.
 #[derive(Deserialize)]
 struct RawLockfile {
     version: Option<Spanned<i64>>,
@@ -30,7 +33,7 @@ struct RawLockfile {
 }
 
 /// One `[[package]]` entry.
-#[derive(Deserialize)]
+#[derive(Debug, PartialEq, Eq, Deserialize)]
 struct RawPackage {
     name: String,
     version: String,
@@ -40,7 +43,18 @@ struct RawPackage {
     dependencies: Vec<String>,
 }
 
-/// One package with the line it starts on, for error messages.
+/// The lockfile, whichever reader read it: the format version with its line,
+/// every package with the line it starts on (for error messages), and the
+/// v1 checksums of `[metadata]`.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Lockfile {
+    version: Option<(i64, usize)>,
+    packages: Vec<Package>,
+    metadata: BTreeMap<String, String>,
+}
+
+/// One package with the line it starts on.
+#[derive(Debug, PartialEq, Eq)]
 struct Package {
     raw: RawPackage,
     line: usize,
@@ -50,25 +64,12 @@ struct Package {
 pub fn parse_lockfile(path_for_messages: &Path, bytes: &[u8]) -> Result<Inventory, InventoryError> {
     let path = path_for_messages;
     let text = utf8_text(path, bytes)?;
-    let raw: RawLockfile = toml::from_str(text).map_err(|e| {
-        not_a_cargo_lock(path, text).unwrap_or_else(|| InventoryError::Syntax {
-            path: path.to_path_buf(),
-            line: e.span().map(|span| line_at(text.as_bytes(), span.start)),
-            message: e.message().trim().to_string(),
-        })
-    })?;
-    check_version(path, text, raw.version.as_ref())?;
-    // Each package's line by binary search over the newline offsets: counting
-    // from the top for every package is quadratic (seconds at 8,000 packages).
-    let newlines: Vec<usize> = text.match_indices('\n').map(|(at, _)| at).collect();
-    let packages: Vec<Package> = raw
-        .package
-        .into_iter()
-        .map(|p| Package {
-            line: newlines.partition_point(|&at| at < p.span().start) + 1,
-            raw: p.into_inner(),
-        })
-        .collect();
+    let lockfile = match as_written::read(text) {
+        Some(lockfile) => lockfile,
+        None => parse_toml(path, text)?,
+    };
+    check_version(path, lockfile.version)?;
+    let packages = lockfile.packages;
     let graph = build_graph(path, &packages)?;
     let roots: Vec<usize> = (0..packages.len())
         .filter(|&i| packages.get(i).is_some_and(|p| p.raw.source.is_none()))
@@ -81,7 +82,7 @@ pub fn parse_lockfile(path_for_messages: &Path, bytes: &[u8]) -> Result<Inventor
         match &package.raw.source {
             None => product.push(package.raw.name.clone()),
             Some(source) => {
-                let checksum = package_checksum(&package.raw, &raw.metadata);
+                let checksum = package_checksum(&package.raw, &lockfile.metadata);
                 let mut c = cargo_component(
                     path,
                     Some(package.line),
@@ -105,18 +106,42 @@ pub fn parse_lockfile(path_for_messages: &Path, bytes: &[u8]) -> Result<Inventor
     ))
 }
 
+/// The lockfile through the full TOML parser: any file [`as_written`] gives
+/// up on, and every malformed one, whose error names its line.
+fn parse_toml(path: &Path, text: &str) -> Result<Lockfile, InventoryError> {
+    let raw: RawLockfile = toml::from_str(text).map_err(|e| {
+        not_a_cargo_lock(path, text).unwrap_or_else(|| InventoryError::Syntax {
+            path: path.to_path_buf(),
+            line: e.span().map(|span| line_at(text.as_bytes(), span.start)),
+            message: e.message().trim().to_string(),
+        })
+    })?;
+    // Each package's line by binary search over the newline offsets: counting
+    // from the top for every package is quadratic (seconds at 8,000 packages).
+    let newlines: Vec<usize> = text.match_indices('\n').map(|(at, _)| at).collect();
+    let line_of = |offset: usize| newlines.partition_point(|&at| at < offset) + 1;
+    Ok(Lockfile {
+        version: raw.version.map(|v| (*v.get_ref(), line_of(v.span().start))),
+        packages: raw
+            .package
+            .into_iter()
+            .map(|p| Package {
+                line: line_of(p.span().start),
+                raw: p.into_inner(),
+            })
+            .collect(),
+        metadata: raw.metadata,
+    })
+}
+
 /// Refuses format versions this reader does not know.
-fn check_version(
-    path: &Path,
-    text: &str,
-    version: Option<&Spanned<i64>>,
-) -> Result<(), InventoryError> {
+fn check_version(path: &Path, version: Option<(i64, usize)>) -> Result<(), InventoryError> {
     match version {
-        Some(v) if !(1..=4).contains(v.get_ref()) => {
+        Some((version, line)) if !(1..=4).contains(&version) => {
             Err(InventoryError::UnsupportedLockfileVersion {
                 path: path.to_path_buf(),
-                line: Some(line_at(text.as_bytes(), v.span().start)),
-                version: *v.get_ref(),
+                line: Some(line),
+                version,
             })
         }
         _ => Ok(()),
@@ -356,6 +381,105 @@ source = "registry+https://github.com/rust-lang/crates.io-index"
         let text = "\nversion = 9\n[[package]]\nname = \"app\"\nversion = \"0.1.0\"\n";
         let err = parse_lockfile(Path::new("Cargo.lock"), text.as_bytes()).unwrap_err();
         assert!(err.to_string().contains("Cargo.lock line 2"), "{err}");
+    }
+
+    /// Every real lockfile in the fixtures, as cargo wrote it.
+    fn real_lockfiles() -> Vec<(std::path::PathBuf, String)> {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lockfiles");
+        let mut found: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|entry| entry.unwrap().path())
+            .filter(|path| path.to_string_lossy().ends_with(".Cargo.lock"))
+            .map(|path| {
+                let text = std::fs::read_to_string(&path).unwrap();
+                (path, text)
+            })
+            .collect();
+        found.sort();
+        found
+    }
+
+    #[test]
+    fn the_line_reader_reads_real_lockfiles_as_the_toml_parser_does() {
+        let lockfiles = real_lockfiles();
+        assert!(lockfiles.len() >= 10, "{} lockfiles", lockfiles.len());
+        for (path, text) in lockfiles {
+            let by_lines = as_written::read(&text)
+                .unwrap_or_else(|| panic!("{} is as cargo writes it", path.display()));
+            assert_eq!(
+                by_lines,
+                parse_toml(&path, &text).unwrap(),
+                "{}",
+                path.display()
+            );
+            // Windows checkouts end lines with CR LF, which TOML reads alike.
+            let crlf = text.replace('\n', "\r\n");
+            assert_eq!(
+                as_written::read(&crlf),
+                Some(by_lines),
+                "{}",
+                path.display()
+            );
+        }
+    }
+
+    /// Hand edits the line reader leaves to the TOML parser, each still read
+    /// as TOML reads it.
+    #[test]
+    fn what_cargo_does_not_write_is_left_to_the_toml_parser() {
+        let edits = [
+            // an inline array
+            V1.replace("dependencies = [\n \"serde", "dependencies = [\"serde")
+                .replace(")\",\n]", ")\"]"),
+            // a comment after a value
+            V1.replace("name = \"app\"", "name = \"app\" # the product"),
+            // an escape in a string
+            V1.replace("name = \"app\"", "name = \"a\\u0070p\""),
+            // a quoted key
+            V1.replace("name = \"app\"", "\"name\" = \"app\""),
+            // a table the reader does not know
+            format!("{V1}\n[patch.unused]\n"),
+            // a blank line inside the dependency array
+            V1.replace("dependencies = [\n", "dependencies = [\n\n"),
+        ];
+        let as_toml = parse_toml(Path::new("Cargo.lock"), V1).unwrap();
+        assert_eq!(as_written::read(V1).as_ref(), Some(&as_toml));
+        for text in &edits[..4] {
+            assert_eq!(as_written::read(text), None, "{text}");
+            let inventory = parse_lockfile(Path::new("Cargo.lock"), text.as_bytes()).unwrap();
+            assert_eq!(inventory.product, vec!["app"], "{text}");
+            assert_eq!(
+                inventory.components[0].dependency_path,
+                vec!["app", "serde"]
+            );
+        }
+        for text in &edits[4..] {
+            assert_eq!(as_written::read(text), None, "{text}");
+            assert!(parse_lockfile(Path::new("Cargo.lock"), text.as_bytes()).is_ok());
+        }
+    }
+
+    /// What would be a TOML error makes the line reader give up, so that the
+    /// error is the TOML parser's, with its line.
+    #[test]
+    fn malformed_lockfiles_get_the_toml_parsers_error() {
+        let twice = V1.replace(
+            "version = \"0.1.0\"",
+            "version = \"0.1.0\"\nversion = \"0.2.0\"",
+        );
+        let no_comma = V1.replace(
+            ")\",\n]",
+            ")\"\n \"serde 1.0.0 (registry+https://github.com/rust-lang/crates.io-index)\",\n]",
+        );
+        let unclosed = V1.replace("\n]\n", "\n");
+        for text in [twice, no_comma, unclosed] {
+            assert_eq!(as_written::read(&text), None, "{text}");
+            let err = parse_lockfile(Path::new("Cargo.lock"), text.as_bytes()).unwrap_err();
+            assert!(
+                matches!(err, InventoryError::Syntax { line: Some(_), .. }),
+                "{err}"
+            );
+        }
     }
 
     #[test]

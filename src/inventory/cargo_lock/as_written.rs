@@ -1,0 +1,176 @@
+//! `Cargo.lock` as cargo writes it, read line by line.
+//!
+//! Cargo writes one key per line, strings without escapes, and each
+//! dependency array one entry per line. Such a file is read here in one pass
+//! over its lines, without the TOML document the full parser builds for any
+//! file: that document was most of the time of an audit on a fresh clone.
+//! A line this reader does not know (a hand edit, an inline array, an escape,
+//! a comment after a value, a table other than `[[package]]` and `[metadata]`)
+//! makes it give up, and the full parser reads the file. So it only reads
+//! what that parser reads the same way, and every error is that parser's.
+
+use super::{Lockfile, Package, RawPackage};
+
+/// The lockfile, or `None` when any line is not as cargo writes it.
+pub(super) fn read(text: &str) -> Option<Lockfile> {
+    let mut lockfile = Lockfile::default();
+    let mut table = Table::Top;
+    let mut metadata_seen = false;
+    let mut open: Option<Open> = None;
+    let mut lines = text.lines().zip(1..);
+    while let Some((line, number)) = lines.next() {
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if line == "[[package]]" || line == "[metadata]" {
+            if let Some(package) = open.take() {
+                lockfile.packages.push(package.finish()?);
+            }
+            table = match line == "[metadata]" {
+                true if metadata_seen => return None,
+                true => Table::Metadata,
+                false => Table::Package,
+            };
+            metadata_seen |= table == Table::Metadata;
+            if table == Table::Package {
+                open = Some(Open::at(number));
+            }
+            continue;
+        }
+        match table {
+            Table::Top => {
+                let value = line.strip_prefix("version = ")?;
+                let digits = !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit());
+                if !digits || lockfile.version.is_some() {
+                    return None;
+                }
+                lockfile.version = Some((value.parse().ok()?, number));
+            }
+            Table::Package => {
+                let package = open.as_mut()?;
+                let (key, value) = line.split_once(" = ")?;
+                match key {
+                    "dependencies" if value == "[" && package.dependencies.is_none() => {
+                        package.dependencies = Some(array(&mut lines)?);
+                    }
+                    "name" => set(&mut package.name, value)?,
+                    "version" => set(&mut package.version, value)?,
+                    "source" => set(&mut package.source, value)?,
+                    "checksum" => set(&mut package.checksum, value)?,
+                    // v1 names a `[replace]` target; the inventory reads the package.
+                    "replace" if !package.replaced => {
+                        string(value)?;
+                        package.replaced = true;
+                    }
+                    _ => return None,
+                }
+            }
+            Table::Metadata => {
+                let (key, value) = line.strip_prefix('"')?.split_once("\" = ")?;
+                let key = plain(key)?.to_string();
+                let value = string(value)?.to_string();
+                if lockfile.metadata.insert(key, value).is_some() {
+                    return None;
+                }
+            }
+        }
+    }
+    if let Some(package) = open {
+        lockfile.packages.push(package.finish()?);
+    }
+    // A file without packages is not one cargo wrote: the full parser says why.
+    (!lockfile.packages.is_empty()).then_some(lockfile)
+}
+
+/// The table the lines being read belong to.
+#[derive(PartialEq, Eq)]
+enum Table {
+    Top,
+    Package,
+    Metadata,
+}
+
+/// A `[[package]]` whose keys are being read.
+struct Open {
+    line: usize,
+    name: Option<String>,
+    version: Option<String>,
+    source: Option<String>,
+    checksum: Option<String>,
+    dependencies: Option<Vec<String>>,
+    replaced: bool,
+}
+
+impl Open {
+    fn at(line: usize) -> Open {
+        Open {
+            line,
+            name: None,
+            version: None,
+            source: None,
+            checksum: None,
+            dependencies: None,
+            replaced: false,
+        }
+    }
+
+    /// The package, or `None` without a name or version.
+    fn finish(self) -> Option<Package> {
+        Some(Package {
+            raw: RawPackage {
+                name: self.name?,
+                version: self.version?,
+                source: self.source,
+                checksum: self.checksum,
+                dependencies: self.dependencies.unwrap_or_default(),
+            },
+            line: self.line,
+        })
+    }
+}
+
+/// Sets a key's value once: a key given twice is a TOML error.
+fn set(slot: &mut Option<String>, value: &str) -> Option<()> {
+    match slot {
+        Some(_) => None,
+        None => {
+            *slot = Some(string(value)?.to_string());
+            Some(())
+        }
+    }
+}
+
+/// The entries of an array opened by `key = [`, one ` "entry",` per line up
+/// to the closing `]`; the comma may be left out after the last entry only.
+fn array<'a>(lines: &mut impl Iterator<Item = (&'a str, usize)>) -> Option<Vec<String>> {
+    let mut entries = Vec::new();
+    let mut comma_missing = false;
+    for (line, _) in lines {
+        let entry = line.trim_start_matches([' ', '\t']);
+        if entry == "]" {
+            return Some(entries);
+        }
+        if comma_missing {
+            return None;
+        }
+        let (entry, comma) = match entry.strip_suffix(',') {
+            Some(entry) => (entry, true),
+            None => (entry, false),
+        };
+        comma_missing = !comma;
+        entries.push(string(entry)?.to_string());
+    }
+    None
+}
+
+/// The content of a basic string `"..."` that needs no decoding.
+fn string(value: &str) -> Option<&str> {
+    plain(value.strip_prefix('"')?.strip_suffix('"')?)
+}
+
+/// `content` when it can stand between quotes as it is: no quote, no escape,
+/// no control character (TOML allows a tab).
+fn plain(content: &str) -> Option<&str> {
+    let as_is = |b: u8| b != b'"' && b != b'\\' && (b >= 0x20 || b == b'\t') && b != 0x7f;
+    content.bytes().all(as_is).then_some(content)
+}
