@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::str::FromStr;
+use std::sync::Arc;
 
 use packageurl::PackageUrl;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -138,7 +139,12 @@ impl From<String> for Ecosystem {
 /// canonical text: the key of every SOUP item (`pkg:cargo/serde@1.0.210`).
 /// Compared, ordered and hashed by that text, and serialized as it.
 #[derive(Debug, Clone)]
-pub struct Purl {
+pub struct Purl(Arc<PurlParts>);
+
+/// A purl's parts, shared by its clones: a fleet of releases holds the same
+/// SOUP items many times over.
+#[derive(Debug)]
+struct PurlParts {
     /// The canonical text.
     text: String,
     /// The canonical text of the package without version, qualifiers and subpath.
@@ -182,7 +188,7 @@ impl Purl {
     /// This purl with `version`: what an SBOM entry's own version adds to a
     /// purl that names none.
     pub fn with_version(&self, version: &str) -> Result<Purl, String> {
-        let mut purl = PackageUrl::from_str(&self.text).map_err(|e| e.to_string())?;
+        let mut purl = PackageUrl::from_str(&self.0.text).map_err(|e| e.to_string())?;
         purl.with_version(version).map_err(|e| e.to_string())?;
         Purl::from_parsed(&purl)
     }
@@ -194,7 +200,7 @@ impl Purl {
                 .with_namespace(namespace)
                 .map_err(|e| e.to_string())?;
         }
-        Ok(Purl {
+        Ok(Purl(Arc::new(PurlParts {
             text: parsed.to_string(),
             package: package.to_string(),
             ty: parsed.ty().to_string(),
@@ -206,54 +212,54 @@ impl Purl {
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
-        })
+        })))
     }
 
     /// The canonical text.
     pub fn as_str(&self) -> &str {
-        &self.text
+        &self.0.text
     }
 
     /// The package type (`cargo`, `npm`, `pypi`, ...), lower case.
     pub fn ty(&self) -> &str {
-        &self.ty
+        &self.0.ty
     }
 
     /// The namespace (npm scope, Maven group, Go module path prefix), decoded.
     pub fn namespace(&self) -> Option<&str> {
-        self.namespace.as_deref()
+        self.0.namespace.as_deref()
     }
 
     /// The name, decoded.
     pub fn name(&self) -> &str {
-        &self.name
+        &self.0.name
     }
 
     /// The version, when the purl names one.
     pub fn version(&self) -> Option<&str> {
-        self.version.as_deref()
+        self.0.version.as_deref()
     }
 
     /// The value of one qualifier (`repository_url`, `vcs_url`, ...), decoded.
     pub fn qualifier(&self, key: &str) -> Option<&str> {
-        self.qualifiers.get(key).map(String::as_str)
+        self.0.qualifiers.get(key).map(String::as_str)
     }
 
     /// The package across its versions (`pkg:npm/%40scope/x` of `pkg:npm/%40scope/x@1?a=b`).
     pub fn package(&self) -> &str {
-        &self.package
+        &self.0.package
     }
 }
 
 impl fmt::Display for Purl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.text)
+        f.write_str(&self.0.text)
     }
 }
 
 impl PartialEq for Purl {
     fn eq(&self, other: &Purl) -> bool {
-        self.text == other.text
+        self.0.text == other.0.text
     }
 }
 
@@ -261,7 +267,7 @@ impl Eq for Purl {}
 
 impl Hash for Purl {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        self.text.hash(state);
+        self.0.text.hash(state);
     }
 }
 
@@ -273,13 +279,13 @@ impl PartialOrd for Purl {
 
 impl Ord for Purl {
     fn cmp(&self, other: &Purl) -> Ordering {
-        self.text.cmp(&other.text)
+        self.0.text.cmp(&other.0.text)
     }
 }
 
 impl Serialize for Purl {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.text)
+        serializer.serialize_str(&self.0.text)
     }
 }
 

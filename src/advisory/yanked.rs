@@ -128,26 +128,28 @@ fn cache_path(name: &str) -> PathBuf {
 /// limit, the most recently written first: of those that list a version, the
 /// latest view cargo had decides.
 fn newest_first(indexes: &[PathBuf], relative: &Path) -> Vec<Vec<u8>> {
-    let mut files: Vec<(SystemTime, PathBuf)> = indexes
+    let mut files: Vec<(SystemTime, PathBuf, u64)> = indexes
         .iter()
         .map(|index| index.join(relative))
         .filter_map(|path| {
             let meta = std::fs::metadata(&path).ok()?;
             let modified = meta.modified().unwrap_or(SystemTime::UNIX_EPOCH);
-            (meta.is_file() && meta.len() <= MAX_CACHE_FILE).then_some((modified, path))
+            (meta.is_file() && meta.len() <= MAX_CACHE_FILE).then_some((modified, path, meta.len()))
         })
         .collect();
-    files.sort_by_key(|(modified, _)| std::cmp::Reverse(*modified));
+    files.sort_by_key(|(modified, _, _)| std::cmp::Reverse(*modified));
     files
         .into_iter()
-        .filter_map(|(_, path)| read_bounded(&path))
+        .filter_map(|(_, path, len)| read_bounded(&path, len))
         .collect()
 }
 
-/// The file's bytes, unless it cannot be read or grew past the limit.
-fn read_bounded(path: &Path) -> Option<Vec<u8>> {
+/// The file's bytes, unless it cannot be read or grew past the limit. The
+/// buffer is made the size the file had, so a file is read in one call or two
+/// rather than a dozen growing ones.
+fn read_bounded(path: &Path, len: u64) -> Option<Vec<u8>> {
     let file = std::fs::File::open(path).ok()?;
-    let mut bytes = Vec::new();
+    let mut bytes = Vec::with_capacity(usize::try_from(len).ok()?.saturating_add(1));
     file.take(MAX_CACHE_FILE + 1).read_to_end(&mut bytes).ok()?;
     (bytes.len() as u64 <= MAX_CACHE_FILE).then_some(bytes)
 }

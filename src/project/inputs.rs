@@ -178,7 +178,7 @@ impl Project {
                 inventory::parse_any_lockfile(&path, &bytes, input.format_hint)?
             }
             Unread::Sbom(path, bytes) => inventory::parse_sbom(&path, &bytes)?,
-            Unread::Cached(cached) => match cached.read() {
+            Unread::Cached(cached) => match self.register()?.read_kept(&cached) {
                 Some(inventory) => inventory,
                 None => self.read_inventory(input, out)?,
             },
@@ -240,7 +240,7 @@ pub(super) fn kept_baseline(
     path: &Path,
 ) -> Result<Option<Inventory>, ProjectError> {
     let kept = register.cached_inventory(path, BASELINE, program_identity())?;
-    Ok(kept.and_then(|kept| kept.read()))
+    Ok(kept.and_then(|kept| register.read_kept(&kept)))
 }
 
 /// Keeps `inventory`, just read from the release SBOM at `path`, for

@@ -20,6 +20,8 @@ use rusqlite::{Connection, Transaction};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+use crate::model::Component;
+
 pub use baselines::Baseline;
 pub use cache::{CachedInventory, FileDigest, fingerprint};
 pub use events::{Event, EventKind};
@@ -32,6 +34,7 @@ const REGISTER_MIGRATIONS: migrate::Migrations = &[
     include_str!("../../data/migrations/register/0001_pins_events.sql"),
     include_str!("../../data/migrations/register/0002_caches.sql"),
     include_str!("../../data/migrations/register/0003_pin_lookup.sql"),
+    include_str!("../../data/migrations/register/0004_kept_components.sql"),
 ];
 
 /// Why the register or the advisory store could not be used.
@@ -114,6 +117,9 @@ pub fn stamp(at: OffsetDateTime) -> String {
 pub struct Register {
     conn: Connection,
     path: PathBuf,
+    /// The components read from kept inventories, by their id (see
+    /// [`Register::read_kept`]).
+    kept_components: std::cell::RefCell<std::collections::HashMap<i64, Component>>,
 }
 
 impl Register {
@@ -129,6 +135,7 @@ impl Register {
         Ok(Register {
             conn,
             path: path.to_path_buf(),
+            kept_components: Default::default(),
         })
     }
 
@@ -138,6 +145,7 @@ impl Register {
         Ok(Register {
             conn,
             path: PathBuf::from(":memory:"),
+            kept_components: Default::default(),
         })
     }
 
