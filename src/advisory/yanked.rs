@@ -77,14 +77,27 @@ pub fn read(cargo_home: &Path, components: &[Component]) -> Yanked {
         }
     }
     let mut yanked = BTreeSet::new();
-    for (name, pinned) in by_crate {
-        let files = newest_first(&indexes, &cache_path(name));
-        let listings: Vec<Vec<(&str, &[u8])>> = files.iter().filter_map(|f| entries(f)).collect();
-        for component in pinned {
-            let yank = listings.iter().find_map(|l| yank_of(l, &component.version));
-            if yank == Some(true) {
-                yanked.insert(component.key().into_owned());
+    // One buffer for every file: a fresh one each time was mostly page faults
+    // (a report reads tens of MB of cache files).
+    let mut bytes = Vec::new();
+    for (name, mut undecided) in by_crate {
+        for path in newest_first(&indexes, &cache_path(name)) {
+            if undecided.is_empty() {
+                break;
             }
+            let Some(listing) = read_bounded(&path, &mut bytes).and_then(|()| entries(&bytes))
+            else {
+                continue;
+            };
+            // The newest file that lists a version decides it.
+            undecided.retain(|component| match yank_of(&listing, &component.version) {
+                Some(true) => {
+                    yanked.insert(component.key().into_owned());
+                    false
+                }
+                Some(false) => false,
+                None => true,
+            });
         }
     }
     Yanked(yanked)
@@ -127,31 +140,26 @@ fn cache_path(name: &str) -> PathBuf {
 /// The cache files of one crate that exist as regular files within the size
 /// limit, the most recently written first: of those that list a version, the
 /// latest view cargo had decides.
-fn newest_first(indexes: &[PathBuf], relative: &Path) -> Vec<Vec<u8>> {
-    let mut files: Vec<(SystemTime, PathBuf, u64)> = indexes
+fn newest_first(indexes: &[PathBuf], relative: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<(SystemTime, PathBuf)> = indexes
         .iter()
         .map(|index| index.join(relative))
         .filter_map(|path| {
             let meta = std::fs::metadata(&path).ok()?;
             let modified = meta.modified().unwrap_or(SystemTime::UNIX_EPOCH);
-            (meta.is_file() && meta.len() <= MAX_CACHE_FILE).then_some((modified, path, meta.len()))
+            (meta.is_file() && meta.len() <= MAX_CACHE_FILE).then_some((modified, path))
         })
         .collect();
-    files.sort_by_key(|(modified, _, _)| std::cmp::Reverse(*modified));
-    files
-        .into_iter()
-        .filter_map(|(_, path, len)| read_bounded(&path, len))
-        .collect()
+    files.sort_by_key(|(modified, _)| std::cmp::Reverse(*modified));
+    files.into_iter().map(|(_, path)| path).collect()
 }
 
-/// The file's bytes, unless it cannot be read or grew past the limit. The
-/// buffer is made the size the file had, so a file is read in one call or two
-/// rather than a dozen growing ones.
-fn read_bounded(path: &Path, len: u64) -> Option<Vec<u8>> {
+/// Reads the file into `bytes`, unless it cannot be read or grew past the limit.
+fn read_bounded(path: &Path, bytes: &mut Vec<u8>) -> Option<()> {
     let file = std::fs::File::open(path).ok()?;
-    let mut bytes = Vec::with_capacity(usize::try_from(len).ok()?.saturating_add(1));
-    file.take(MAX_CACHE_FILE + 1).read_to_end(&mut bytes).ok()?;
-    (bytes.len() as u64 <= MAX_CACHE_FILE).then_some(bytes)
+    bytes.clear();
+    file.take(MAX_CACHE_FILE + 1).read_to_end(bytes).ok()?;
+    (bytes.len() as u64 <= MAX_CACHE_FILE).then_some(())
 }
 
 /// Whether a cache file's `entries` show `version` as yanked; `None` when
