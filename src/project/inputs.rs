@@ -250,9 +250,11 @@ pub(super) fn keep_baseline(
     path: &Path,
     inventory: &Inventory,
 ) -> Result<(), ProjectError> {
-    let file = FileDigest {
-        path: path.to_path_buf(),
-        sha256: inventory.input.sha256.clone(),
+    // Hashed again, with the file's metadata, so that a kept baseline is not
+    // read again while the file is left alone; one changed since it was read
+    // is not kept.
+    let Some(file) = FileDigest::now(path).filter(|f| f.sha256 == inventory.input.sha256) else {
+        return Ok(());
     };
     changes.cache_inventory((path, BASELINE, program_identity()), &[file], inventory)?;
     Ok(())

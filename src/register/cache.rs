@@ -19,21 +19,81 @@ use crate::model::Component;
 pub struct FileDigest {
     pub path: PathBuf,
     pub sha256: String,
+    /// The file's metadata when it was hashed, when it had been left alone
+    /// for a while before (see [`FileMeta`]): while the file's metadata is
+    /// the same, it holds what was hashed, and it is not read again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub held: Option<FileMeta>,
 }
 
 impl FileDigest {
     /// The digest of `path` as it is now; `None` when it cannot be read.
     pub fn now(path: &Path) -> Option<FileDigest> {
+        let before = FileMeta::of(path);
         let bytes = inventory::read_bytes(path).ok()?;
+        let sha256 = sha256_hex(&bytes);
+        let held = before.filter(|meta| meta.settled() && FileMeta::of(path) == Some(*meta));
         Some(FileDigest {
             path: path.to_path_buf(),
-            sha256: sha256_hex(&bytes),
+            sha256,
+            held,
         })
     }
 
-    /// True when the file still holds what it held.
+    /// True when the file still holds what it held: its metadata is what it
+    /// was when it was hashed, or else its content hashes the same. A fleet's
+    /// scheduled check reads tens of MB of release SBOMs that never change.
     fn is_current(&self) -> bool {
+        if self.held.is_some() && FileMeta::of(&self.path) == self.held {
+            return true;
+        }
         FileDigest::now(&self.path).is_some_and(|now| now.sha256 == self.sha256)
+    }
+}
+
+/// What the file system says of a file without reading it: its size, inode,
+/// and modification and change times. The change time (ctime) is set by the
+/// kernel to the current time on every write and every metadata change, and no
+/// call sets it to anything else, so a file whose metadata is unchanged has
+/// not been written. Kept only for a file last changed more than two seconds
+/// before it was hashed: a write within the file system's time granularity of
+/// the hashing could otherwise leave the times as they were.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileMeta {
+    size: u64,
+    device: u64,
+    inode: u64,
+    modified: (i64, i64),
+    changed: (i64, i64),
+}
+
+impl FileMeta {
+    /// The metadata of the regular file at `path`; `None` where it cannot be
+    /// read or the platform has no change time.
+    #[cfg(unix)]
+    fn of(path: &Path) -> Option<FileMeta> {
+        use std::os::unix::fs::MetadataExt;
+        let meta = std::fs::metadata(path).ok().filter(|m| m.is_file())?;
+        Some(FileMeta {
+            size: meta.size(),
+            device: meta.dev(),
+            inode: meta.ino(),
+            modified: (meta.mtime(), meta.mtime_nsec()),
+            changed: (meta.ctime(), meta.ctime_nsec()),
+        })
+    }
+
+    #[cfg(not(unix))]
+    fn of(_path: &Path) -> Option<FileMeta> {
+        None
+    }
+
+    /// True when the file was last changed more than two seconds ago.
+    fn settled(&self) -> bool {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+        self.changed.0 < now.saturating_sub(2)
     }
 }
 
@@ -323,6 +383,37 @@ mod tests {
         std::fs::write(&manifest, "[package]").unwrap();
         std::fs::remove_file(&lock).unwrap();
         assert!(absent("all", "v1"));
+    }
+
+    /// A file whose metadata is as it was when hashed is not read again; a
+    /// write of the same size changes its change time, and it is read.
+    #[cfg(unix)]
+    #[test]
+    fn a_file_left_alone_is_known_by_its_metadata_and_a_write_is_seen() {
+        let dir = tempfile::tempdir().unwrap();
+        let sbom = dir.path().join("1.0.0.cdx.json");
+        std::fs::write(&sbom, "{}").unwrap();
+        // Just written: not settled, so its metadata is not trusted.
+        let fresh = FileDigest::now(&sbom).unwrap();
+        assert_eq!(fresh.held, None);
+        assert!(fresh.is_current());
+
+        // Trusting the metadata means not reading: a wrong digest passes.
+        let held = FileDigest {
+            path: sbom.clone(),
+            sha256: "not the digest".into(),
+            held: FileMeta::of(&sbom),
+        };
+        assert!(held.is_current());
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        std::fs::write(&sbom, "[]").unwrap();
+        assert_ne!(FileMeta::of(&sbom), held.held);
+        assert!(!held.is_current());
+        let rewritten = FileDigest {
+            sha256: sha256_hex(b"[]"),
+            ..held
+        };
+        assert!(rewritten.is_current(), "read again, it hashes the same");
     }
 
     /// Three releases kept side by side (two of one deno lockfile, one of an
