@@ -90,16 +90,34 @@ fn inline(part: &Inline) -> String {
 /// Outside text on one line, with every character that could start Markdown
 /// syntax (emphasis, code, links, tables, HTML, entities, math) backslash-escaped.
 pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in printable(text, false).chars() {
+    let text = printable(text, false);
+    let mut out = String::with_capacity(text.len() + 8);
+    // Every character escaped is ASCII, so the text is copied in runs between
+    // them, split only at those bytes (always character boundaries).
+    let mut run = 0;
+    for (at, byte) in text.bytes().enumerate() {
         if matches!(
-            c,
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '&' | '$' | '#'
+            byte,
+            b'\\'
+                | b'`'
+                | b'*'
+                | b'_'
+                | b'['
+                | b']'
+                | b'<'
+                | b'>'
+                | b'|'
+                | b'~'
+                | b'&'
+                | b'$'
+                | b'#'
         ) {
+            out.push_str(&text[run..at]);
             out.push('\\');
+            run = at;
         }
-        out.push(c);
     }
+    out.push_str(&text[run..]);
     out
 }
 

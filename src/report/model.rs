@@ -268,7 +268,7 @@ pub fn json(report: &Report) -> Result<serde_json::Value, ReportError> {
 /// `multiline`, else they become spaces.
 pub(crate) fn printable(text: &str, multiline: bool) -> String {
     let clean = crate::out::sanitize(text);
-    match multiline {
+    match multiline || !clean.contains(['\n', '\t']) {
         true => clean,
         false => clean.replace(['\n', '\t'], " "),
     }
