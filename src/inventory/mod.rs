@@ -595,11 +595,8 @@ fn finish(
     let mut first: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     let mut kept: Vec<Component> = Vec::with_capacity(components.len());
     for c in components {
-        match first.entry(c.key().into_owned()) {
-            std::collections::hash_map::Entry::Occupied(earlier) => {
-                let Some(earlier) = kept.get_mut(*earlier.get()) else {
-                    continue;
-                };
+        match first.get(c.key().as_ref()).and_then(|&i| kept.get_mut(i)) {
+            Some(earlier) => {
                 if scope_rank(c.scope) < scope_rank(earlier.scope) {
                     earlier.scope = c.scope;
                 }
@@ -607,8 +604,8 @@ fn finish(
                     earlier.direct = Some(true);
                 }
             }
-            std::collections::hash_map::Entry::Vacant(slot) => {
-                slot.insert(kept.len());
+            None => {
+                first.insert(c.key().into_owned(), kept.len());
                 kept.push(c);
             }
         }

@@ -1,8 +1,6 @@
 //! `audit` and `reevaluate`: the whole chain, from the inventory to each
 //! anomaly's evaluation, with prompts through the [`Out`] when asked for.
 
-use std::path::PathBuf;
-
 use super::fetch::ecosystems_of;
 use super::inputs::{Identified, keep_baseline, keep_inventory};
 use super::reuse::{self, AuditKey, Kept};
@@ -14,7 +12,7 @@ use crate::evaluate::prompt::{self, Answer};
 use crate::evaluate::{Assessment, Audit, AuditOptions, Evaluator};
 use crate::inventory::Inventory;
 use crate::out::Out;
-use crate::register::{Changes, EventKind};
+use crate::register::{Changes, EventKind, FileDigest};
 use crate::report::audit::Subject;
 
 /// What an audit looks at.
@@ -336,10 +334,12 @@ impl Project {
 fn pin_subjects(
     changes: &Changes<'_>,
     inventories: &[(Option<String>, Inventory)],
-    unkept: &[(PathBuf, Inventory)],
+    unkept: &[(FileDigest, Inventory)],
 ) -> Result<(), ProjectError> {
     for (release, inventory) in inventories {
-        let read_now = unkept.iter().any(|(path, _)| *path == inventory.input.path);
+        let read_now = unkept
+            .iter()
+            .any(|(file, _)| file.path == inventory.input.path);
         match release.is_some() && !read_now {
             true => changes.read_again(&inventory.input, inventory.format)?,
             false => {
@@ -347,8 +347,8 @@ fn pin_subjects(
             }
         }
     }
-    for (path, inventory) in unkept {
-        keep_baseline(changes, path, inventory)?;
+    for (file, inventory) in unkept {
+        keep_baseline(changes, file, inventory)?;
     }
     Ok(())
 }

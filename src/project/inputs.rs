@@ -243,20 +243,15 @@ pub(super) fn kept_baseline(
     Ok(kept.and_then(|kept| register.read_kept(&kept)))
 }
 
-/// Keeps `inventory`, just read from the release SBOM at `path`, for
+/// Keeps `inventory`, just read from the release SBOM `file`, for
 /// [`kept_baseline`].
 pub(super) fn keep_baseline(
     changes: &Changes<'_>,
-    path: &Path,
+    file: &FileDigest,
     inventory: &Inventory,
 ) -> Result<(), ProjectError> {
-    // Hashed again, with the file's metadata, so that a kept baseline is not
-    // read again while the file is left alone; one changed since it was read
-    // is not kept.
-    let Some(file) = FileDigest::now(path).filter(|f| f.sha256 == inventory.input.sha256) else {
-        return Ok(());
-    };
-    changes.cache_inventory((path, BASELINE, program_identity()), &[file], inventory)?;
+    let key = (file.path.as_path(), BASELINE, program_identity());
+    changes.cache_inventory(key, std::slice::from_ref(file), inventory)?;
     Ok(())
 }
 

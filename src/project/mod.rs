@@ -39,7 +39,7 @@ use crate::inventory::{InputFormat, Inventory};
 use crate::model::Component;
 use crate::out::Out;
 use crate::record::{RecordFile, Release};
-use crate::register::{BUSY_TIMEOUT, Changes, EventKind, Register, Store};
+use crate::register::{BUSY_TIMEOUT, Changes, EventKind, FileDigest, FileMeta, Register, Store};
 use crate::report::audit::Subject;
 
 /// The record's file name, beside the workspace's Cargo.toml.
@@ -107,9 +107,10 @@ pub struct Project {
     /// The approval facts of this run, once read: whether the files were read,
     /// the facts, and their digest (see [`Project::approval_facts`]).
     approvals: Option<(bool, crate::evaluate::ApprovalFacts, String)>,
-    /// Release baselines read from their SBOM in this run, for the audit's
-    /// transaction to keep (see [`Project::baseline`]).
-    unkept_baselines: Vec<(PathBuf, Inventory)>,
+    /// Release baselines read from their SBOM in this run, each with the
+    /// SBOM's digest as it was read, for the audit's transaction to keep (see
+    /// [`Project::baseline`]).
+    unkept_baselines: Vec<(FileDigest, Inventory)>,
 }
 
 impl Project {
@@ -433,7 +434,7 @@ impl Project {
     /// of the scheduled audit of a fleet.
     fn baseline(&mut self, release: &Release) -> Result<Inventory, ProjectError> {
         let path = self.locations.record_dir().join(&release.sbom);
-        let read_now = self.unkept_baselines.iter().find(|(p, _)| *p == path);
+        let read_now = self.unkept_baselines.iter().find(|(f, _)| f.path == path);
         if let Some((_, inventory)) = read_now.filter(|(_, i)| i.input.sha256 == release.sha256) {
             return Ok(inventory.clone());
         }
@@ -441,10 +442,20 @@ impl Project {
             Some(register) => kept_baseline(register, &path)?,
             None => None,
         };
-        let fresh = kept.is_none();
-        let inventory = match kept {
-            Some(inventory) => inventory,
-            None => crate::inventory::read_input(&path)?,
+        // A fresh read notes the SBOM's metadata around it, so that the kept
+        // copy is later known by it without reading the file (see `FileMeta`).
+        let (inventory, fresh) = match kept {
+            Some(inventory) => (inventory, None),
+            None => {
+                let (inventory, held) =
+                    FileMeta::held_while(&path, || crate::inventory::read_input(&path))?;
+                let file = FileDigest {
+                    path,
+                    sha256: inventory.input.sha256.clone(),
+                    held,
+                };
+                (inventory, Some(file))
+            }
         };
         if inventory.input.sha256 != release.sha256 {
             return Err(ProjectError::BaselineChanged {
@@ -454,8 +465,8 @@ impl Project {
                 recorded: release.sha256.clone(),
             });
         }
-        if fresh {
-            self.unkept_baselines.push((path, inventory.clone()));
+        if let Some(file) = fresh {
+            self.unkept_baselines.push((file, inventory.clone()));
         }
         Ok(inventory)
     }

@@ -29,13 +29,10 @@ pub struct FileDigest {
 impl FileDigest {
     /// The digest of `path` as it is now; `None` when it cannot be read.
     pub fn now(path: &Path) -> Option<FileDigest> {
-        let before = FileMeta::of(path);
-        let bytes = inventory::read_bytes(path).ok()?;
-        let sha256 = sha256_hex(&bytes);
-        let held = before.filter(|meta| meta.settled() && FileMeta::of(path) == Some(*meta));
+        let (bytes, held) = FileMeta::held_while(path, || inventory::read_bytes(path)).ok()?;
         Some(FileDigest {
             path: path.to_path_buf(),
-            sha256,
+            sha256: sha256_hex(&bytes),
             held,
         })
     }
@@ -86,6 +83,19 @@ impl FileMeta {
     #[cfg(not(unix))]
     fn of(_path: &Path) -> Option<FileMeta> {
         None
+    }
+
+    /// Runs `read` on the file at `path`, and gives the file's metadata too
+    /// when the file held still throughout and had been left alone before:
+    /// then the metadata stands for what `read` read.
+    pub fn held_while<T, E>(
+        path: &Path,
+        read: impl FnOnce() -> Result<T, E>,
+    ) -> Result<(T, Option<FileMeta>), E> {
+        let before = FileMeta::of(path);
+        let value = read()?;
+        let held = before.filter(|meta| meta.settled() && FileMeta::of(path) == Some(*meta));
+        Ok((value, held))
     }
 
     /// True when the file was last changed more than two seconds ago.
@@ -267,22 +277,27 @@ impl Changes<'_> {
             .map_err(|e| self.err(e))
     }
 
-    /// The ids of `components` in `kept_component`, storing those not there yet.
+    /// The ids of `components` in `kept_component`, storing those not there
+    /// yet; one already there is only looked up.
     fn keep_components(&self, components: &[Component]) -> Result<Vec<i64>, RegisterError> {
-        let mut keep = self
+        let mut find = self
             .tx
-            .prepare_cached(
-                "INSERT INTO kept_component (component) VALUES (?1)
-                 ON CONFLICT (component) DO UPDATE SET component = excluded.component
-                 RETURNING id",
-            )
+            .prepare_cached("SELECT id FROM kept_component WHERE component = ?1")
+            .map_err(|e| self.err(e))?;
+        let mut store = self
+            .tx
+            .prepare_cached("INSERT INTO kept_component (component) VALUES (?1) RETURNING id")
             .map_err(|e| self.err(e))?;
         components
             .iter()
             .map(|c| {
                 let json = serde_json::to_string(c).unwrap_or_default();
-                keep.query_row([json], |row| row.get(0))
-                    .map_err(|e| self.err(e))
+                match find.query_row([&json], |row| row.get(0)).optional() {
+                    Ok(Some(id)) => Ok(id),
+                    Ok(None) => store.query_row([&json], |row| row.get(0)),
+                    Err(e) => Err(e),
+                }
+                .map_err(|e| self.err(e))
             })
             .collect()
     }

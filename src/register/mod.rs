@@ -23,7 +23,7 @@ use time::format_description::well_known::Rfc3339;
 use crate::model::Component;
 
 pub use baselines::Baseline;
-pub use cache::{CachedInventory, FileDigest, fingerprint};
+pub use cache::{CachedInventory, FileDigest, FileMeta, fingerprint};
 pub use events::{Event, EventKind};
 pub use migrate::BUSY_TIMEOUT;
 pub use pins::{Pin, PinDiff};

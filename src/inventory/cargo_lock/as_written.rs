@@ -16,28 +16,24 @@ pub(super) fn read(text: &str) -> Option<Lockfile> {
     let mut lockfile = Lockfile::default();
     let mut table = Table::Top;
     let mut metadata_seen = false;
-    let mut open: Option<Open> = None;
     let mut lines = text.lines().zip(1..);
     while let Some((line, number)) = lines.next() {
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
         if line == "[[package]]" || line == "[metadata]" {
-            if let Some(package) = open.take() {
+            if let Table::Package(package) = std::mem::replace(&mut table, Table::Top) {
                 lockfile.packages.push(package.finish()?);
             }
-            table = match line == "[metadata]" {
-                true if metadata_seen => return None,
-                true => Table::Metadata,
-                false => Table::Package,
+            table = match line {
+                "[[package]]" => Table::Package(Open::at(number)),
+                _ if metadata_seen => return None,
+                _ => Table::Metadata,
             };
-            metadata_seen |= table == Table::Metadata;
-            if table == Table::Package {
-                open = Some(Open::at(number));
-            }
+            metadata_seen |= matches!(table, Table::Metadata);
             continue;
         }
-        match table {
+        match &mut table {
             Table::Top => {
                 let value = line.strip_prefix("version = ")?;
                 let digits = !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit());
@@ -46,8 +42,7 @@ pub(super) fn read(text: &str) -> Option<Lockfile> {
                 }
                 lockfile.version = Some((value.parse().ok()?, number));
             }
-            Table::Package => {
-                let package = open.as_mut()?;
+            Table::Package(package) => {
                 let (key, value) = line.split_once(" = ")?;
                 match key {
                     "dependencies" if value == "[" && package.dependencies.is_none() => {
@@ -75,18 +70,18 @@ pub(super) fn read(text: &str) -> Option<Lockfile> {
             }
         }
     }
-    if let Some(package) = open {
+    if let Table::Package(package) = table {
         lockfile.packages.push(package.finish()?);
     }
     // A file without packages is not one cargo wrote: the full parser says why.
     (!lockfile.packages.is_empty()).then_some(lockfile)
 }
 
-/// The table the lines being read belong to.
-#[derive(PartialEq, Eq)]
+/// The table the lines being read belong to; a `[[package]]` with its keys
+/// read so far.
 enum Table {
     Top,
-    Package,
+    Package(Open),
     Metadata,
 }
 
