@@ -357,8 +357,17 @@ impl Scope {
 }
 
 /// One SOUP component at one exact version, as every inventory reader produces it.
+///
+/// A clone shares what it holds: the releases of a fleet hold the same
+/// components many times over, and every stage from the register's kept
+/// inventories to the anomalies passes them on. Changing a field of a shared
+/// component (through `DerefMut`) gives that holder its own copy first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Component(Arc<ComponentData>);
+
+/// What a [`Component`] holds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Component {
+pub struct ComponentData {
     /// Canonical package URL with version; `None` only for SBOM entries that have none.
     pub purl: Option<Purl>,
     pub ecosystem: Ecosystem,
@@ -387,10 +396,36 @@ pub struct Component {
     pub input: Option<String>,
 }
 
+impl std::ops::Deref for Component {
+    type Target = ComponentData;
+
+    fn deref(&self) -> &ComponentData {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Component {
+    fn deref_mut(&mut self) -> &mut ComponentData {
+        Arc::make_mut(&mut self.0)
+    }
+}
+
+impl Serialize for Component {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Component {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        ComponentData::deserialize(deserializer).map(|data| Component(Arc::new(data)))
+    }
+}
+
 impl Component {
     /// A component with only its identity known; readers fill in the rest.
     pub fn new(ecosystem: Ecosystem, name: &str, version: &str) -> Self {
-        Component {
+        Component(Arc::new(ComponentData {
             purl: None,
             ecosystem,
             name: name.to_string(),
@@ -405,7 +440,7 @@ impl Component {
             direct: None,
             dependency_path: Vec::new(),
             input: None,
-        }
+        }))
     }
 
     /// The key of this component's pin: its purl, else `name@version` within its ecosystem.

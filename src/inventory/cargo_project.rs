@@ -27,7 +27,7 @@ pub fn read_cargo_project(
     let checksums: HashMap<String, Option<String>> = parse_lockfile(&lock_path, &lock_bytes)?
         .components
         .into_iter()
-        .map(|c| (c.key().into_owned(), c.checksum))
+        .map(|c| (c.key().into_owned(), c.checksum.clone()))
         .collect();
     let (mut components, product) = components_of(&lock_path, &metadata)?;
     for c in &mut components {

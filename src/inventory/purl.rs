@@ -261,7 +261,10 @@ mod tests {
             Some("pkg:pypi/django@3.2.4"),
         )
         .unwrap();
-        assert_eq!((c.name.as_str(), c.ecosystem), ("Django", Ecosystem::PyPI));
+        assert_eq!(
+            (c.name.as_str(), &c.ecosystem),
+            ("Django", &Ecosystem::PyPI)
+        );
         assert_eq!(
             c.purl.as_ref().map(Purl::as_str),
             Some("pkg:pypi/django@3.2.4")

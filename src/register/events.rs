@@ -19,7 +19,11 @@ pub enum EventKind {
     ReleaseRetired,
     ReleaseInField,
     BaselineSet,
+    /// Items pinned from one input for the first time: the subject is the
+    /// input, the detail its new keys, one per line.
     PinAdded,
+    /// Items no longer in one input: the subject is the input, the detail the
+    /// keys, one per line.
     PinRemoved,
     AnomalyDetected,
 }
