@@ -127,7 +127,7 @@ impl Changes<'_> {
         }
         diff.removed = gone.into_iter().cloned().collect();
         // One event per input and kind, naming every key: a first audit pins
-        // thousands of items, and a row for each was a tenth of its time.
+        // thousands of items, and a row for each cost a thirtieth of its time.
         for (kind, keys) in [
             (EventKind::PinAdded, &diff.added),
             (EventKind::PinRemoved, &diff.removed),
