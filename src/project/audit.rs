@@ -12,7 +12,7 @@ use crate::evaluate::prompt::{self, Answer};
 use crate::evaluate::{Assessment, Audit, AuditOptions, Evaluator};
 use crate::inventory::Inventory;
 use crate::out::Out;
-use crate::register::{Changes, EventKind, FileDigest};
+use crate::register::{Changes, EventKind, FileMeta};
 use crate::report::audit::Subject;
 
 /// What an audit looks at.
@@ -334,12 +334,12 @@ impl Project {
 fn pin_subjects(
     changes: &Changes<'_>,
     inventories: &[(Option<String>, Inventory)],
-    unkept: &[(FileDigest, Inventory)],
+    unkept: &[(Inventory, Option<FileMeta>)],
 ) -> Result<(), ProjectError> {
     for (release, inventory) in inventories {
         let read_now = unkept
             .iter()
-            .any(|(file, _)| file.path == inventory.input.path);
+            .any(|(read, _)| read.input.path == inventory.input.path);
         match release.is_some() && !read_now {
             true => changes.read_again(&inventory.input, inventory.format)?,
             false => {
@@ -347,8 +347,8 @@ fn pin_subjects(
             }
         }
     }
-    for (file, inventory) in unkept {
-        keep_baseline(changes, file, inventory)?;
+    for (inventory, held) in unkept {
+        keep_baseline(changes, inventory, *held)?;
     }
     Ok(())
 }

@@ -8,7 +8,7 @@ use super::{Project, ProjectError, RECORD_FILE};
 use crate::digest::sha256_hex;
 use crate::inventory::{self, CargoOptions, InputFormat, Inventory};
 use crate::out::Out;
-use crate::register::{CachedInventory, Changes, FileDigest, Register, fingerprint};
+use crate::register::{CachedInventory, Changes, FileDigest, FileMeta, Register, fingerprint};
 
 /// Where the SOUP comes from when not from the project's Cargo files.
 #[derive(Debug, Clone, Default)]
@@ -243,15 +243,20 @@ pub(super) fn kept_baseline(
     Ok(kept.and_then(|kept| register.read_kept(&kept)))
 }
 
-/// Keeps `inventory`, just read from the release SBOM `file`, for
-/// [`kept_baseline`].
+/// Keeps `inventory`, just read from its release SBOM, for [`kept_baseline`];
+/// `held`: the SBOM's metadata, when it held still while it was read.
 pub(super) fn keep_baseline(
     changes: &Changes<'_>,
-    file: &FileDigest,
     inventory: &Inventory,
+    held: Option<FileMeta>,
 ) -> Result<(), ProjectError> {
+    let file = FileDigest {
+        path: inventory.input.path.clone(),
+        sha256: inventory.input.sha256.clone(),
+        held,
+    };
     let key = (file.path.as_path(), BASELINE, program_identity());
-    changes.cache_inventory(key, std::slice::from_ref(file), inventory)?;
+    changes.cache_inventory(key, std::slice::from_ref(&file), inventory)?;
     Ok(())
 }
 

@@ -39,7 +39,7 @@ use crate::inventory::{InputFormat, Inventory};
 use crate::model::Component;
 use crate::out::Out;
 use crate::record::{RecordFile, Release};
-use crate::register::{BUSY_TIMEOUT, Changes, EventKind, FileDigest, FileMeta, Register, Store};
+use crate::register::{BUSY_TIMEOUT, Changes, EventKind, FileMeta, Register, Store};
 use crate::report::audit::Subject;
 
 /// The record's file name, beside the workspace's Cargo.toml.
@@ -108,9 +108,9 @@ pub struct Project {
     /// the facts, and their digest (see [`Project::approval_facts`]).
     approvals: Option<(bool, crate::evaluate::ApprovalFacts, String)>,
     /// Release baselines read from their SBOM in this run, each with the
-    /// SBOM's digest as it was read, for the audit's transaction to keep (see
-    /// [`Project::baseline`]).
-    unkept_baselines: Vec<(FileDigest, Inventory)>,
+    /// SBOM's metadata when it held still while read, for the audit's
+    /// transaction to keep (see [`Project::baseline`]).
+    unkept_baselines: Vec<(Inventory, Option<FileMeta>)>,
 }
 
 impl Project {
@@ -434,8 +434,11 @@ impl Project {
     /// of the scheduled audit of a fleet.
     fn baseline(&mut self, release: &Release) -> Result<Inventory, ProjectError> {
         let path = self.locations.record_dir().join(&release.sbom);
-        let read_now = self.unkept_baselines.iter().find(|(f, _)| f.path == path);
-        if let Some((_, inventory)) = read_now.filter(|(_, i)| i.input.sha256 == release.sha256) {
+        let read_now = self
+            .unkept_baselines
+            .iter()
+            .find(|(i, _)| i.input.path == path);
+        if let Some((inventory, _)) = read_now.filter(|(i, _)| i.input.sha256 == release.sha256) {
             return Ok(inventory.clone());
         }
         let kept = match self.existing_register()? {
@@ -449,12 +452,7 @@ impl Project {
             None => {
                 let (inventory, held) =
                     FileMeta::held_while(&path, || crate::inventory::read_input(&path))?;
-                let file = FileDigest {
-                    path,
-                    sha256: inventory.input.sha256.clone(),
-                    held,
-                };
-                (inventory, Some(file))
+                (inventory, Some(held))
             }
         };
         if inventory.input.sha256 != release.sha256 {
@@ -465,8 +463,8 @@ impl Project {
                 recorded: release.sha256.clone(),
             });
         }
-        if let Some(file) = fresh {
-            self.unkept_baselines.push((file, inventory.clone()));
+        if let Some(held) = fresh {
+            self.unkept_baselines.push((inventory.clone(), held));
         }
         Ok(inventory)
     }
