@@ -58,7 +58,32 @@ impl Project {
         let components = union_of(inventories.iter().map(|(_, inventory)| inventory));
         let subjects = subjects_of(&inventories);
         let undirected = undirected_formats(inventories.iter().map(|(_, inventory)| inventory));
-        let audit = self.assess(&components, undirected, options)?;
+        let record = self.record.as_ref().map(|r| r.record());
+        let since = match since {
+            Some(version) => Some(self.release(version)?.version.clone()),
+            None => record
+                .and_then(|r| previous_release(&r.releases, release))
+                .map(|r| r.version.clone()),
+        };
+        // Cargo's index caches are tens of MB for a large release and need
+        // nothing else: they are read on a second thread while the SOUP is
+        // assessed, this release's and that of the release it is compared with.
+        let cargo_home = self.locations.cargo_home.clone();
+        let read_yanks = || {
+            cargo_home
+                .as_deref()
+                .map(|home| yanked::read(home, &components))
+                .unwrap_or_default()
+        };
+        let (yanked, assessed) = std::thread::scope(|scope| {
+            let yanks = scope.spawn(read_yanks);
+            let assessed = self.assess_sides(&components, undirected, options, since, input, out);
+            let yanked = yanks
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (yanked, assessed)
+        });
+        let (audit, before) = assessed?;
         let record = self.record.as_ref().map(|r| r.record());
         let base = self.locations.record_dir();
         let inputs = subjects
@@ -77,12 +102,6 @@ impl Project {
         };
         let record = self.record.as_ref().map(|r| r.record());
         let control = document_control(record, provenance, release, inputs, &statuses);
-        let yanked = self
-            .locations
-            .cargo_home
-            .as_deref()
-            .map(|home| yanked::read(home, &components))
-            .unwrap_or_default();
         let soup = Soup {
             audit: &audit,
             components: &components,
@@ -90,14 +109,7 @@ impl Project {
             yanked: &yanked,
         };
         let mut report = soup_list::soup_list(soup, record, self.today, release, control);
-        let since = match since {
-            Some(version) => Some(self.release(version)?.version.clone()),
-            None => record
-                .and_then(|r| previous_release(&r.releases, release))
-                .map(|r| r.version.clone()),
-        };
-        if let Some(since) = since {
-            let before = self.assessed_side(&since, input, out)?;
+        if let Some((since, before)) = before {
             // The document's own SOUP is the later side, assessed once: the
             // options change only findings, and a diff compares anomalies.
             let after = AssessedSide {
@@ -109,6 +121,28 @@ impl Project {
             report.changes = Some(from_diff(&since, &diff));
         }
         Ok(report)
+    }
+
+    /// The assessment of a report's `components`, and the release `since` its
+    /// change analysis starts from, read and assessed.
+    fn assess_sides(
+        &mut self,
+        components: &[Component],
+        undirected: Vec<InputFormat>,
+        options: &AuditOptions,
+        since: Option<String>,
+        input: &Input,
+        out: &mut dyn Out,
+    ) -> Result<(Audit, Option<(String, AssessedSide)>), ProjectError> {
+        let audit = self.assess(components, undirected, options)?;
+        let before = match since {
+            Some(since) => {
+                let side = self.assessed_side(&since, input, out)?;
+                Some((since, side))
+            }
+            None => None,
+        };
+        Ok((audit, before))
     }
 
     /// The compliance gaps of the working tree (every part of the device) for

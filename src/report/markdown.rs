@@ -28,17 +28,19 @@ fn write_block(out: &mut String, block: &Block) {
             }
             out.push_str(&"#".repeat(usize::from(*level)));
             out.push(' ');
-            out.push_str(&inlines(text));
+            write_inlines(out, text);
             out.push('\n');
         }
         Block::Paragraph(text) => {
-            out.push_str(&inlines(text));
+            write_inlines(out, text);
             out.push('\n');
         }
         Block::Table { head, rows } => write_table(out, head, rows),
         Block::List(entries) => {
             for entry in entries {
-                out.push_str(&format!("- {}\n", inlines(entry)));
+                out.push_str("- ");
+                write_inlines(out, entry);
+                out.push('\n');
             }
         }
         Block::Verbatim(text) => write_fence(out, text),
@@ -57,8 +59,16 @@ fn write_table(out: &mut String, head: &[&str], rows: &[Vec<Vec<Inline>>]) {
     out.push_str(&format!("| {} |\n", head.join(" | ")));
     out.push_str(&format!("|{}\n", "---|".repeat(head.len())));
     for row in rows {
-        let cells: Vec<String> = row.iter().map(|cell| inlines(cell)).collect();
-        out.push_str(&format!("| {} |\n", cells.join(" | ")));
+        out.push('|');
+        for cell in row {
+            out.push(' ');
+            write_inlines(out, cell);
+            out.push_str(" |");
+        }
+        if row.is_empty() {
+            out.push_str("  |");
+        }
+        out.push('\n');
     }
 }
 
@@ -72,26 +82,45 @@ fn longest_backtick_run(text: &str) -> usize {
     text.split(|c| c != '`').map(str::len).max().unwrap_or(0)
 }
 
-fn inlines(parts: &[Inline]) -> String {
-    parts.iter().map(inline).collect()
-}
-
-fn inline(part: &Inline) -> String {
-    match part {
-        Inline::Text(text) => escape(text),
-        Inline::Strong(text) => format!("**{}**", escape(text)),
-        Inline::Code(text) => escape(text),
-        Inline::Anchor { text, anchor } => format!("[{}](#{anchor})", escape(text)),
-        Inline::Url(url) if document::is_plain_http_url(url) => format!("<{url}>"),
-        Inline::Url(url) => escape(url),
+/// Writes each part in place: a string for each part, joined per cell, was
+/// most of the time a large report took to write.
+fn write_inlines(out: &mut String, parts: &[Inline]) {
+    for part in parts {
+        match part {
+            Inline::Text(text) | Inline::Code(text) => escape_into(out, text),
+            Inline::Strong(text) => {
+                out.push_str("**");
+                escape_into(out, text);
+                out.push_str("**");
+            }
+            Inline::Anchor { text, anchor } => {
+                out.push('[');
+                escape_into(out, text);
+                out.push_str("](#");
+                out.push_str(anchor);
+                out.push(')');
+            }
+            Inline::Url(url) if document::is_plain_http_url(url) => {
+                out.push('<');
+                out.push_str(url);
+                out.push('>');
+            }
+            Inline::Url(url) => escape_into(out, url),
+        }
     }
 }
 
 /// Outside text on one line, with every character that could start Markdown
 /// syntax (emphasis, code, links, tables, HTML, entities, math) backslash-escaped.
 pub fn escape(text: &str) -> String {
-    let text = printable(text, false);
     let mut out = String::with_capacity(text.len() + 8);
+    escape_into(&mut out, text);
+    out
+}
+
+/// [`escape`], appended to `out`.
+fn escape_into(out: &mut String, text: &str) {
+    let text = printable(text, false);
     // Every character escaped is ASCII, so the text is copied in runs between
     // them, split only at those bytes (always character boundaries).
     let mut run = 0;
@@ -118,7 +147,6 @@ pub fn escape(text: &str) -> String {
         }
     }
     out.push_str(&text[run..]);
-    out
 }
 
 #[cfg(test)]
