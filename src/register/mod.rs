@@ -117,6 +117,9 @@ pub fn stamp(at: OffsetDateTime) -> String {
 pub struct Register {
     conn: Connection,
     path: PathBuf,
+    /// This run created the file: its commits leave the log as it is (see
+    /// [`Changes::commit`]).
+    created: bool,
     /// The components read from kept inventories, by their id (see
     /// [`Register::read_kept`]).
     kept_components: std::cell::RefCell<std::collections::HashMap<i64, Component>>,
@@ -131,10 +134,17 @@ impl Register {
     /// Opens the register, waiting at most `busy_timeout` for another
     /// process's lock (`SOUP_BUSY_TIMEOUT_MS`; added for the lock tests).
     pub fn open_waiting(path: &Path, busy_timeout: Duration) -> Result<Register, RegisterError> {
+        let created = !path.exists();
         let conn = migrate::open(path, REGISTER_MIGRATIONS, busy_timeout)?;
+        if created {
+            // SQLite's own checkpoint at commit, too (see `Changes::commit`).
+            conn.pragma_update(None, "wal_autocheckpoint", 0)
+                .map_err(|e| RegisterError::sql(path, e))?;
+        }
         Ok(Register {
             conn,
             path: path.to_path_buf(),
+            created,
             kept_components: Default::default(),
         })
     }
@@ -145,6 +155,7 @@ impl Register {
         Ok(Register {
             conn,
             path: PathBuf::from(":memory:"),
+            created: true,
             kept_components: Default::default(),
         })
     }
@@ -167,6 +178,7 @@ impl Register {
         Ok(Changes {
             tx,
             path: &self.path,
+            settles: !self.created,
             command: command.to_string(),
             now: stamp(now),
         })
@@ -181,16 +193,24 @@ impl Register {
 pub struct Changes<'a> {
     tx: Transaction<'a>,
     path: &'a Path,
+    /// Whether the commit settles a large log (see [`Changes::commit`]).
+    settles: bool,
     command: String,
     now: String,
 }
 
 impl Changes<'_> {
-    /// Makes every change of this command permanent at once.
+    /// Makes every change of this command permanent at once. A register this
+    /// run created keeps its log for the next command's commit to settle: on a
+    /// fresh CI clone the first audit is the register's only command, and the
+    /// two fsyncs of settling the log of its thousands of pins were much of
+    /// that audit's time, for a file thrown away with the clone.
     pub fn commit(self) -> Result<(), RegisterError> {
         let path = self.path;
         self.tx.commit().map_err(|e| RegisterError::sql(path, e))?;
-        migrate::settle_log(path);
+        if self.settles {
+            migrate::settle_log(path);
+        }
         Ok(())
     }
 
