@@ -27,7 +27,7 @@ fn keep_log_on_close(conn: &Connection) {
 }
 
 /// The write-ahead log size past which [`settle_log`] empties it.
-const LOG_LIMIT: u64 = 1024 * 1024;
+pub(crate) const LOG_LIMIT: u64 = 1024 * 1024;
 
 /// After a commit: copies a write-ahead log that grew past [`LOG_LIMIT`] into
 /// the database at `path` and empties it. The first connection of every

@@ -218,3 +218,46 @@ impl Changes<'_> {
         RegisterError::sql(self.path, e)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use time::macros::datetime;
+
+    use super::*;
+
+    /// Logs one event with `bytes` of detail and commits.
+    fn commit_event(register: &mut Register, bytes: usize) {
+        let changes = register
+            .begin("audit", datetime!(2026-12-01 9:00 UTC))
+            .unwrap();
+        let detail = "x".repeat(bytes);
+        changes
+            .log(EventKind::PinAdded, "Cargo.lock", Some(&detail))
+            .unwrap();
+        changes.commit().unwrap();
+    }
+
+    #[test]
+    fn a_new_registers_log_is_settled_by_the_next_commands_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("register.db");
+        let log = dir.path().join("register.db-wal");
+        let large = 2 * migrate::LOG_LIMIT as usize;
+
+        // The first command, on a register it created, leaves its log as it is,
+        // past the limit and past SQLite's own checkpoint size (4 MB of pages).
+        let mut first = Register::open(&path).unwrap();
+        commit_event(&mut first, large);
+        commit_event(&mut first, large);
+        drop(first);
+        assert!(std::fs::metadata(&log).unwrap().len() > 2 * large as u64);
+
+        // The next command's commit copies it into the file and empties it.
+        let mut next = Register::open(&path).unwrap();
+        assert_eq!(next.events().unwrap().len(), 2, "nothing committed is lost");
+        commit_event(&mut next, 10);
+        assert_eq!(std::fs::metadata(&log).unwrap().len(), 0);
+        drop(next);
+        assert_eq!(Register::open(&path).unwrap().events().unwrap().len(), 3);
+    }
+}
