@@ -82,8 +82,8 @@ fn longest_backtick_run(text: &str) -> usize {
     text.split(|c| c != '`').map(str::len).max().unwrap_or(0)
 }
 
-/// Writes each part in place: a string for each part, joined per cell, was
-/// most of the time a large report took to write.
+/// Writes each part in place: a string for each part, joined per cell, was a
+/// quarter of the time a large report took to render.
 fn write_inlines(out: &mut String, parts: &[Inline]) {
     for part in parts {
         match part {
