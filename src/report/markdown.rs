@@ -59,16 +59,14 @@ fn write_table(out: &mut String, head: &[&str], rows: &[Vec<Vec<Inline>>]) {
     out.push_str(&format!("| {} |\n", head.join(" | ")));
     out.push_str(&format!("|{}\n", "---|".repeat(head.len())));
     for row in rows {
-        out.push('|');
-        for cell in row {
-            out.push(' ');
+        out.push_str("| ");
+        for (index, cell) in row.iter().enumerate() {
+            if index > 0 {
+                out.push_str(" | ");
+            }
             write_inlines(out, cell);
-            out.push_str(" |");
         }
-        if row.is_empty() {
-            out.push_str("  |");
-        }
-        out.push('\n');
+        out.push_str(" |\n");
     }
 }
 
