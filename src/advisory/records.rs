@@ -29,11 +29,11 @@ pub fn stored_keys(keys: RecordKeys, json: Vec<u8>) -> StoredRecord {
     }
 }
 
-/// The records that name any of `components`' packages, newest copy of each.
-/// Records that no longer parse (written by another version) are skipped.
-pub fn advisories_for(
+/// The records that name any of `components`' packages, newest copy of each,
+/// each once. Records that no longer parse (written by another version) are skipped.
+pub fn advisories_for<'c>(
     store: &Store,
-    components: &[Component],
+    components: impl IntoIterator<Item = &'c Component>,
 ) -> Result<Vec<Advisory>, RegisterError> {
     Ok(store
         .records_for(components)?

@@ -96,7 +96,8 @@ pub struct AuditOptions {
 /// that the lifecycle is decided on data and never on a database.
 #[derive(Debug, Clone, Default)]
 pub struct AdvisoryFacts {
-    /// The records that name any of the audited packages.
+    /// The records that name any of the audited packages (and perhaps others:
+    /// an audit matches only its own components).
     pub advisories: Vec<Advisory>,
     /// Every source in the store.
     pub sources: Vec<SourceInfo>,
@@ -117,13 +118,14 @@ pub struct AdvisoryFacts {
 }
 
 impl AdvisoryFacts {
-    /// Reads from `store` what an audit of `components` needs, with the
-    /// releases' components `in_field` (see [`AdvisoryFacts::in_field`]), and
-    /// whether any of `evaluated` (the ids the record's evaluations name) was withdrawn.
-    pub fn gather(
+    /// Reads from `store` what auditing `looked_up` needs, each record read
+    /// and parsed once however many audits share it, and whether any of
+    /// `evaluated` (the ids the record's evaluations name) was withdrawn.
+    /// `looked_up` holds every component of those audits and of their
+    /// [`AdvisoryFacts::in_field`], which the caller sets for each audit.
+    pub fn gather<'c>(
         store: &Store,
-        components: &[Component],
-        in_field: Vec<Component>,
+        looked_up: impl IntoIterator<Item = &'c Component>,
         evaluated: &[String],
     ) -> Result<AdvisoryFacts, RegisterError> {
         let mut withdrawn = BTreeMap::new();
@@ -132,17 +134,13 @@ impl AdvisoryFacts {
                 withdrawn.insert(id.clone(), crate::register::stamp(when));
             }
         }
-        let mut advisories = records::advisories_for(store, components)?;
-        if !in_field.is_empty() {
-            advisories.extend(records::advisories_for(store, &in_field)?);
-        }
         Ok(AdvisoryFacts {
-            advisories,
+            advisories: records::advisories_for(store, looked_up)?,
             sources: store.sources()?,
             coverage: store.coverage()?,
             withdrawn,
             approvals: ApprovalFacts::default(),
-            in_field,
+            in_field: Vec::new(),
             undirected: Vec::new(),
         })
     }

@@ -279,6 +279,21 @@ impl Project {
         undirected: Vec<InputFormat>,
         options: &AuditOptions,
     ) -> Result<Audit, ProjectError> {
+        let [audit] = self.assess_each([Side {
+            components,
+            undirected,
+            options,
+        }])?;
+        Ok(audit)
+    }
+
+    /// [`Project::assess`] of each side, with the advisory records they
+    /// share read and parsed once: the two sides of a diff or of a report's
+    /// change analysis are mostly the same SOUP.
+    fn assess_each<const N: usize>(
+        &mut self,
+        sides: [Side<'_>; N],
+    ) -> Result<[Audit; N], ProjectError> {
         self.ensure_bundled()?;
         let evaluated: Vec<String> = self
             .record
@@ -291,17 +306,28 @@ impl Project {
                     .collect()
             })
             .unwrap_or_default();
-        let in_field = self.in_field(components)?;
-        let mut facts = AdvisoryFacts::gather(self.store()?, components, in_field, &evaluated)?;
+        let mut in_field = Vec::with_capacity(N);
+        for side in &sides {
+            in_field.push(self.in_field(side.components)?);
+        }
+        let looked_up = sides
+            .iter()
+            .flat_map(|side| side.components)
+            .chain(in_field.iter().flatten());
+        let mut facts = AdvisoryFacts::gather(self.store()?, looked_up, &evaluated)?;
         facts.approvals = self.approval_facts(false)?.0;
-        facts.undirected = undirected;
-        Ok(do_audit(
-            components,
-            self.record.as_ref(),
-            &facts,
-            self.today,
-            options,
-        ))
+        let mut in_field = in_field.into_iter();
+        Ok(sides.map(|side| {
+            facts.in_field = in_field.next().unwrap_or_default();
+            facts.undirected = side.undirected;
+            do_audit(
+                side.components,
+                self.record.as_ref(),
+                &facts,
+                self.today,
+                side.options,
+            )
+        }))
     }
 
     /// The components of the releases still in the field that an evaluation
@@ -468,6 +494,14 @@ impl Project {
         }
         Ok(inventory)
     }
+}
+
+/// What one audit of [`Project::assess_each`] is of.
+struct Side<'a> {
+    components: &'a [Component],
+    /// What [`undirected_formats`] says of the inputs the components were read from.
+    undirected: Vec<InputFormat>,
+    options: &'a AuditOptions,
 }
 
 /// Marks every component of `inventory` as coming from the device part `part`.

@@ -4,7 +4,9 @@
 
 use std::path::Path;
 
-use super::{AuditScope, Input, Project, ProjectError, subjects_of, undirected_formats, union_of};
+use super::{
+    AuditScope, Input, Project, ProjectError, Side, subjects_of, undirected_formats, union_of,
+};
 use crate::advisory::yanked;
 use crate::evaluate::{Audit, AuditOptions, Finding, FindingCode};
 use crate::inventory::{self, InputFormat, Inventory};
@@ -134,15 +136,30 @@ impl Project {
         input: &Input,
         out: &mut dyn Out,
     ) -> Result<(Audit, Option<(String, AssessedSide)>), ProjectError> {
-        let audit = self.assess(components, undirected, options)?;
-        let before = match since {
-            Some(since) => {
-                let side = self.assessed_side(&since, input, out)?;
-                Some((since, side))
-            }
-            None => None,
+        let this = Side {
+            components,
+            undirected,
+            options,
         };
-        Ok((audit, before))
+        let Some(since) = since else {
+            let [audit] = self.assess_each([this])?;
+            return Ok((audit, None));
+        };
+        let (path, before, before_undirected) = self.side(&since, input, out)?;
+        let [audit, before_audit] = self.assess_each([
+            this,
+            Side {
+                components: &before,
+                undirected: before_undirected,
+                options: &AuditOptions::default(),
+            },
+        ])?;
+        let before = AssessedSide {
+            path,
+            components: before,
+            audit: before_audit,
+        };
+        Ok((audit, Some((since, before))))
     }
 
     /// The compliance gaps of the working tree (every part of the device) for
@@ -180,25 +197,32 @@ impl Project {
         input: &Input,
         out: &mut dyn Out,
     ) -> Result<SoupDiff, ProjectError> {
-        let before_side = self.assessed_side(before, input, out)?;
-        let after_side = self.assessed_side(after, input, out)?;
+        let (before_path, before_components, before_undirected) = self.side(before, input, out)?;
+        let (after_path, after_components, after_undirected) = self.side(after, input, out)?;
+        let options = AuditOptions::default();
+        let [before_audit, after_audit] = self.assess_each([
+            Side {
+                components: &before_components,
+                undirected: before_undirected,
+                options: &options,
+            },
+            Side {
+                components: &after_components,
+                undirected: after_undirected,
+                options: &options,
+            },
+        ])?;
+        let before_side = AssessedSide {
+            path: before_path,
+            components: before_components,
+            audit: before_audit,
+        };
+        let after_side = AssessedSide {
+            path: after_path,
+            components: after_components,
+            audit: after_audit,
+        };
         Ok(diff_of((before, &before_side), (after, &after_side)))
-    }
-
-    /// One side of a diff, read and assessed.
-    fn assessed_side(
-        &mut self,
-        name: &str,
-        input: &Input,
-        out: &mut dyn Out,
-    ) -> Result<AssessedSide, ProjectError> {
-        let (path, components, undirected) = self.side(name, input, out)?;
-        let audit = self.assess(&components, undirected, &AuditOptions::default())?;
-        Ok(AssessedSide {
-            path,
-            components,
-            audit,
-        })
     }
 
     /// Reads one side of a diff: a release of the record, `.`, or a file; the

@@ -267,11 +267,15 @@ impl Store {
         pairs.map_err(|e| self.err(e))
     }
 
-    /// The OSV JSON of the records that name any of `components`' packages.
-    /// Where two sources hold the same id, the most recently modified copy wins.
-    pub fn records_for(&self, components: &[Component]) -> Result<Vec<Vec<u8>>, RegisterError> {
+    /// The OSV JSON of the records that name any of `components`' packages,
+    /// each once. Where two sources hold the same id, the most recently
+    /// modified copy wins.
+    pub fn records_for<'c>(
+        &self,
+        components: impl IntoIterator<Item = &'c Component>,
+    ) -> Result<Vec<Vec<u8>>, RegisterError> {
         let mut wanted: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
-        for c in components.iter().filter(|c| c.is_matchable()) {
+        for c in components.into_iter().filter(|c| c.is_matchable()) {
             wanted
                 .entry(c.ecosystem.osv_name())
                 .or_default()
