@@ -63,14 +63,27 @@ impl Anomaly {
     }
 }
 
+/// The content hash of each group of records, by their ids. One hash per
+/// group however many versions, releases and sides of a report it affects:
+/// hashing the canonical JSON is most of a match's cost.
+#[derive(Debug, Clone, Default)]
+pub struct GroupHashes(HashMap<Vec<String>, String>);
+
 /// One anomaly per (alias group, component key), sorted by component key, then id.
 /// A component listed twice under one key counts once (the first is kept).
 pub fn find_anomalies(components: &[Component], advisories: &[Advisory]) -> Vec<Anomaly> {
+    find_anomalies_hashed(components, advisories, &mut GroupHashes::default())
+}
+
+/// [`find_anomalies`], with the groups' hashes kept in `hashes` for the
+/// next match against the same records.
+pub fn find_anomalies_hashed(
+    components: &[Component],
+    advisories: &[Advisory],
+    hashes: &mut GroupHashes,
+) -> Vec<Anomaly> {
     let index = PackageIndex::new(advisories);
     let mut seen = HashSet::new();
-    // One hash per group of records, however many versions and releases it
-    // affects: hashing the canonical JSON is most of a match's cost.
-    let mut hashes: HashMap<Vec<String>, String> = HashMap::new();
     let mut anomalies: Vec<Anomaly> = components
         .iter()
         .filter(|component| seen.insert(component.key()))
@@ -83,7 +96,7 @@ pub fn find_anomalies(components: &[Component], advisories: &[Advisory]) -> Vec<
                 .into_iter()
                 .map(|group| {
                     let ids = group.iter().map(|a| a.id.clone()).collect();
-                    let hash = hashes.entry(ids).or_insert_with(|| content_hash(&group));
+                    let hash = hashes.0.entry(ids).or_insert_with(|| content_hash(&group));
                     anomaly(component, &group, hash.clone())
                 })
                 .collect::<Vec<_>>()

@@ -9,8 +9,9 @@ use serde::{Deserialize, Serialize};
 use time::Date;
 
 use super::{ApprovalFacts, Assessment, Finding, FindingCode, Findings, State, assess};
+use crate::advisory::matcher::{self, GroupHashes, find_anomalies_hashed};
 use crate::advisory::osv::Advisory;
-use crate::advisory::{matcher, records};
+use crate::advisory::records;
 use crate::evaluate::findings::data_age_days;
 use crate::inventory::InputFormat;
 use crate::model::{Component, Ecosystem};
@@ -115,6 +116,9 @@ pub struct AdvisoryFacts {
     /// The formats of the audited inputs some of whose items do not say
     /// whether they are direct, once each: what `directness-unknown` names.
     pub undirected: Vec<InputFormat>,
+    /// The content hashes of the groups of `advisories` matched so far, for
+    /// the next audit on these facts.
+    pub hashes: GroupHashes,
 }
 
 impl AdvisoryFacts {
@@ -142,6 +146,7 @@ impl AdvisoryFacts {
             approvals: ApprovalFacts::default(),
             in_field: Vec::new(),
             undirected: Vec::new(),
+            hashes: GroupHashes::default(),
         })
     }
 }
@@ -150,13 +155,13 @@ impl AdvisoryFacts {
 pub fn do_audit(
     components: &[Component],
     record: Option<&RecordFile>,
-    facts: &AdvisoryFacts,
+    facts: &mut AdvisoryFacts,
     today: Date,
     options: &AuditOptions,
 ) -> Audit {
     let record_file = record;
     let record = record_file.map(RecordFile::record);
-    let anomalies = matcher::find_anomalies(components, &facts.advisories);
+    let anomalies = find_anomalies_hashed(components, &facts.advisories, &mut facts.hashes);
     let pinned: BTreeSet<&str> = components.iter().filter_map(Component::purl_str).collect();
     let assessments = assess(anomalies, record, today, &pinned);
     let policy = record.map(|r| r.policy.clone()).unwrap_or_default();
@@ -189,7 +194,7 @@ pub fn do_audit(
     if let Some(record_file) = record_file {
         let record = record_file.record();
         findings.check_specifications(record, components, &facts.undirected);
-        let in_field = matcher::find_anomalies(&facts.in_field, &facts.advisories);
+        let in_field = find_anomalies_hashed(&facts.in_field, &facts.advisories, &mut facts.hashes);
         findings.check_unused(record, &assessments, &in_field, &facts.withdrawn);
         let evaluations = assessments.iter().filter_map(|a| a.evaluation.as_ref());
         findings.check_approvals(&facts.approvals.input(record, evaluations.collect()));

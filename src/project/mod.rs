@@ -323,7 +323,7 @@ impl Project {
             do_audit(
                 side.components,
                 self.record.as_ref(),
-                &facts,
+                &mut facts,
                 self.today,
                 side.options,
             )
