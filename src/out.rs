@@ -328,10 +328,7 @@ impl Out for Scripted {
 /// than newline and tab, and the bidirectional overrides that can make text
 /// read differently from what it is.
 pub fn sanitize(text: &str) -> String {
-    // Most text is plain ASCII, which has nothing to remove: a byte scan says
-    // so, where the walk below goes character by character.
-    let plain = |b: &u8| (b' '..=b'~').contains(b) || matches!(b, b'\n' | b'\t');
-    if text.as_bytes().iter().all(plain) {
+    if is_plain(text) {
         return text.to_string();
     }
     let mut out = String::with_capacity(text.len());
@@ -348,6 +345,14 @@ pub fn sanitize(text: &str) -> String {
         }
     }
     out
+}
+
+/// True when `text` is printable ASCII, newlines and tabs, which
+/// [`sanitize`] leaves as it is: most text is, and a byte scan says so where
+/// sanitising goes character by character.
+pub fn is_plain(text: &str) -> bool {
+    let plain = |b: &u8| (b' '..=b'~').contains(b) || matches!(b, b'\n' | b'\t');
+    text.as_bytes().iter().all(plain)
 }
 
 fn is_bidi_control(c: char) -> bool {

@@ -195,7 +195,7 @@ fn neutralise(cell: &str) -> String {
     if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{cell}")
     } else {
-        cell
+        cell.into_owned()
     }
 }
 

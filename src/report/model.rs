@@ -3,6 +3,8 @@
 //! It is also the JSON report (`cargo-soup/report/1`, documented in
 //! `schemas/report-1.schema.json`), so field names are stable.
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 
 pub use super::changes::ChangeAnalysis;
@@ -266,11 +268,17 @@ pub fn json(report: &Report) -> Result<serde_json::Value, ReportError> {
 /// ([`crate::out::sanitize`]: escape sequences, control characters and
 /// bidirectional overrides removed); newlines and tabs are kept only when
 /// `multiline`, else they become spaces.
-pub(crate) fn printable(text: &str, multiline: bool) -> String {
+/// Text that needs none of that is borrowed: a report passes most of its
+/// text through here.
+pub(crate) fn printable(text: &str, multiline: bool) -> Cow<'_, str> {
+    let flat = multiline || !text.contains(['\n', '\t']);
+    if flat && crate::out::is_plain(text) {
+        return Cow::Borrowed(text);
+    }
     let clean = crate::out::sanitize(text);
     match multiline || !clean.contains(['\n', '\t']) {
-        true => clean,
-        false => clean.replace(['\n', '\t'], " "),
+        true => Cow::Owned(clean),
+        false => Cow::Owned(clean.replace(['\n', '\t'], " ")),
     }
 }
 

@@ -164,7 +164,7 @@ impl SarifResult {
             rule_index: 0,
             level,
             message: Message {
-                text: printable(text, false),
+                text: printable(text, false).into_owned(),
             },
             locations: vec![Location {
                 physical_location: PhysicalLocation {
@@ -237,10 +237,10 @@ fn advisory_rule(anomaly: &AnomalyEntry) -> ReportingDescriptor {
     ReportingDescriptor {
         id: anomaly.id.clone(),
         short_description: Some(Message {
-            text: printable(summary, false),
+            text: printable(summary, false).into_owned(),
         }),
         full_description: anomaly.details.as_ref().map(|details| Message {
-            text: printable(details, true),
+            text: printable(details, true).into_owned(),
         }),
         help_uri: AdvisorySource::of(&anomaly.id).map(|source| source.url()),
         properties: Some(RuleProperties {
