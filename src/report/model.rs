@@ -316,5 +316,9 @@ mod tests {
         assert_eq!(printable("a\u{1b}[31mb\nc", false), "ab c");
         assert_eq!(printable("a\nb\tc\u{0}", true), "a\nb\tc");
         assert_eq!(printable("safe\u{202e}txt.exe", false), "safetxt.exe");
+        assert_eq!(printable("a\tb", false), "a b");
+        let plain = "serde 1.0 | `x` *y*\nz";
+        assert!(matches!(printable(plain, true), Cow::Borrowed(text) if text == plain));
+        assert!(matches!(printable(plain, false), Cow::Owned(_)));
     }
 }

@@ -238,6 +238,30 @@ fn agrees_with_cargo_audit_using_the_osv_export() {
     assert_eq!(git_only, expected_git_only());
 }
 
+/// The group hashes one assessment keeps across its matches (the sides of a
+/// report or a diff) change nothing: every real lockfile matched in turn with
+/// one set of hashes gives the anomalies, content hashes included, that each
+/// gives on its own, and the lockfiles do share groups.
+#[test]
+fn hashes_kept_across_matches_give_the_same_anomalies() {
+    let advisories = osv_records("rustsec-osv-2026-08-21.zip");
+    let mut hashes = matcher::GroupHashes::default();
+    let mut groups_seen: BTreeMap<String, usize> = BTreeMap::new();
+    for name in LOCKFILES {
+        let components = lockfile_components(name);
+        let alone = matcher::find_anomalies(&components, &advisories);
+        let shared = matcher::find_anomalies_hashed(&components, &advisories, &mut hashes);
+        assert_eq!(shared, alone, "{name}");
+        for hash in BTreeSet::from_iter(alone.iter().map(|a| a.content_hash.clone())) {
+            *groups_seen.entry(hash).or_default() += 1;
+        }
+    }
+    assert!(
+        groups_seen.values().any(|&lockfiles| lockfiles > 1),
+        "some group of records affects more than one lockfile"
+    );
+}
+
 #[test]
 fn agrees_with_cargo_audit_using_the_native_database() {
     let (agreed, git_only) = agree_with_cargo_audit(&native_records());
