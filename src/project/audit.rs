@@ -215,7 +215,12 @@ impl Project {
             today: self.today,
             options: &request.options,
         };
-        reuse::kept(self.register()?, &id.input_path, &key)
+        // A register that does not exist yet keeps nothing, and is not made
+        // before the input is read: a bad input on a fresh clone leaves none.
+        match self.existing_register()? {
+            Some(register) => reuse::kept(register, &id.input_path, &key),
+            None => Ok(None),
+        }
     }
 
     /// Gives a kept result again. Its input was read again (its pins are

@@ -151,7 +151,11 @@ impl Project {
         let Some(manifest) = self.locations.manifest.clone() else {
             return Ok(None);
         };
-        let register: &Register = self.register()?;
+        // A register that does not exist yet keeps no inventory.
+        let Some(register) = self.existing_register()? else {
+            return Ok(None);
+        };
+        let register: &Register = register;
         let program = program_identity();
         let mut cached =
             register.cached_inventory(&manifest, &cargo_variant(input, false), program)?;

@@ -180,6 +180,65 @@ fn every_bad_input_fails_with_exit_2_naming_the_file_and_changes_nothing() {
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
+/// A fresh CI clone: the record is committed, the register is not. An audit
+/// of a bad lockfile there must not leave a register behind either.
+#[test]
+fn a_bad_lockfile_on_a_fresh_clone_leaves_no_register() {
+    let scene = Scene::new();
+    std::fs::remove_dir_all(scene.project.path(".soup")).unwrap();
+    for name in [
+        "truncated.Cargo.lock",
+        "dependency-to-missing-package.Cargo.lock",
+    ] {
+        let path = fixture(&format!("bad/{name}"));
+        let run = scene.run(&[
+            "audit",
+            "--offline",
+            "--allow-stale",
+            "--lockfile",
+            path.to_str().unwrap(),
+        ]);
+        assert_eq!(run.code(), 2, "{name}: {}", run.stderr());
+        assert!(run.stderr().contains(name), "{name}: {}", run.stderr());
+        assert!(
+            !scene.project.path(".soup").exists(),
+            "{name}: the audit created the register"
+        );
+    }
+    // A good one on the same clone creates it, with the audit's pins.
+    let run = scene.run(&[
+        "audit",
+        "--offline",
+        "--allow-stale",
+        "--no-prompt",
+        "--lockfile",
+        "Cargo.lock",
+    ]);
+    assert!(run.code() < 2, "{}", run.stderr());
+    scene.assert_intact();
+    let pins: i64 = rusqlite::Connection::open(scene.register())
+        .unwrap()
+        .query_row("SELECT count(*) FROM pin WHERE present = 1", [], |row| {
+            row.get(0)
+        })
+        .unwrap();
+    let listed = scene
+        .run(&[
+            "list",
+            "--offline",
+            "--lockfile",
+            "Cargo.lock",
+            "--format",
+            "json",
+        ])
+        .expect(0)
+        .json();
+    assert_eq!(
+        pins as usize,
+        listed["components"].as_array().unwrap().len()
+    );
+}
+
 #[test]
 fn hostile_names_in_lockfiles_are_refused_without_control_sequences() {
     let scene = Scene::new();
