@@ -204,6 +204,11 @@ impl Project {
         id: &Identified,
         approvals: &str,
     ) -> Result<Option<Kept>, ProjectError> {
+        // A register that does not exist yet keeps nothing, and is not made
+        // before the input is read: a bad input on a fresh clone leaves none.
+        if self.existing_register()?.is_none() {
+            return Ok(None);
+        }
         let sources = self.store()?.sources()?;
         let record = self.record.as_ref().map(|r| r.saved_text().to_string());
         let key = AuditKey {
@@ -215,12 +220,7 @@ impl Project {
             today: self.today,
             options: &request.options,
         };
-        // A register that does not exist yet keeps nothing, and is not made
-        // before the input is read: a bad input on a fresh clone leaves none.
-        match self.existing_register()? {
-            Some(register) => reuse::kept(register, &id.input_path, &key),
-            None => Ok(None),
-        }
+        reuse::kept(self.register()?, &id.input_path, &key)
     }
 
     /// Gives a kept result again. Its input was read again (its pins are

@@ -155,7 +155,6 @@ impl Project {
         let Some(register) = self.existing_register()? else {
             return Ok(None);
         };
-        let register: &Register = register;
         let program = program_identity();
         let mut cached =
             register.cached_inventory(&manifest, &cargo_variant(input, false), program)?;
