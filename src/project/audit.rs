@@ -5,14 +5,14 @@ use super::fetch::ecosystems_of;
 use super::inputs::{Identified, keep_baseline, keep_inventory};
 use super::reuse::{self, AuditKey, Kept};
 use super::{
-    Input, Project, ProjectError, program_identity, subjects_of, undirected_formats, union_of,
+    Input, Project, ProjectError, Side, program_identity, subjects_of, undirected_formats, union_of,
 };
 use crate::advisory::source;
 use crate::evaluate::prompt::{self, Answer};
 use crate::evaluate::{Assessment, Audit, AuditOptions, Evaluator};
 use crate::inventory::Inventory;
 use crate::out::Out;
-use crate::register::{Changes, EventKind, FileMeta};
+use crate::register::{Changes, EventKind, FileMeta, Register, SourceInfo};
 use crate::report::audit::Subject;
 
 /// What an audit looks at.
@@ -155,39 +155,60 @@ impl Project {
         // audit do the work again rather than reuse a result that did not see it.
         let sources = self.store()?.sources()?;
         let undirected = undirected_formats(inventories.iter().map(|(_, inventory)| inventory));
-        let mut audit = self.assess(&components, undirected.clone(), &request.options)?;
-        if prompting && self.walk(request, &audit, out)? {
-            audit = self.assess(&components, undirected, &request.options)?;
+        if prompting {
+            let audit = self.assess(&components, undirected.clone(), &request.options)?;
+            self.walk(request, &audit, out)?;
         }
 
-        let record_text = self.record.as_ref().map(|r| r.saved_text().to_string());
-        let manifest = self.locations.manifest.clone();
-        let today = self.today;
-        let now = self.now;
+        let in_field = vec![self.in_field(&components)?];
+        let keep = match working_tree {
+            true => Some(Keeping {
+                fingerprint,
+                manifest: self.locations.manifest.clone(),
+                record: self.record.as_ref().map(|r| r.saved_text().to_string()),
+                approvals,
+                sources,
+            }),
+            false => None,
+        };
         let unkept = std::mem::take(&mut self.unkept_baselines);
-        let changes = self.register()?.begin(request.command(), now)?;
-        pin_subjects(&changes, &inventories, &unkept)?;
-        record_run(&changes, &audit, &subjects)?;
-        if working_tree {
-            let inventory = &inventories[0].1;
-            let fingerprint = match fingerprint {
-                Some(fingerprint) => Some(fingerprint),
-                None => keep_inventory(&changes, manifest.as_deref(), &request.input, inventory)?,
-            };
-            if let Some(fingerprint) = fingerprint {
-                let key = AuditKey {
-                    program: program_identity(),
-                    fingerprint: &fingerprint,
-                    record: record_text.as_deref(),
-                    approvals: &approvals,
-                    sources: &sources,
-                    today,
+        let writing = Writing {
+            request,
+            inventories: &inventories,
+            subjects: &subjects,
+            unkept: &unkept,
+            keep,
+            today: self.today,
+            now: self.now,
+        };
+        let open = self.register_opener();
+        // The register's transaction pins on a second thread while this one
+        // matches: on a fresh clone, creating the register and pinning every
+        // item cost as much as the matching. The matching reads the store and
+        // the record only, so neither waits for the other until the result is
+        // recorded.
+        let (register, audit) = std::thread::scope(|scope| {
+            let (to_writer, assessed) = std::sync::mpsc::channel();
+            let writer = scope.spawn(move || writing.write(open, assessed));
+            let matched = self.assess_in_field(
+                [Side {
+                    components: &components,
+                    undirected,
                     options: &request.options,
-                };
-                audit = reuse::keep(&changes, &key, inventory, audit)?;
-            }
-        }
-        changes.commit()?;
+                }],
+                in_field,
+            );
+            let matched = matched.map(|[audit]| {
+                let _ = to_writer.send(audit);
+            });
+            drop(to_writer);
+            let (register, written) = writer
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (register, matched.and(written))
+        });
+        self.register = register;
+        let audit = audit?;
         Ok(AuditRun {
             audit,
             subjects,
@@ -330,6 +351,90 @@ impl Project {
             }
         }
         Ok(recorded)
+    }
+}
+
+/// What the audit's transaction writes: the pins of what was read, the
+/// run, and for the working tree the kept inventory and result.
+struct Writing<'a> {
+    request: &'a AuditRequest,
+    inventories: &'a [(Option<String>, Inventory)],
+    subjects: &'a [Subject],
+    unkept: &'a [(Inventory, Option<FileMeta>)],
+    keep: Option<Keeping>,
+    today: time::Date,
+    now: time::OffsetDateTime,
+}
+
+/// What the reuse cache keys the working tree's result under (see [`AuditKey`]).
+struct Keeping {
+    /// The input's fingerprint, when it was identified before it was read.
+    fingerprint: Option<String>,
+    manifest: Option<std::path::PathBuf>,
+    record: Option<String>,
+    approvals: String,
+    sources: Vec<SourceInfo>,
+}
+
+impl Writing<'_> {
+    /// Opens the register and writes to it in one transaction. Gives back the
+    /// register, kept open whatever happened (in memory it is the only copy),
+    /// and the audit as recorded.
+    fn write(
+        self,
+        open: impl FnOnce() -> Result<Register, ProjectError>,
+        assessed: std::sync::mpsc::Receiver<Audit>,
+    ) -> (Option<Register>, Result<Audit, ProjectError>) {
+        match open() {
+            Ok(mut register) => {
+                let written = self.transact(&mut register, assessed);
+                (Some(register), written)
+            }
+            Err(e) => (None, Err(e)),
+        }
+    }
+
+    /// Pins, then waits for the audit to record it and commit. Without an
+    /// audit (the matching failed) nothing is committed.
+    fn transact(
+        self,
+        register: &mut Register,
+        assessed: std::sync::mpsc::Receiver<Audit>,
+    ) -> Result<Audit, ProjectError> {
+        let changes = register.begin(self.request.command(), self.now)?;
+        pin_subjects(&changes, self.inventories, self.unkept)?;
+        let Ok(mut audit) = assessed.recv() else {
+            return Err(ProjectError::Refused(
+                "the audit stopped before its result was recorded".to_string(),
+            ));
+        };
+        record_run(&changes, &audit, self.subjects)?;
+        if let Some(keep) = &self.keep {
+            let inventory = &self.inventories[0].1;
+            let fingerprint = match &keep.fingerprint {
+                Some(fingerprint) => Some(fingerprint.clone()),
+                None => keep_inventory(
+                    &changes,
+                    keep.manifest.as_deref(),
+                    &self.request.input,
+                    inventory,
+                )?,
+            };
+            if let Some(fingerprint) = fingerprint {
+                let key = AuditKey {
+                    program: program_identity(),
+                    fingerprint: &fingerprint,
+                    record: keep.record.as_deref(),
+                    approvals: &keep.approvals,
+                    sources: &keep.sources,
+                    today: self.today,
+                    options: &self.request.options,
+                };
+                audit = reuse::keep(&changes, &key, inventory, audit)?;
+            }
+        }
+        changes.commit()?;
+        Ok(audit)
     }
 }
 

@@ -175,17 +175,23 @@ impl Project {
     /// The register. With no record (and no `--register`), nothing is written
     /// beside the project: it lives in memory for this run.
     pub fn register(&mut self) -> Result<&mut Register, ProjectError> {
-        let register = match self.register.take() {
-            Some(register) => register,
-            None if self.record.is_none() && self.locations.register.is_none() => {
-                Register::in_memory()?
-            }
-            None => Register::open_waiting(
-                &self.locations.register_path(),
-                self.locations.busy_timeout,
-            )?,
-        };
+        let register = self.register_opener()()?;
         Ok(self.register.insert(register))
+    }
+
+    /// What gives the register, on whichever thread calls it: the open one,
+    /// else the one [`Project::register`] describes, opened or created then.
+    fn register_opener(
+        &mut self,
+    ) -> impl FnOnce() -> Result<Register, ProjectError> + Send + 'static {
+        let open = self.register.take();
+        let in_memory = self.record.is_none() && self.locations.register.is_none();
+        let (path, busy_timeout) = (self.locations.register_path(), self.locations.busy_timeout);
+        move || match open {
+            Some(register) => Ok(register),
+            None if in_memory => Ok(Register::in_memory()?),
+            None => Ok(Register::open_waiting(&path, busy_timeout)?),
+        }
     }
 
     /// The register when it is open or exists: reading a copy it keeps must not
@@ -294,6 +300,22 @@ impl Project {
         &mut self,
         sides: [Side<'_>; N],
     ) -> Result<[Audit; N], ProjectError> {
+        let mut in_field = Vec::with_capacity(N);
+        for side in &sides {
+            in_field.push(self.in_field(side.components)?);
+        }
+        self.assess_in_field(sides, in_field)
+    }
+
+    /// [`Project::assess_each`] with each side's components in the field
+    /// ([`Project::in_field`]) already known: it reads the advisory store and
+    /// the record, never the register, so that the audit's transaction can
+    /// pin on another thread meanwhile.
+    fn assess_in_field<const N: usize>(
+        &mut self,
+        sides: [Side<'_>; N],
+        in_field: Vec<Vec<Component>>,
+    ) -> Result<[Audit; N], ProjectError> {
         self.ensure_bundled()?;
         let evaluated: Vec<String> = self
             .record
@@ -306,10 +328,6 @@ impl Project {
                     .collect()
             })
             .unwrap_or_default();
-        let mut in_field = Vec::with_capacity(N);
-        for side in &sides {
-            in_field.push(self.in_field(side.components)?);
-        }
         let looked_up = sides
             .iter()
             .flat_map(|side| side.components)
