@@ -73,7 +73,9 @@ else
     FLEET_COUNT=50
     FLEET_STEPS=(10 25 50)
     WARM_RUNS=(--warmup 3 --min-runs 20)
-    COLD_RUNS=(--min-runs 10)
+    # A fresh clone's audit takes tens of milliseconds, and on a shared machine
+    # ten runs of it left medians a quarter apart from one benchmark to the next.
+    COLD_RUNS=(--min-runs 30)
     SLOW_RUNS=(--min-runs 5)
 fi
 HAVE_HYPERFINE=false
