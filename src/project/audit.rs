@@ -370,16 +370,20 @@ struct Writing<'a> {
 struct Keeping {
     /// The input's fingerprint, when it was identified before it was read.
     fingerprint: Option<String>,
+    /// The project's manifest, whose `cargo metadata` inventory is kept.
     manifest: Option<std::path::PathBuf>,
+    /// The record's text as saved, or `None` with no record.
     record: Option<String>,
+    /// The digest of the files the approvals are checked against.
     approvals: String,
+    /// The advisory sources as the audit found them, before it matched.
     sources: Vec<SourceInfo>,
 }
 
 impl Writing<'_> {
     /// Opens the register and writes to it in one transaction. Gives back the
-    /// register, kept open whatever happened (in memory it is the only copy),
-    /// and the audit as recorded.
+    /// register, open whatever happened (in memory it is the only copy), and
+    /// the audit as recorded.
     fn write(
         self,
         open: impl FnOnce() -> Result<Register, ProjectError>,
@@ -409,8 +413,8 @@ impl Writing<'_> {
             ));
         };
         record_run(&changes, &audit, self.subjects)?;
-        if let Some(keep) = &self.keep {
-            let inventory = &self.inventories[0].1;
+        // The working tree is one input: its inventory is the only one.
+        if let (Some(keep), [(_, inventory)]) = (&self.keep, self.inventories) {
             let fingerprint = match &keep.fingerprint {
                 Some(fingerprint) => Some(fingerprint.clone()),
                 None => keep_inventory(
