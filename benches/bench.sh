@@ -19,8 +19,13 @@
 # Both tools are run as their binaries (`cargo-audit audit` is what `cargo audit`
 # runs), so neither pays for cargo's own start-up.
 #
-# Prints a table of medians, ratios to cargo-audit and peak memory, and writes it
-# as JSON to target/bench/results.json (results-smoke.json for --smoke).
+# Each case with a cargo-audit baseline is also timed in turns with it, fifteen
+# rounds of one run each (benches/turns.py): its ratio "in turns" is the steadier
+# one where the machine's speed drifts between one case and the next.
+#
+# Prints a table of medians, ratios to cargo-audit (of the medians, and in turns)
+# and peak memory, and writes it as JSON to target/bench/results.json
+# (results-smoke.json for --smoke).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -51,6 +56,7 @@ if $SMOKE; then
     WARM_RUNS=(--runs 1)
     COLD_RUNS=(--runs 1)
     SLOW_RUNS=(--runs 1)
+    TURNS=1
 else
     need_apt=()
     command -v hyperfine >/dev/null || need_apt+=(hyperfine)
@@ -77,6 +83,7 @@ else
     # ten runs of it left medians a quarter apart from one benchmark to the next.
     COLD_RUNS=(--min-runs 30)
     SLOW_RUNS=(--min-runs 5)
+    TURNS=15
 fi
 HAVE_HYPERFINE=false
 command -v hyperfine >/dev/null && HAVE_HYPERFINE=true
@@ -124,6 +131,12 @@ case_() {
             --export-json "$DATA/$name.json" "$*" >&2)
     else
         (cd "$RUN_DIR" && python3 "$ROOT/benches/measure.py" "$DATA/$name.json" "${runs[-1]}" "$prepare" "$*")
+    fi
+    printf '%q ' "$@" >"$DATA/$name.cmd"
+    # A case with a baseline is timed again in turns with it (benches/turns.py).
+    if [[ $baseline != - && -f $DATA/$baseline.cmd ]]; then
+        (cd "$RUN_DIR" && python3 "$ROOT/benches/turns.py" "$DATA/$name.turns.json" "$TURNS" \
+            "$prepare" "$DATA/$baseline.cmd" -- "$@")
     fi
     if $HAVE_TIME; then
         [[ -n $prepare ]] && bash -c "$prepare"

@@ -2,10 +2,11 @@
 """Builds the benchmark's table and JSON from the measurements in DIR.
 
 DIR holds, for each case NAME listed in DIR/cases.tsv (name, tool, input, what,
-baseline case or "-", items or "-"), NAME.json (hyperfine's JSON) and NAME.rss
-(peak resident set size in KiB, or absent). Prints a Markdown table of medians,
-ratios to the baseline (cargo-audit on the same input) and peak memory, and
-writes everything as JSON to OUT.
+baseline case or "-", items or "-"), NAME.json (hyperfine's JSON), NAME.rss
+(peak resident set size in KiB, or absent) and, for a case timed in turns with
+its baseline, NAME.turns.json (benches/turns.py). Prints a Markdown table of
+medians, ratios to the baseline (cargo-audit on the same input: of the medians,
+and in turns) and peak memory, and writes everything as JSON to OUT.
 
 usage: report.py DIR OUT MODE
 """
@@ -42,6 +43,8 @@ def main():
         result = json.loads((folder / f"{name}.json").read_text())["results"][0]
         rss_file = folder / f"{name}.rss"
         rss = int(rss_file.read_text()) if rss_file.exists() else None
+        turns_file = folder / f"{name}.turns.json"
+        turns = json.loads(turns_file.read_text()) if turns_file.exists() else None
         rows.append(
             {
                 "case": name,
@@ -57,6 +60,7 @@ def main():
                 "max_s": result["max"],
                 "runs": len(result["times"]),
                 "max_rss_kib": rss,
+                "turns": turns,
             }
         )
     by_name = {r["case"]: r for r in rows}
@@ -65,15 +69,16 @@ def main():
         r["ratio_to_baseline"] = r["median_s"] / base["median_s"] if base else None
         r["items_per_s"] = r["items"] / r["median_s"] if r["items"] else None
 
-    header = "| case | tool | input | median | ratio to cargo-audit | throughput | peak RSS |"
-    lines = [header, "|---|---|---|---:|---:|---:|---:|"]
+    header = "| case | tool | input | median | ratio to cargo-audit | in turns | throughput | peak RSS |"
+    lines = [header, "|---|---|---|---:|---:|---:|---:|---:|"]
     for r in rows:
         ratio = f"{r['ratio_to_baseline']:.3f} (1/{1 / r['ratio_to_baseline']:.1f})" if r["ratio_to_baseline"] else ""
+        in_turns = f"{r['turns']['ratio']:.3f} ({r['turns']['rounds']} rounds)" if r["turns"] else ""
         rate = f"{r['items_per_s']:,.0f} {r['what']}/s" if r["items_per_s"] else ""
         rss = f"{r['max_rss_kib'] / 1024:.1f} MiB" if r["max_rss_kib"] else "n/a"
         lines.append(
             f"| {r['case']} | {r['tool']} | {r['input']} | {r['median_s'] * 1000:.1f} ms "
-            f"| {ratio} | {rate} | {rss} |"
+            f"| {ratio} | {in_turns} | {rate} | {rss} |"
         )
     table = "\n".join(lines)
     info = machine()
