@@ -56,7 +56,6 @@ if $SMOKE; then
     WARM_RUNS=(--runs 1)
     COLD_RUNS=(--runs 1)
     SLOW_RUNS=(--runs 1)
-    TURNS=1
 else
     need_apt=()
     command -v hyperfine >/dev/null || need_apt+=(hyperfine)
@@ -83,8 +82,8 @@ else
     # ten runs of it left medians a quarter apart from one benchmark to the next.
     COLD_RUNS=(--min-runs 30)
     SLOW_RUNS=(--min-runs 5)
-    TURNS=15
 fi
+TURNS=15   # rounds in turns, for the cases with a cargo-audit baseline
 HAVE_HYPERFINE=false
 command -v hyperfine >/dev/null && HAVE_HYPERFINE=true
 HAVE_TIME=false

@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """Times a case and its baseline in turns: PREPARE (if any) and COMMAND, then
 the baseline's command, one after the other, ROUNDS times (at least five, fewer
-than ROUNDS once a minute has gone by). Measured minutes apart, as hyperfine
-measures them, the two can land in different moods of a shared machine and
-their ratio moves by a quarter from one benchmark to the next; taken in turns,
-both see the same machine. Writes both medians and their ratio as JSON to OUT.
+than ROUNDS once a minute has gone by). Measured seconds to minutes apart, as
+hyperfine measures them, the two can meet a shared machine at different speeds,
+and their ratio moves by a quarter from one benchmark to the next; taken in
+turns, both see the same machine. Writes both medians and their ratio as JSON to OUT.
 Exit codes are ignored, as with hyperfine -i.
 
 usage: turns.py OUT ROUNDS PREPARE BASELINE_COMMAND_FILE -- COMMAND...

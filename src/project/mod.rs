@@ -175,7 +175,10 @@ impl Project {
     /// The register. With no record (and no `--register`), nothing is written
     /// beside the project: it lives in memory for this run.
     pub fn register(&mut self) -> Result<&mut Register, ProjectError> {
-        let register = self.register_opener()()?;
+        let register = match self.register.take() {
+            Some(register) => register,
+            None => self.register_opener()()?,
+        };
         Ok(self.register.insert(register))
     }
 
