@@ -20,6 +20,7 @@ use crate::model::Component;
 const STORE_MIGRATIONS: migrate::Migrations = &[
     include_str!("../../data/migrations/store/0001_advisories.sql"),
     include_str!("../../data/migrations/store/0002_source_keys.sql"),
+    include_str!("../../data/migrations/store/0003_source_ecosystems.sql"),
 ];
 
 /// The page size of a new store. Records are a few KB of JSON each: with
@@ -183,6 +184,12 @@ impl Store {
         let info = load(&mut loader)?;
         let source = loader.source;
         drop(loader);
+        tx.execute(
+            "INSERT INTO source_ecosystem (source, ecosystem)
+             SELECT DISTINCT source, ecosystem FROM affected_package WHERE source = ?1",
+            [source],
+        )
+        .map_err(err)?;
         retire(&tx, &info.name).map_err(err)?;
         let skipped = serde_json::to_string(&info.skipped).unwrap_or_else(|_| "[]".into());
         tx.execute(
@@ -257,8 +264,8 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT DISTINCT s.name, p.ecosystem FROM affected_package p
-                 JOIN source s ON s.key = p.source ORDER BY 1, 2",
+                "SELECT s.name, e.ecosystem FROM source_ecosystem e
+                 JOIN source s ON s.key = e.source ORDER BY 1, 2",
             )
             .map_err(|e| self.err(e))?;
         let pairs = stmt
@@ -366,6 +373,7 @@ fn retire(tx: &rusqlite::Transaction<'_>, name: &str) -> rusqlite::Result<()> {
         })
         .optional()?;
     if let Some(key) = key {
+        tx.execute("DELETE FROM source_ecosystem WHERE source = ?1", [key])?;
         tx.execute("DELETE FROM affected_package WHERE source = ?1", [key])?;
         tx.execute("DELETE FROM advisory WHERE source = ?1", [key])?;
         tx.execute("DELETE FROM source WHERE key = ?1", [key])?;
@@ -385,7 +393,7 @@ impl Drop for Settling {
     }
 }
 
-/// The (ecosystem, normalised name) pairs of a record's packages.
+/// A source as its row in `source` holds it.
 fn source_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<SourceInfo> {
     let skipped: String = row.get(8)?;
     Ok(SourceInfo {
@@ -482,6 +490,17 @@ mod tests {
     }
 
     #[test]
+    fn coverage_is_what_each_source_holds_now() {
+        let mut store = Store::in_memory().unwrap();
+        load(&mut store, "a", &[record("A-1", "x")]);
+        let mut python = record("A-2", "y");
+        python.names = [("PyPI".to_string(), "y".to_string())].into();
+        load(&mut store, "a", &[python]);
+        load(&mut store, "b", &[]);
+        assert_eq!(store.coverage().unwrap(), [("a".into(), "PyPI".into())]);
+    }
+
+    #[test]
     fn a_load_that_fails_changes_nothing() {
         let mut store = Store::in_memory().unwrap();
         load(&mut store, "a", &[record("A-1", "x")]);
@@ -546,6 +565,10 @@ mod tests {
         let mut store = Store::open(&path).unwrap();
         assert_eq!(store.source("a").unwrap().unwrap().content_sha256, "sha");
         assert_eq!(ids_for(&store, "x"), ["A-1"]);
+        assert_eq!(
+            store.coverage().unwrap(),
+            [("a".into(), "crates.io".into())]
+        );
         load(&mut store, "a", &[record("A-2", "x")]);
         assert_eq!(ids_for(&store, "x"), ["A-2"]);
     }
