@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
-use super::osv::{Advisory, Affected, CvssScore, Event, Range};
+use super::osv::{Advisory, CvssScore, Event, Range, RecordVersions};
 use super::version::{self, Order, Version};
 use crate::model::{AnomalyKind, Component, Ecosystem};
 
@@ -19,7 +19,40 @@ pub fn affects(advisory: &Advisory, component: &Component) -> bool {
     !advisory.is_withdrawn()
         && advisory
             .affected_entries(component)
-            .any(|a| includes(a, &component.ecosystem, &component.version))
+            .any(|a| includes(&a.versions, &a.ranges, component))
+}
+
+/// Components by (ecosystem, normalised package name): which records affect
+/// any of them can be told from each record's versions alone.
+pub struct ComponentIndex<'c> {
+    by_package: HashMap<(String, String), Vec<&'c Component>>,
+}
+
+impl<'c> ComponentIndex<'c> {
+    pub fn new(components: impl IntoIterator<Item = &'c Component>) -> Self {
+        let mut by_package: HashMap<(String, String), Vec<&'c Component>> = HashMap::new();
+        for c in components {
+            by_package
+                .entry(package_key(&c.ecosystem, &c.name))
+                .or_default()
+                .push(c);
+        }
+        ComponentIndex { by_package }
+    }
+
+    /// True when the record [`affects`] any of the components.
+    pub fn affected_by(&self, record: &RecordVersions) -> bool {
+        record.withdrawn.is_none()
+            && record.affected.iter().any(|a| {
+                let Some(package) = &a.package else {
+                    return false;
+                };
+                let key = package_key(&Ecosystem::from_osv_name(&package.ecosystem), &package.name);
+                self.by_package.get(&key).into_iter().flatten().any(|c| {
+                    package.is(&c.ecosystem, &c.name) && includes(&a.versions, &a.ranges, c)
+                })
+            })
+    }
 }
 
 /// An advisory group that affects one component: the unit an engineer evaluates.
@@ -117,17 +150,13 @@ pub fn unordered_ecosystems(components: &[Component]) -> Vec<Ecosystem> {
     set.into_iter().collect()
 }
 
-/// True when the version is listed or falls in one of the entry's ranges.
-fn includes(affected: &Affected, ecosystem: &Ecosystem, version: &str) -> bool {
-    let listed = affected
-        .versions
+/// True when the component's version is listed or falls in one of the ranges.
+fn includes(versions: &[String], ranges: &[Range], component: &Component) -> bool {
+    let (ecosystem, version) = (&component.ecosystem, component.version.as_str());
+    let listed = versions
         .iter()
         .any(|v| v == version || version::compare(ecosystem, v, version) == Some(Ordering::Equal));
-    listed
-        || affected
-            .ranges
-            .iter()
-            .any(|r| range_includes(r, ecosystem, version))
+    listed || ranges.iter().any(|r| range_includes(r, ecosystem, version))
 }
 
 /// The order a range is evaluated in; `None` for `GIT` ranges and unordered ecosystems.

@@ -115,6 +115,34 @@ pub struct AffectedKeys {
     pub package: Option<Package>,
 }
 
+/// What matching reads of a record: whether it is withdrawn, and the
+/// versions of each package it affects. An audit is given every record that
+/// names one of its packages, and most affect none of the pinned versions:
+/// each is read this far, and whole ([`Advisory`]) only where it matches.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct RecordVersions {
+    /// When the record was withdrawn; a withdrawn record never matches.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub withdrawn: Option<OffsetDateTime>,
+    /// The affected packages, with their versions only.
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub affected: Vec<AffectedVersions>,
+}
+
+/// One `affected` entry as [`RecordVersions`] reads it.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct AffectedVersions {
+    /// The package; entries without one match nothing.
+    #[serde(default)]
+    pub package: Option<Package>,
+    /// Ranges of affected versions.
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub ranges: Vec<Range>,
+    /// Affected versions listed one by one.
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub versions: Vec<String>,
+}
+
 /// A severity score: `CVSS_V2`, `CVSS_V3`, `CVSS_V4`, `Ubuntu`, ... with its vector or value.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Severity {
@@ -345,15 +373,27 @@ impl Advisory {
 }
 
 impl Affected {
-    /// True when this entry names the package (ecosystem suffixes such as `Debian:12`
-    /// ignored; names compared as the ecosystem compares them, PEP 503 for PyPI).
+    /// True when this entry names the package (see [`Package::is`]).
     pub fn is_for(&self, ecosystem: &Ecosystem, name: &str) -> bool {
-        let Some(package) = &self.package else {
-            return false;
-        };
-        let own = Ecosystem::from_osv_name(&package.ecosystem);
+        self.package.as_ref().is_some_and(|p| p.is(ecosystem, name))
+    }
+}
+
+impl Package {
+    /// True when this is the package `name` of `ecosystem` (ecosystem suffixes
+    /// such as `Debian:12` ignored; names compared as the ecosystem compares
+    /// them, PEP 503 for PyPI).
+    pub fn is(&self, ecosystem: &Ecosystem, name: &str) -> bool {
+        let own = Ecosystem::from_osv_name(&self.ecosystem);
         own.osv_name().eq_ignore_ascii_case(ecosystem.osv_name())
-            && ecosystem.normalize_name(&package.name) == ecosystem.normalize_name(name)
+            && ecosystem.normalize_name(&self.name) == ecosystem.normalize_name(name)
+    }
+}
+
+impl RecordVersions {
+    /// Reads what matching needs of a record.
+    pub fn from_json(bytes: &[u8]) -> Result<RecordVersions, OsvError> {
+        parse(bytes)
     }
 }
 

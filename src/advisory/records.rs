@@ -4,7 +4,8 @@
 
 use std::collections::BTreeSet;
 
-use super::osv::{Advisory, Package, RecordKeys};
+use super::matcher::ComponentIndex;
+use super::osv::{Advisory, Package, RecordKeys, RecordVersions};
 use crate::model::{Component, Ecosystem};
 use crate::register::{RegisterError, Store, StoredRecord};
 
@@ -29,15 +30,20 @@ pub fn stored_keys(keys: RecordKeys, json: Vec<u8>) -> StoredRecord {
     }
 }
 
-/// The records that name any of `components`' packages, newest copy of each,
-/// each once. Records that no longer parse (written by another version) are skipped.
+/// The records that affect any of `components`, newest copy of each, each
+/// once. The store gives every record that names one of their packages;
+/// each is read for its versions first, and whole only where it matches.
+/// Records that no longer parse (written by another version) are skipped.
 pub fn advisories_for<'c>(
     store: &Store,
     components: impl IntoIterator<Item = &'c Component>,
 ) -> Result<Vec<Advisory>, RegisterError> {
+    let components: Vec<&Component> = components.into_iter().collect();
+    let index = ComponentIndex::new(components.iter().copied());
     Ok(store
         .records_for(components)?
         .iter()
+        .filter(|json| RecordVersions::from_json(json).is_ok_and(|r| index.affected_by(&r)))
         .filter_map(|json| Advisory::from_json(json).ok())
         .collect())
 }
@@ -58,4 +64,53 @@ fn affected_names<'a>(packages: impl Iterator<Item = &'a Package>) -> BTreeSet<(
             (ecosystem.osv_name().to_string(), name)
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::advisory::{matcher::affects, source};
+
+    /// On the bundled RustSec snapshot and every real `Cargo.lock` of the
+    /// fixtures: the records read whole are exactly those of the store's
+    /// candidates that affect a component when read whole.
+    #[test]
+    fn the_records_read_whole_are_those_that_affect_a_component() {
+        let mut store = Store::in_memory().unwrap();
+        source::load_bundled(&mut store, time::OffsetDateTime::UNIX_EPOCH, || true).unwrap();
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lockfiles");
+        let (mut candidates, mut matched) = (0, 0);
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if !path.to_string_lossy().ends_with(".Cargo.lock") {
+                continue;
+            }
+            let components = crate::inventory::read_lockfile_as(&path, None)
+                .unwrap()
+                .components;
+            let every: Vec<Advisory> = store
+                .records_for(&components)
+                .unwrap()
+                .iter()
+                .map(|json| Advisory::from_json(json).unwrap())
+                .collect();
+            let affecting: Vec<&str> = every
+                .iter()
+                .filter(|a| components.iter().any(|c| affects(a, c)))
+                .map(|a| a.id.as_str())
+                .collect();
+            let read = advisories_for(&store, &components).unwrap();
+            let ids: Vec<&str> = read.iter().map(|a| a.id.as_str()).collect();
+            assert_eq!(ids, affecting, "{}", path.display());
+            candidates += every.len();
+            matched += read.len();
+        }
+        // Both kinds are there: records that match, and more that name a package only.
+        assert!(
+            matched > 0 && candidates > 2 * matched,
+            "{matched} of {candidates}"
+        );
+    }
 }
