@@ -35,6 +35,7 @@ const REGISTER_MIGRATIONS: migrate::Migrations = &[
     include_str!("../../data/migrations/register/0002_caches.sql"),
     include_str!("../../data/migrations/register/0003_pin_lookup.sql"),
     include_str!("../../data/migrations/register/0004_kept_components.sql"),
+    include_str!("../../data/migrations/register/0005_pins_by_input.sql"),
 ];
 
 /// Why the register or the advisory store could not be used.

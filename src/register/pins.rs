@@ -86,7 +86,7 @@ impl Changes<'_> {
                 "INSERT INTO pin (key, input_path, purl, ecosystem, name, version, source, scope, direct,
                                   input_sha256, first_seen, last_seen, present)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, 1)
-                 ON CONFLICT (key, input_path) DO UPDATE SET
+                 ON CONFLICT (input_path, key) DO UPDATE SET
                     source = excluded.source, scope = excluded.scope, direct = excluded.direct,
                     input_sha256 = excluded.input_sha256, last_seen = excluded.last_seen, present = 1",
             )
@@ -380,7 +380,7 @@ mod tests {
     }
 
     #[test]
-    fn the_pins_of_one_input_are_found_by_index() {
+    fn the_pins_of_one_input_are_one_range_of_the_primary_key() {
         let register = Register::in_memory().unwrap();
         let plan: Vec<String> = register
             .conn
@@ -394,6 +394,47 @@ mod tests {
             .collect::<Result<_, _>>()
             .unwrap();
         assert_eq!(plan.len(), 1, "{plan:?}");
-        assert!(plan[0].contains("USING INDEX pin_by_input"), "{plan:?}");
+        assert!(
+            plan[0].contains("USING PRIMARY KEY (input_path=?)"),
+            "{plan:?}"
+        );
+    }
+
+    #[test]
+    fn pins_of_a_register_of_the_fourth_schema_are_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("register.db");
+        let old = super::super::migrate::open(
+            &path,
+            &super::super::REGISTER_MIGRATIONS[..4],
+            super::super::BUSY_TIMEOUT,
+        )
+        .unwrap();
+        old.execute(
+            "INSERT INTO pin (key, input_path, purl, ecosystem, name, version, source, scope,
+                              direct, input_sha256, first_seen, last_seen, present)
+             VALUES ('pkg:cargo/serde@1.0.0', 'Cargo.lock', 'pkg:cargo/serde@1.0.0', 'crates.io',
+                     'serde', '1.0.0', 'registry', 'runtime', 1, 'aa',
+                     '2026-11-01T09:00:00Z', '2026-11-01T09:00:00Z', 1)",
+            [],
+        )
+        .unwrap();
+        drop(old);
+        let mut register = Register::open(&path).unwrap();
+        let pins = register.pins().unwrap();
+        assert_eq!(
+            pins.iter().map(|p| p.key.as_str()).collect::<Vec<_>>(),
+            ["pkg:cargo/serde@1.0.0"]
+        );
+        // Pinned again, the row is found by its input and key, and updated.
+        let lock = inventory("bb", &[("serde", "1.0.0"), ("log", "0.4.0")]);
+        let changes = register
+            .begin("audit", datetime!(2026-11-24 9:00 UTC))
+            .unwrap();
+        let diff = changes.pin(&lock).unwrap();
+        changes.commit().unwrap();
+        assert_eq!(diff.added, ["pkg:cargo/log@0.4.0"]);
+        assert_eq!(diff.unchanged, 1);
+        assert_eq!(stored(&register, "pkg:cargo/serde@1.0.0").3, "bb");
     }
 }
