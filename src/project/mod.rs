@@ -14,6 +14,7 @@ mod record_ops;
 mod reports;
 mod reuse;
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -553,13 +554,24 @@ fn undirected_formats<'a>(
     formats
 }
 
-/// Every component of every inventory once, by key.
-fn union_of<'a>(inventories: impl IntoIterator<Item = &'a Inventory>) -> Vec<Component> {
+/// Every component of every inventory once, by key. One inventory's
+/// components are that already (unique by key), and are borrowed: a
+/// lockfile's thousand components, cloned, cost as much as matching them.
+fn union_of<'a>(inventories: impl IntoIterator<Item = &'a Inventory>) -> Cow<'a, [Component]> {
+    let mut inventories = inventories.into_iter().peekable();
+    let Some(first) = inventories.next() else {
+        return Cow::Owned(Vec::new());
+    };
+    if inventories.peek().is_none() {
+        return Cow::Borrowed(&first.components);
+    }
     let mut seen = std::collections::HashSet::new();
-    inventories
-        .into_iter()
-        .flat_map(|inventory| &inventory.components)
-        .filter(|c| seen.insert(c.key()))
-        .cloned()
-        .collect()
+    Cow::Owned(
+        std::iter::once(first)
+            .chain(inventories)
+            .flat_map(|inventory| &inventory.components)
+            .filter(|c| seen.insert(c.key()))
+            .cloned()
+            .collect(),
+    )
 }

@@ -116,7 +116,7 @@ impl Project {
             // options change only findings, and a diff compares anomalies.
             let after = AssessedSide {
                 path: joined_paths(inventories.iter().map(|(_, inventory)| inventory)),
-                components,
+                components: components.into_owned(),
                 audit,
             };
             let diff = diff_of((&since, &before), (release.unwrap_or("."), &after));
@@ -254,7 +254,7 @@ impl Project {
         };
         Ok((
             joined_paths(&inventories),
-            union_of(&inventories),
+            union_of(&inventories).into_owned(),
             undirected_formats(&inventories),
         ))
     }
