@@ -97,8 +97,8 @@ pub struct AuditOptions {
 /// that the lifecycle is decided on data and never on a database.
 #[derive(Debug, Clone, Default)]
 pub struct AdvisoryFacts {
-    /// The records that name any of the audited packages (and perhaps others:
-    /// an audit matches only its own components).
+    /// The records that affect any of the looked-up components (perhaps not
+    /// this audit's: an audit matches only its own components).
     pub advisories: Vec<Advisory>,
     /// Every source in the store.
     pub sources: Vec<SourceInfo>,

@@ -49,22 +49,27 @@ pub struct Subject {
     /// The file its components were read from.
     pub input: InputFile,
     pub format: InputFormat,
-    /// The keys of its components, for `holds`.
+    /// The keys of a release's components, for `holds`; none for the working
+    /// tree, which `holds` is never asked of.
     keys: BTreeSet<String>,
 }
 
 impl Subject {
     /// The working tree (`release: None`) or a release's baseline, from its inventory.
     pub fn new(release: Option<String>, inventory: &Inventory) -> Subject {
-        Subject {
-            release,
-            input: inventory.input.clone(),
-            format: inventory.format,
-            keys: inventory
+        let keys = match release {
+            Some(_) => inventory
                 .components
                 .iter()
                 .map(|c| c.key().into_owned())
                 .collect(),
+            None => BTreeSet::new(),
+        };
+        Subject {
+            release,
+            input: inventory.input.clone(),
+            format: inventory.format,
+            keys,
         }
     }
 
@@ -79,7 +84,7 @@ impl Subject {
         }
     }
 
-    /// True when this subject's inventory holds the component `key`.
+    /// True when this release's inventory holds the component `key`.
     pub fn holds(&self, key: &str) -> bool {
         self.keys.contains(key)
     }
