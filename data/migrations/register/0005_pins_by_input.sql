@@ -1,7 +1,7 @@
--- Pins kept in one tree, by input and then key: every statement that reads
--- or writes pins names the input, so its pins are one range of the primary
--- key. Each pin had been written to three trees (the table, the index of its
--- key and the index by input).
+-- Pins kept in one tree, by input and then key: pinning an input reads and
+-- writes its pins only, one range of the primary key. Each pin had been
+-- written to three trees (the table, the index of its key and the index by
+-- input).
 CREATE TABLE pin_by_input_key (
     key          TEXT NOT NULL,
     input_path   TEXT NOT NULL,
