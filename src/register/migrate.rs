@@ -118,8 +118,6 @@ fn prepare(
             .map_err(|e| RegisterError::sql(path, e))?;
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(|e| RegisterError::sql(path, e))?;
-        conn.pragma_update(None, "mmap_size", MMAP_SIZE)
-            .map_err(|e| RegisterError::sql(path, e))?;
     }
     conn.pragma_update(None, "foreign_keys", "ON")
         .map_err(|e| RegisterError::sql(path, e))?;
@@ -145,13 +143,6 @@ fn creation_syncs(conn: &Connection, path: &Path) -> Result<&'static str, Regist
         .map_err(|e| RegisterError::sql(path, e))?;
     Ok(if pages == 0 { "OFF" } else { WAL_SYNCS })
 }
-
-/// How much of a database file is read through a memory map rather than
-/// copied in page by page: an audit reads a few hundred advisory records
-/// scattered over the store, and copying their pages was half the time of
-/// looking them up. Neither file ever shrinks (nothing vacuums them), so no
-/// page a map covers goes away under it; past this size pages are copied.
-const MMAP_SIZE: i64 = 256 * 1024 * 1024;
 
 /// The syncs every commit to a database on disk has: with the write-ahead
 /// log, a power cut may lose the newest commits but never leaves the file
@@ -229,7 +220,7 @@ mod tests {
     }
 
     #[test]
-    fn a_new_file_and_an_existing_one_both_keep_the_log_with_its_syncs_and_the_map() {
+    fn a_new_file_and_an_existing_one_both_keep_the_log_with_its_syncs() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("r.db");
         let modes = |conn: &Connection| -> (String, i64) {
@@ -252,10 +243,6 @@ mod tests {
             .query_row("SELECT count(*) FROM a", [], |row| row.get(0))
             .unwrap();
         assert_eq!(rows, 1);
-        let mapped: i64 = reopened
-            .query_row("PRAGMA mmap_size", [], |row| row.get(0))
-            .unwrap();
-        assert_eq!(mapped, MMAP_SIZE);
     }
 
     #[test]
