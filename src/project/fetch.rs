@@ -196,11 +196,17 @@ pub fn describe(f: &Fetched) -> String {
     }
 }
 
-/// One line on a local mirror loaded as a source.
+/// One line on a local mirror loaded as a source: its data is as current as
+/// its newest record, when any record says when it changed (the Go
+/// database's export dates none).
 pub fn describe_loaded(info: &SourceInfo) -> String {
+    let newest = match info.data_date.as_str() {
+        "" => "no record says when it changed".to_string(),
+        date => format!("newest record {date}"),
+    };
     format!(
-        "loaded {} records from {} as `{}` (newest record {})",
-        info.record_count, info.location, info.name, info.data_date
+        "loaded {} records from {} as `{}` ({newest})",
+        info.record_count, info.location, info.name
     )
 }
 

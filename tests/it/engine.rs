@@ -601,6 +601,8 @@ fn a_placeholder_modified_time_is_never_a_sources_newest_record() {
         .unwrap();
     assert_eq!(info.record_count, 4291);
     assert_eq!(info.data_date, "", "{info:?}");
+    let line = cargo_soup::project::describe_loaded(&info);
+    assert!(line.ends_with("(no record says when it changed)"), "{line}");
 }
 
 #[test]
