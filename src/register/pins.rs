@@ -1,7 +1,8 @@
 //! Pins: which SOUP item at which exact version is in use, seen in which input
 //! file (and that file's sha256), first and last when.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use rusqlite::params;
 use serde::Serialize;
@@ -23,11 +24,12 @@ pub struct Pin {
     pub last_seen: String,
 }
 
-/// The columns of a pin that a later sighting may change (besides its stamps).
+/// The columns of a pin that a later sighting may change (besides its stamps):
+/// borrowed from the component being pinned, owned when read from the row.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct PinFields {
-    source: String,
-    scope: String,
+struct PinFields<'a> {
+    source: Cow<'a, str>,
+    scope: Cow<'a, str>,
     direct: Option<bool>,
 }
 
@@ -52,12 +54,11 @@ impl Changes<'_> {
         // their sighting stamped: one UPDATE for all of them instead of one upsert
         // each. Pins that are gone are retired first so the stamp skips them.
         let before = self.present_pins(&input_path)?;
-        let current: BTreeSet<String> = inventory
-            .components
-            .iter()
-            .map(|c| c.key().into_owned())
+        let current: HashSet<Cow<'_, str>> = inventory.components.iter().map(|c| c.key()).collect();
+        let gone: Vec<&String> = before
+            .keys()
+            .filter(|k| !current.contains(k.as_str()))
             .collect();
-        let gone: Vec<&String> = before.keys().filter(|k| !current.contains(*k)).collect();
         let mut retire = self
             .tx
             .prepare_cached("UPDATE pin SET present = 0 WHERE key = ?1 AND input_path = ?2")
@@ -91,16 +92,17 @@ impl Changes<'_> {
                     input_sha256 = excluded.input_sha256, last_seen = excluded.last_seen, present = 1",
             )
             .map_err(|e| self.err(e))?;
-        // What each key's row holds now, as this loop writes it.
-        let mut stored = before.clone();
+        // What this loop wrote to each key's row, where it differs from `before`.
+        let mut written: HashMap<Cow<'_, str>, PinFields<'_>> = HashMap::new();
         for c in &inventory.components {
-            let key = c.key().into_owned();
+            let key = c.key();
             let fields = PinFields {
-                source: c.source.as_str().to_string(),
-                scope: c.scope.as_str().to_string(),
+                source: Cow::Borrowed(c.source.as_str()),
+                scope: Cow::Borrowed(c.scope.as_str()),
                 direct: c.direct,
             };
-            if stored.get(&key) != Some(&fields) {
+            let held = written.get(&key).or_else(|| before.get(key.as_ref()));
+            if held != Some(&fields) {
                 upsert
                     .execute(params![
                         key,
@@ -116,13 +118,13 @@ impl Changes<'_> {
                         self.now
                     ])
                     .map_err(|e| self.err(e))?;
-                stored.insert(key.clone(), fields);
+                written.insert(key.clone(), fields);
                 rewritten = true;
             }
-            if before.contains_key(&key) {
+            if before.contains_key(key.as_ref()) {
                 diff.unchanged += 1;
             } else {
-                diff.added.push(key);
+                diff.added.push(key.into_owned());
             }
         }
         diff.removed = gone.into_iter().cloned().collect();
@@ -158,7 +160,10 @@ impl Changes<'_> {
     }
 
     /// The pins of `input_path` that are present, with what an upsert would change.
-    fn present_pins(&self, input_path: &str) -> Result<BTreeMap<String, PinFields>, RegisterError> {
+    fn present_pins(
+        &self,
+        input_path: &str,
+    ) -> Result<BTreeMap<String, PinFields<'static>>, RegisterError> {
         let mut stmt = self
             .tx
             .prepare_cached(
@@ -168,8 +173,8 @@ impl Changes<'_> {
         let pins = stmt
             .query_map([input_path], |row| {
                 let fields = PinFields {
-                    source: row.get(1)?,
-                    scope: row.get(2)?,
+                    source: Cow::Owned(row.get(1)?),
+                    scope: Cow::Owned(row.get(2)?),
                     direct: row.get(3)?,
                 };
                 Ok((row.get::<_, String>(0)?, fields))
