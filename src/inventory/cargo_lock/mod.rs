@@ -231,7 +231,7 @@ fn resolve(
     let source = words
         .next()
         .map(|s| s.trim_start_matches('(').trim_end_matches(')'));
-    let candidates: Vec<usize> = by_name
+    let mut candidates = by_name
         .get(name)
         .into_iter()
         .flatten()
@@ -243,17 +243,18 @@ fn resolve(
                         p.raw.source.as_deref().map(without_revision) == Some(without_revision(s))
                     })
             })
-        })
-        .collect();
-    match candidates.as_slice() {
-        [one] => Ok(*one),
-        [] => Err("no package in the lockfile matches it".to_string()),
-        _ => source
-            .is_none()
-            .then(|| single_path_package(packages, &candidates))
-            .flatten()
-            .ok_or_else(|| ambiguity(packages, &candidates)),
-    }
+        });
+    // Nearly every entry names one package: the list is made only when not.
+    let (first, second) = (candidates.next(), candidates.next());
+    let (Some(first), Some(second)) = (first, second) else {
+        return first.ok_or_else(|| "no package in the lockfile matches it".to_string());
+    };
+    let candidates: Vec<usize> = [first, second].into_iter().chain(candidates).collect();
+    source
+        .is_none()
+        .then(|| single_path_package(packages, &candidates))
+        .flatten()
+        .ok_or_else(|| ambiguity(packages, &candidates))
 }
 
 /// Names every package an ambiguous reference matches, with its source.
