@@ -9,10 +9,13 @@
 //! makes it give up, and the full parser reads the file. So it only reads
 //! what that parser reads the same way, and every error is that parser's.
 
+use std::borrow::Cow;
+
 use super::{Lockfile, Package, RawPackage};
 
-/// The lockfile, or `None` when any line is not as cargo writes it.
-pub(super) fn read(text: &str) -> Option<Lockfile> {
+/// The lockfile, or `None` when any line is not as cargo writes it. Every
+/// string is borrowed from `text`: none needs decoding.
+pub(super) fn read(text: &str) -> Option<Lockfile<'_>> {
     let mut lockfile = Lockfile::default();
     let mut table = Table::Top;
     let mut metadata_seen = false;
@@ -79,25 +82,25 @@ pub(super) fn read(text: &str) -> Option<Lockfile> {
 
 /// The table the lines being read belong to; a `[[package]]` with its keys
 /// read so far.
-enum Table {
+enum Table<'a> {
     Top,
-    Package(Open),
+    Package(Open<'a>),
     Metadata,
 }
 
 /// A `[[package]]` whose keys are being read.
-struct Open {
+struct Open<'a> {
     line: usize,
-    name: Option<String>,
-    version: Option<String>,
-    source: Option<String>,
-    checksum: Option<String>,
-    dependencies: Option<Vec<String>>,
+    name: Option<&'a str>,
+    version: Option<&'a str>,
+    source: Option<&'a str>,
+    checksum: Option<&'a str>,
+    dependencies: Option<Vec<Cow<'a, str>>>,
     replaced: bool,
 }
 
-impl Open {
-    fn at(line: usize) -> Open {
+impl<'a> Open<'a> {
+    fn at(line: usize) -> Open<'a> {
         Open {
             line,
             name: None,
@@ -110,13 +113,13 @@ impl Open {
     }
 
     /// The package, or `None` without a name or version.
-    fn finish(self) -> Option<Package> {
+    fn finish(self) -> Option<Package<'a>> {
         Some(Package {
             raw: RawPackage {
-                name: self.name?,
-                version: self.version?,
-                source: self.source,
-                checksum: self.checksum,
+                name: Cow::Borrowed(self.name?),
+                version: Cow::Borrowed(self.version?),
+                source: self.source.map(Cow::Borrowed),
+                checksum: self.checksum.map(Cow::Borrowed),
                 dependencies: self.dependencies.unwrap_or_default(),
             },
             line: self.line,
@@ -125,11 +128,11 @@ impl Open {
 }
 
 /// Sets a key's value once: a key given twice is a TOML error.
-fn set(slot: &mut Option<String>, value: &str) -> Option<()> {
+fn set<'a>(slot: &mut Option<&'a str>, value: &'a str) -> Option<()> {
     match slot {
         Some(_) => None,
         None => {
-            *slot = Some(string(value)?.to_string());
+            *slot = Some(string(value)?);
             Some(())
         }
     }
@@ -137,7 +140,7 @@ fn set(slot: &mut Option<String>, value: &str) -> Option<()> {
 
 /// The entries of an array opened by `key = [`, one ` "entry",` per line up
 /// to the closing `]`; the comma may be left out after the last entry only.
-fn array<'a>(lines: &mut impl Iterator<Item = (&'a str, usize)>) -> Option<Vec<String>> {
+fn array<'a>(lines: &mut impl Iterator<Item = (&'a str, usize)>) -> Option<Vec<Cow<'a, str>>> {
     let mut entries = Vec::new();
     let mut comma_missing = false;
     for (line, _) in lines {
@@ -153,7 +156,7 @@ fn array<'a>(lines: &mut impl Iterator<Item = (&'a str, usize)>) -> Option<Vec<S
             None => (entry, false),
         };
         comma_missing = !comma;
-        entries.push(string(entry)?.to_string());
+        entries.push(Cow::Borrowed(string(entry)?));
     }
     None
 }

@@ -9,6 +9,7 @@
 //! reference without one that also matches a registry package of the same
 //! name and version means the path package, as cargo reads it.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
@@ -25,38 +26,44 @@ mod as_written;
 /// The lockfile as written, only what the inventory needs, as the full TOML
 /// parser reads it.
 #[derive(Deserialize)]
-struct RawLockfile {
+struct RawLockfile<'a> {
     version: Option<Spanned<i64>>,
-    package: Vec<Spanned<RawPackage>>,
+    #[serde(borrow)]
+    package: Vec<Spanned<RawPackage<'a>>>,
     #[serde(default)]
     metadata: BTreeMap<String, String>,
 }
 
-/// One `[[package]]` entry.
+/// One `[[package]]` entry, its strings borrowed from the lockfile's text
+/// where a reader can: a large lockfile has tens of thousands of them.
 #[derive(Debug, PartialEq, Eq, Deserialize)]
-struct RawPackage {
-    name: String,
-    version: String,
-    source: Option<String>,
-    checksum: Option<String>,
-    #[serde(default)]
-    dependencies: Vec<String>,
+struct RawPackage<'a> {
+    #[serde(borrow)]
+    name: Cow<'a, str>,
+    #[serde(borrow)]
+    version: Cow<'a, str>,
+    #[serde(borrow)]
+    source: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    checksum: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    dependencies: Vec<Cow<'a, str>>,
 }
 
 /// The lockfile, whichever reader read it: the format version with its line,
 /// every package with the line it starts on (for error messages), and the
 /// v1 checksums of `[metadata]`.
 #[derive(Debug, Default, PartialEq, Eq)]
-struct Lockfile {
+struct Lockfile<'a> {
     version: Option<(i64, usize)>,
-    packages: Vec<Package>,
+    packages: Vec<Package<'a>>,
     metadata: BTreeMap<String, String>,
 }
 
 /// One package with the line it starts on.
 #[derive(Debug, PartialEq, Eq)]
-struct Package {
-    raw: RawPackage,
+struct Package<'a> {
+    raw: RawPackage<'a>,
     line: usize,
 }
 
@@ -80,7 +87,7 @@ pub fn parse_lockfile(path_for_messages: &Path, bytes: &[u8]) -> Result<Inventor
     let mut product = Vec::new();
     for ((package, is_direct), path_to) in packages.iter().zip(direct).zip(paths) {
         match &package.raw.source {
-            None => product.push(package.raw.name.clone()),
+            None => product.push(package.raw.name.to_string()),
             Some(source) => {
                 let checksum = package_checksum(&package.raw, &lockfile.metadata);
                 let mut c = cargo_component(
@@ -108,7 +115,7 @@ pub fn parse_lockfile(path_for_messages: &Path, bytes: &[u8]) -> Result<Inventor
 
 /// The lockfile through the full TOML parser: any file [`as_written`] gives
 /// up on, and every malformed one, whose error names its line.
-fn parse_toml(path: &Path, text: &str) -> Result<Lockfile, InventoryError> {
+fn parse_toml<'a>(path: &Path, text: &'a str) -> Result<Lockfile<'a>, InventoryError> {
     let raw: RawLockfile = toml::from_str(text).map_err(|e| {
         not_a_cargo_lock(path, text).unwrap_or_else(|| InventoryError::Syntax {
             path: path.to_path_buf(),
@@ -175,8 +182,8 @@ pub(super) fn cargo_component(
 }
 
 /// The package's checksum, inline (v2+) or from `[metadata]` (v1).
-fn package_checksum(p: &RawPackage, metadata: &BTreeMap<String, String>) -> Option<String> {
-    let inline = p.checksum.clone();
+fn package_checksum(p: &RawPackage<'_>, metadata: &BTreeMap<String, String>) -> Option<String> {
+    let inline = p.checksum.as_deref();
     let from_metadata = || {
         let key = format!(
             "checksum {} {} ({})",
@@ -186,8 +193,8 @@ fn package_checksum(p: &RawPackage, metadata: &BTreeMap<String, String>) -> Opti
         );
         metadata
             .get(&key)
-            .filter(|v| v.as_str() != "<none>")
-            .cloned()
+            .map(String::as_str)
+            .filter(|&v| v != "<none>")
     };
     inline
         .or_else(from_metadata)
@@ -195,12 +202,12 @@ fn package_checksum(p: &RawPackage, metadata: &BTreeMap<String, String>) -> Opti
 }
 
 /// The dependency graph, every dependency entry resolved to exactly one package.
-fn build_graph(path: &Path, packages: &[Package]) -> Result<DepGraph, InventoryError> {
+fn build_graph(path: &Path, packages: &[Package<'_>]) -> Result<DepGraph, InventoryError> {
     let mut graph = DepGraph::default();
     let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, p) in packages.iter().enumerate() {
         graph.add_node(&p.raw.name);
-        by_name.entry(p.raw.name.as_str()).or_default().push(i);
+        by_name.entry(p.raw.name.as_ref()).or_default().push(i);
     }
     for (from, p) in packages.iter().enumerate() {
         for entry in &p.raw.dependencies {
@@ -209,7 +216,7 @@ fn build_graph(path: &Path, packages: &[Package]) -> Result<DepGraph, InventoryE
                     path: path.to_path_buf(),
                     line: Some(p.line),
                     package: format!("{} {}", p.raw.name, p.raw.version),
-                    dependency: entry.clone(),
+                    dependency: entry.to_string(),
                     problem,
                 }
             })?;
@@ -222,7 +229,7 @@ fn build_graph(path: &Path, packages: &[Package]) -> Result<DepGraph, InventoryE
 /// The one package a dependency entry (`name [version] [(source)]`) names.
 fn resolve(
     by_name: &HashMap<&str, Vec<usize>>,
-    packages: &[Package],
+    packages: &[Package<'_>],
     entry: &str,
 ) -> Result<usize, String> {
     let mut words = entry.splitn(3, ' ');
@@ -258,7 +265,7 @@ fn resolve(
 }
 
 /// Names every package an ambiguous reference matches, with its source.
-fn ambiguity(packages: &[Package], candidates: &[usize]) -> String {
+fn ambiguity(packages: &[Package<'_>], candidates: &[usize]) -> String {
     let named: Vec<String> = candidates
         .iter()
         .filter_map(|&i| packages.get(i))
@@ -278,7 +285,7 @@ fn ambiguity(packages: &[Package], candidates: &[usize]) -> String {
 /// match: it means the one path package among them, as cargo omits the
 /// source only where it cannot write one (a workspace member and a crates.io
 /// crate of one name and version). `None` unless exactly one is a path package.
-fn single_path_package(packages: &[Package], candidates: &[usize]) -> Option<usize> {
+fn single_path_package(packages: &[Package<'_>], candidates: &[usize]) -> Option<usize> {
     let mut path_packages = candidates
         .iter()
         .copied()
