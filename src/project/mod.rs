@@ -558,20 +558,15 @@ fn undirected_formats<'a>(
 /// components are that already (unique by key), and are borrowed: a
 /// lockfile's thousand components, cloned, cost as much as matching them.
 fn union_of<'a>(inventories: impl IntoIterator<Item = &'a Inventory>) -> Cow<'a, [Component]> {
-    let mut inventories = inventories.into_iter().peekable();
-    let Some(first) = inventories.next() else {
-        return Cow::Owned(Vec::new());
-    };
-    if inventories.peek().is_none() {
-        return Cow::Borrowed(&first.components);
+    let inventories: Vec<&Inventory> = inventories.into_iter().collect();
+    if let [one] = inventories[..] {
+        return Cow::Borrowed(&one.components);
     }
     let mut seen = std::collections::HashSet::new();
-    Cow::Owned(
-        std::iter::once(first)
-            .chain(inventories)
-            .flat_map(|inventory| &inventory.components)
-            .filter(|c| seen.insert(c.key()))
-            .cloned()
-            .collect(),
-    )
+    inventories
+        .iter()
+        .flat_map(|inventory| &inventory.components)
+        .filter(|c| seen.insert(c.key()))
+        .cloned()
+        .collect()
 }
