@@ -7,7 +7,7 @@ use super::context::evaluator;
 use super::{Context, Exit, Format, InputArgs, finding_row, plural};
 use crate::evaluate::{Assessment, Audit, AuditOptions, State, StateCounts};
 use crate::out::{Out, sanitize};
-use crate::project::{AuditRequest, AuditRun, AuditScope, subject_label};
+use crate::project::{AuditRequest, AuditRun, AuditScope, free_meanwhile, subject_label};
 use crate::report::audit::{Subject, audit_json, releases_of};
 
 /// Check the SOUP in use against the published anomaly lists.
@@ -106,10 +106,12 @@ pub fn run(cx: &mut Context, args: AuditArgs, only_due: bool) -> anyhow::Result<
         Format::Text => print_text(cx.out.as_mut(), &run, &request),
     }
     cx.hint_init(&project);
-    Ok(match run.fetch_failures {
+    let exit = match run.fetch_failures {
         0 => Exit::from_attention(run.audit.needs_person()),
         _ => Exit::Failed,
-    })
+    };
+    free_meanwhile(run);
+    Ok(exit)
 }
 
 fn print_text(out: &mut dyn Out, run: &AuditRun, request: &AuditRequest) {

@@ -592,8 +592,8 @@ fn finish(
     components: Vec<Component>,
     mut product: Vec<String>,
 ) -> Inventory {
-    let mut first: std::collections::HashMap<String, usize> =
-        std::collections::HashMap::with_capacity(components.len());
+    let mut first: foldhash::HashMap<String, usize> =
+        foldhash::HashMapExt::with_capacity(components.len());
     let mut kept: Vec<Component> = Vec::with_capacity(components.len());
     for c in components {
         match first.get(c.key().as_ref()).and_then(|&i| kept.get_mut(i)) {

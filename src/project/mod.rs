@@ -22,8 +22,8 @@ use std::time::Duration;
 use time::{Date, OffsetDateTime};
 
 pub use approvals::{ApprovalRequest, EvaluationTarget, Verification};
-pub use audit::subject_label;
 pub use audit::{AuditRequest, AuditRun, Scope as AuditScope};
+pub use audit::{free_meanwhile, subject_label};
 pub use error::ProjectError;
 pub use fetch::{
     FetchOutcome, Fetched, describe as describe_fetched, describe_loaded, ecosystems_of,

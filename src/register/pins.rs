@@ -2,8 +2,9 @@
 //! file (and that file's sha256), first and last when.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 
+use foldhash::{HashMap, HashMapExt, HashSet};
 use rusqlite::params;
 use serde::Serialize;
 

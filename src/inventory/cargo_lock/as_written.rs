@@ -46,7 +46,7 @@ pub(super) fn read(text: &str) -> Option<Lockfile<'_>> {
                 lockfile.version = Some((value.parse().ok()?, number));
             }
             Table::Package(package) => {
-                let (key, value) = line.split_once(" = ")?;
+                let (key, value) = key_value(line)?;
                 match key {
                     "dependencies" if value == "[" && package.dependencies.is_none() => {
                         package.dependencies = Some(array(&mut lines)?);
@@ -125,6 +125,13 @@ impl<'a> Open<'a> {
             line: self.line,
         })
     }
+}
+
+/// A `key = value` line split in two, where the key is one word, as every
+/// key of a package is: a search for the first space only, not for " = ".
+fn key_value(line: &str) -> Option<(&str, &str)> {
+    let (key, rest) = line.split_at(line.find(' ')?);
+    Some((key, rest.strip_prefix(" = ")?))
 }
 
 /// Sets a key's value once: a key given twice is a TOML error.
