@@ -649,7 +649,6 @@ mod tests {
             slow.with_version(version.as_str()).unwrap();
             let slow = Purl::from_parsed(&slow).unwrap();
             let parts = |p: &Purl| {
-                let q = p.0.qualifiers.clone();
                 (
                     p.as_str().to_string(),
                     p.package().to_string(),
@@ -657,7 +656,7 @@ mod tests {
                     p.namespace().map(str::to_string),
                     p.name().to_string(),
                     p.version().map(str::to_string),
-                    q,
+                    p.0.qualifiers.clone(),
                 )
             };
             assert_eq!(parts(&built), parts(&slow), "{name} {version}");

@@ -593,7 +593,7 @@ fn finish(
     mut product: Vec<String>,
 ) -> Inventory {
     let mut first: foldhash::HashMap<String, usize> =
-        foldhash::HashMapExt::with_capacity(components.len());
+        foldhash::HashMap::with_capacity_and_hasher(components.len(), Default::default());
     let mut kept: Vec<Component> = Vec::with_capacity(components.len());
     for c in components {
         match first.get(c.key().as_ref()).and_then(|&i| kept.get_mut(i)) {

@@ -205,19 +205,14 @@ fn package_checksum(p: &RawPackage<'_>, metadata: &BTreeMap<String, String>) -> 
 /// The dependency graph, every dependency entry resolved to exactly one package.
 fn build_graph(path: &Path, packages: &[Package<'_>]) -> Result<DepGraph, InventoryError> {
     let mut graph = DepGraph::default();
-    let mut named = Named::default();
+    let mut by_name: HashMap<&str, Vec<usize>> = HashMap::default();
     for (i, p) in packages.iter().enumerate() {
         graph.add_node(&p.raw.name);
-        named.name.entry(p.raw.name.as_ref()).or_default().push(i);
-        named
-            .name_version
-            .entry((p.raw.name.as_ref(), p.raw.version.as_ref()))
-            .or_default()
-            .push(i);
+        by_name.entry(p.raw.name.as_ref()).or_default().push(i);
     }
     for (from, p) in packages.iter().enumerate() {
         for entry in &p.raw.dependencies {
-            let to = resolve(&named, packages, entry).map_err(|problem| {
+            let to = resolve(&by_name, packages, entry).map_err(|problem| {
                 InventoryError::UnresolvedDependency {
                     path: path.to_path_buf(),
                     line: Some(p.line),
@@ -232,34 +227,31 @@ fn build_graph(path: &Path, packages: &[Package<'_>]) -> Result<DepGraph, Invent
     Ok(graph)
 }
 
-/// The packages by name, and by name and version: a lockfile may hold many
-/// versions of one crate, and a reference with a version looks only at
-/// those of that version.
-#[derive(Default)]
-struct Named<'p> {
-    name: HashMap<&'p str, Vec<usize>>,
-    name_version: HashMap<(&'p str, &'p str), Vec<usize>>,
-}
-
 /// The one package a dependency entry (`name [version] [(source)]`) names.
-fn resolve(named: &Named<'_>, packages: &[Package<'_>], entry: &str) -> Result<usize, String> {
+fn resolve(
+    by_name: &HashMap<&str, Vec<usize>>,
+    packages: &[Package<'_>],
+    entry: &str,
+) -> Result<usize, String> {
     let mut words = entry.splitn(3, ' ');
     let name = words.next().unwrap_or_default();
     let version = words.next();
     let source = words
         .next()
         .map(|s| s.trim_start_matches('(').trim_end_matches(')'));
-    let same = match version {
-        Some(version) => named.name_version.get(&(name, version)),
-        None => named.name.get(name),
-    };
-    let mut candidates = same.into_iter().flatten().copied().filter(|&i| {
-        packages.get(i).is_some_and(|p| {
-            source.is_none_or(|s| {
-                p.raw.source.as_deref().map(without_revision) == Some(without_revision(s))
+    let mut candidates = by_name
+        .get(name)
+        .into_iter()
+        .flatten()
+        .copied()
+        .filter(|&i| {
+            packages.get(i).is_some_and(|p| {
+                version.is_none_or(|v| p.raw.version == v)
+                    && source.is_none_or(|s| {
+                        p.raw.source.as_deref().map(without_revision) == Some(without_revision(s))
+                    })
             })
-        })
-    });
+        });
     // Nearly every entry names one package: the list is made only when not.
     let (first, second) = (candidates.next(), candidates.next());
     let (Some(first), Some(second)) = (first, second) else {
