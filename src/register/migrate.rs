@@ -1,5 +1,8 @@
 //! Opening a SQLite file and bringing its schema up to date. The schema version
 //! is `PRAGMA user_version`; a file from a newer binary is refused untouched.
+//! A new file is made from the schema as it stands, an older one brought to it
+//! step by step, as Rails loads `schema.rb` into a new database and runs
+//! migrations on an old one.
 
 use std::path::Path;
 use std::time::Duration;
@@ -9,8 +12,28 @@ use rusqlite::{Connection, OpenFlags};
 
 use super::RegisterError;
 
-/// The ordered schema steps of one database; step `n` brings version `n - 1` to `n`.
-pub(crate) type Migrations = &'static [&'static str];
+/// One database's schema.
+#[derive(Clone, Copy)]
+pub(crate) struct Schema {
+    /// The schema as it stands, in one script, that a new file is made with;
+    /// `None` makes it by replaying every step. Steps rebuild tables (copied,
+    /// dropped, renamed): replaying them took twice as long as making the
+    /// schema at once, and a fresh CI clone makes its register on every run.
+    pub current: Option<&'static str>,
+    /// The ordered steps; step `n` brings version `n - 1` to `n`.
+    pub steps: &'static [&'static str],
+}
+
+impl Schema {
+    /// The schema as its first `version` steps make it.
+    #[cfg(test)]
+    pub(crate) fn at(self, version: usize) -> Schema {
+        Schema {
+            current: None,
+            steps: &self.steps[..version],
+        }
+    }
+}
 
 /// How long a command waits for another process holding the write lock.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
@@ -51,10 +74,10 @@ pub(crate) fn settle_log(path: &Path) {
 /// up to `busy_timeout` for another process's lock.
 pub(crate) fn open(
     path: &Path,
-    migrations: Migrations,
+    schema: Schema,
     busy_timeout: Duration,
 ) -> Result<Connection, RegisterError> {
-    open_with_page_size(path, migrations, busy_timeout, None)
+    open_with_page_size(path, schema, busy_timeout, None)
 }
 
 /// Opens the database at `path` as [`open`] does; when it is created, its
@@ -62,7 +85,7 @@ pub(crate) fn open(
 /// with).
 pub(crate) fn open_with_page_size(
     path: &Path,
-    migrations: Migrations,
+    schema: Schema,
     busy_timeout: Duration,
     page_size: Option<u32>,
 ) -> Result<Connection, RegisterError> {
@@ -82,27 +105,27 @@ pub(crate) fn open_with_page_size(
         conn.pragma_update(None, "page_size", page_size)
             .map_err(|e| RegisterError::sql(path, e))?;
     }
-    prepare(conn, path, migrations, true, busy_timeout)
+    prepare(conn, path, schema, true, busy_timeout)
 }
 
 /// An empty database in memory, for runs that must not write beside the project.
-pub(crate) fn open_in_memory(migrations: Migrations) -> Result<Connection, RegisterError> {
+pub(crate) fn open_in_memory(schema: Schema) -> Result<Connection, RegisterError> {
     let path = Path::new(":memory:");
     let conn = Connection::open_in_memory().map_err(|e| RegisterError::sql(path, e))?;
-    prepare(conn, path, migrations, false, BUSY_TIMEOUT)
+    prepare(conn, path, schema, false, BUSY_TIMEOUT)
 }
 
 fn prepare(
     conn: Connection,
     path: &Path,
-    migrations: Migrations,
+    schema: Schema,
     on_disk: bool,
     busy_timeout: Duration,
 ) -> Result<Connection, RegisterError> {
     conn.busy_timeout(busy_timeout)
         .map_err(|e| RegisterError::sql(path, e))?;
     let found = schema_version(&conn, path)?;
-    let known = migrations.len() as u32;
+    let known = schema.steps.len() as u32;
     if found > known {
         return Err(RegisterError::NewerSchema {
             path: path.to_path_buf(),
@@ -122,7 +145,7 @@ fn prepare(
     conn.pragma_update(None, "foreign_keys", "ON")
         .map_err(|e| RegisterError::sql(path, e))?;
     if found < known {
-        apply(&conn, path, migrations, found)?;
+        apply(&conn, path, schema, found)?;
     }
     if on_disk {
         conn.pragma_update(None, "synchronous", WAL_SYNCS)
@@ -165,20 +188,20 @@ fn schema_version(conn: &Connection, path: &Path) -> Result<u32, RegisterError> 
     })
 }
 
-fn apply(
-    conn: &Connection,
-    path: &Path,
-    migrations: Migrations,
-    from: u32,
-) -> Result<(), RegisterError> {
+fn apply(conn: &Connection, path: &Path, schema: Schema, from: u32) -> Result<(), RegisterError> {
     let mut script = String::from("BEGIN IMMEDIATE;\n");
-    for step in migrations.iter().skip(from as usize) {
-        script.push_str(step);
-        script.push('\n');
+    match (from, schema.current) {
+        (0, Some(current)) => script.push_str(current),
+        _ => {
+            for step in schema.steps.iter().skip(from as usize) {
+                script.push_str(step);
+                script.push('\n');
+            }
+        }
     }
     script.push_str(&format!(
-        "PRAGMA user_version = {};\nCOMMIT;",
-        migrations.len()
+        "\nPRAGMA user_version = {};\nCOMMIT;",
+        schema.steps.len()
     ));
     conn.execute_batch(&script).map_err(|e| {
         let _ = conn.execute_batch("ROLLBACK");
@@ -190,12 +213,99 @@ fn apply(
 mod tests {
     use super::*;
 
-    const STEPS: Migrations = &["CREATE TABLE a (x);", "CREATE TABLE b (y);"];
+    const STEPS: Schema = Schema {
+        current: None,
+        steps: &["CREATE TABLE a (x);", "CREATE TABLE b (y);"],
+    };
 
     #[test]
     fn migrates_to_the_latest_version() {
         let conn = open_in_memory(STEPS).unwrap();
         assert_eq!(schema_version(&conn, Path::new("m")).unwrap(), 2);
+    }
+
+    /// Every table, index and trigger of the database, each with its columns,
+    /// keys and whether it has rowids: what a schema is, whatever its text.
+    fn shape(conn: &Connection) -> Vec<String> {
+        let rows = |sql: &str| -> Vec<String> {
+            let mut statement = conn.prepare(sql).unwrap();
+            let rows = statement.query_map([], |row| {
+                let values: Vec<String> = (0..row.as_ref().column_count())
+                    .map(|i| format!("{:?}", row.get_ref(i).unwrap()))
+                    .collect();
+                Ok(values.join(" "))
+            });
+            rows.unwrap().map(Result::unwrap).collect()
+        };
+        let mut objects = conn
+            .prepare("SELECT type, name, tbl_name FROM sqlite_master ORDER BY name")
+            .unwrap();
+        let objects: Vec<(String, String, String)> = objects
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        let mut shape = Vec::new();
+        for (kind, name, table) in objects {
+            shape.push(format!("{kind} {name} on {table}"));
+            let pragmas: &[&str] = match kind.as_str() {
+                "table" => &["table_xinfo", "index_list", "foreign_key_list"],
+                "index" => &["index_xinfo"],
+                _ => &[],
+            };
+            for pragma in pragmas {
+                shape.extend(rows(&format!("PRAGMA {pragma}(\"{name}\")")));
+            }
+            match kind.as_str() {
+                "table" => {
+                    let rowid = conn
+                        .prepare(&format!("SELECT rowid FROM \"{name}\""))
+                        .is_ok();
+                    shape.push(format!("has rowids: {rowid}"));
+                }
+                "trigger" => shape.extend(rows(&format!(
+                    "SELECT sql FROM sqlite_master WHERE name = '{name}'"
+                ))),
+                _ => {}
+            }
+        }
+        shape
+    }
+
+    #[test]
+    fn a_new_file_has_the_schema_every_step_makes() {
+        for schema in [
+            super::super::REGISTER_SCHEMA,
+            super::super::store::STORE_SCHEMA,
+        ] {
+            let current = open_in_memory(schema).unwrap();
+            let stepped = open_in_memory(schema.at(schema.steps.len())).unwrap();
+            let (current, stepped) = (shape(&current), shape(&stepped));
+            assert!(current.len() > 40, "{current:?}");
+            assert_eq!(current, stepped);
+        }
+    }
+
+    #[test]
+    fn a_new_file_is_made_from_the_current_schema_and_an_old_one_by_steps() {
+        let schema = Schema {
+            current: Some("CREATE TABLE a (x); CREATE TABLE b (y, z);"),
+            steps: STEPS.steps,
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let columns = |conn: &Connection| -> i64 {
+            conn.query_row("SELECT count(*) FROM pragma_table_info('b')", [], |row| {
+                row.get(0)
+            })
+            .unwrap()
+        };
+        let new = open(&dir.path().join("new.db"), schema, BUSY_TIMEOUT).unwrap();
+        assert_eq!(columns(&new), 2);
+        let old_path = dir.path().join("old.db");
+        drop(open(&old_path, STEPS.at(1), BUSY_TIMEOUT).unwrap());
+        let old = open(&old_path, schema, BUSY_TIMEOUT).unwrap();
+        assert_eq!(columns(&old), 1);
+        assert_eq!(schema_version(&old, &old_path).unwrap(), 2);
     }
 
     #[test]
@@ -204,7 +314,7 @@ mod tests {
         let path = dir.path().join("r.db");
         drop(open(&path, STEPS, BUSY_TIMEOUT).unwrap());
         let before = std::fs::read(&path).unwrap();
-        let err = open(&path, &STEPS[..1], BUSY_TIMEOUT).unwrap_err();
+        let err = open(&path, STEPS.at(1), BUSY_TIMEOUT).unwrap_err();
         assert!(
             matches!(
                 err,

@@ -29,14 +29,17 @@ pub use migrate::BUSY_TIMEOUT;
 pub use pins::{Pin, PinDiff};
 pub use store::{Loader, Settling, Skipped, SourceInfo, Store, StoredRecord};
 
-/// The register's schema, one step per version.
-const REGISTER_MIGRATIONS: migrate::Migrations = &[
-    include_str!("../../data/migrations/register/0001_pins_events.sql"),
-    include_str!("../../data/migrations/register/0002_caches.sql"),
-    include_str!("../../data/migrations/register/0003_pin_lookup.sql"),
-    include_str!("../../data/migrations/register/0004_kept_components.sql"),
-    include_str!("../../data/migrations/register/0005_pins_by_input.sql"),
-];
+/// The register's schema.
+const REGISTER_SCHEMA: migrate::Schema = migrate::Schema {
+    current: Some(include_str!("../../data/migrations/register/schema.sql")),
+    steps: &[
+        include_str!("../../data/migrations/register/0001_pins_events.sql"),
+        include_str!("../../data/migrations/register/0002_caches.sql"),
+        include_str!("../../data/migrations/register/0003_pin_lookup.sql"),
+        include_str!("../../data/migrations/register/0004_kept_components.sql"),
+        include_str!("../../data/migrations/register/0005_pins_by_input.sql"),
+    ],
+};
 
 /// Why the register or the advisory store could not be used.
 #[derive(Debug, thiserror::Error)]
@@ -136,7 +139,7 @@ impl Register {
     /// process's lock (`SOUP_BUSY_TIMEOUT_MS`; added for the lock tests).
     pub fn open_waiting(path: &Path, busy_timeout: Duration) -> Result<Register, RegisterError> {
         let created = !path.exists();
-        let conn = migrate::open(path, REGISTER_MIGRATIONS, busy_timeout)?;
+        let conn = migrate::open(path, REGISTER_SCHEMA, busy_timeout)?;
         if created {
             // SQLite's own checkpoint at commit, too (see `Changes::commit`).
             conn.pragma_update(None, "wal_autocheckpoint", 0)
@@ -152,7 +155,7 @@ impl Register {
 
     /// A register that lives only for this run: used when the project has no record yet.
     pub fn in_memory() -> Result<Register, RegisterError> {
-        let conn = migrate::open_in_memory(REGISTER_MIGRATIONS)?;
+        let conn = migrate::open_in_memory(REGISTER_SCHEMA)?;
         Ok(Register {
             conn,
             path: PathBuf::from(":memory:"),

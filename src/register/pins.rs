@@ -412,7 +412,7 @@ mod tests {
         let path = dir.path().join("register.db");
         let old = super::super::migrate::open(
             &path,
-            &super::super::REGISTER_MIGRATIONS[..4],
+            super::super::REGISTER_SCHEMA.at(4),
             super::super::BUSY_TIMEOUT,
         )
         .unwrap();

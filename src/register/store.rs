@@ -16,12 +16,15 @@ use time::OffsetDateTime;
 
 use crate::model::Component;
 
-/// The store's schema, one step per version.
-const STORE_MIGRATIONS: migrate::Migrations = &[
-    include_str!("../../data/migrations/store/0001_advisories.sql"),
-    include_str!("../../data/migrations/store/0002_source_keys.sql"),
-    include_str!("../../data/migrations/store/0003_source_ecosystems.sql"),
-];
+/// The store's schema.
+pub(super) const STORE_SCHEMA: migrate::Schema = migrate::Schema {
+    current: Some(include_str!("../../data/migrations/store/schema.sql")),
+    steps: &[
+        include_str!("../../data/migrations/store/0001_advisories.sql"),
+        include_str!("../../data/migrations/store/0002_source_keys.sql"),
+        include_str!("../../data/migrations/store/0003_source_ecosystems.sql"),
+    ],
+};
 
 /// The page size of a new store. Records are a few KB of JSON each: with
 /// SQLite's default of 4 KB most take a page of their own, half empty, and
@@ -101,12 +104,8 @@ impl Store {
     /// Opens the store, waiting at most `busy_timeout` for another process's
     /// lock (`SOUP_BUSY_TIMEOUT_MS`; added for the lock tests).
     pub fn open_waiting(path: &Path, busy_timeout: Duration) -> Result<Store, RegisterError> {
-        let conn = migrate::open_with_page_size(
-            path,
-            STORE_MIGRATIONS,
-            busy_timeout,
-            Some(STORE_PAGE_SIZE),
-        )?;
+        let conn =
+            migrate::open_with_page_size(path, STORE_SCHEMA, busy_timeout, Some(STORE_PAGE_SIZE))?;
         conn.pragma_update(None, "mmap_size", STORE_MMAP_SIZE)
             .map_err(|e| RegisterError::sql(path, e))?;
         Ok(Store {
@@ -118,7 +117,7 @@ impl Store {
     /// A store that lives only for this run.
     pub fn in_memory() -> Result<Store, RegisterError> {
         Ok(Store {
-            conn: migrate::open_in_memory(STORE_MIGRATIONS)?,
+            conn: migrate::open_in_memory(STORE_SCHEMA)?,
             path: PathBuf::from(":memory:"),
         })
     }
@@ -562,7 +561,7 @@ mod tests {
     fn a_store_of_the_first_schema_keeps_its_data() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("advisories.db");
-        let old = migrate::open(&path, &STORE_MIGRATIONS[..1], migrate::BUSY_TIMEOUT).unwrap();
+        let old = migrate::open(&path, STORE_SCHEMA.at(1), migrate::BUSY_TIMEOUT).unwrap();
         old.execute(
             "INSERT INTO source VALUES ('a', 'a.zip', 'f', 'd', NULL, NULL, 'sha', 1, '[]')",
             [],
