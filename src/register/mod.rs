@@ -31,7 +31,7 @@ pub use store::{Loader, Settling, Skipped, SourceInfo, Store, StoredRecord};
 
 /// The register's schema.
 const REGISTER_SCHEMA: migrate::Schema = migrate::Schema {
-    current: Some(include_str!("../../data/migrations/register/schema.sql")),
+    current: include_str!("../../data/migrations/register/schema.sql"),
     steps: &[
         include_str!("../../data/migrations/register/0001_pins_events.sql"),
         include_str!("../../data/migrations/register/0002_caches.sql"),

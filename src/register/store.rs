@@ -18,7 +18,7 @@ use crate::model::Component;
 
 /// The store's schema.
 pub(super) const STORE_SCHEMA: migrate::Schema = migrate::Schema {
-    current: Some(include_str!("../../data/migrations/store/schema.sql")),
+    current: include_str!("../../data/migrations/store/schema.sql"),
     steps: &[
         include_str!("../../data/migrations/store/0001_advisories.sql"),
         include_str!("../../data/migrations/store/0002_source_keys.sql"),
