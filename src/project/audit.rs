@@ -121,7 +121,7 @@ impl Project {
             false => None,
         };
         // An empty store has nothing a kept result could have been made from.
-        let first_use = source::needs_bundled(self.store()?)?;
+        let first_use = self.store_is_absent() || source::needs_bundled(self.store()?)?;
         let approvals = self.approval_facts(false)?.1;
         if let Some(id) = identified
             .as_ref()
@@ -266,9 +266,9 @@ impl Project {
 
     /// Reads what the audit looks at: the identified working tree, or what
     /// [`Project::subjects`] finds. On the store's first use the bundled
-    /// snapshot loads into it on a second thread meanwhile: neither needs the
-    /// other, and each is much of a first audit's time. The load is kept only
-    /// if the reading succeeded, so a bad input changes nothing.
+    /// snapshot is staged or loaded on a second thread meanwhile: neither
+    /// needs the other, and each is much of a first audit's time. It is kept
+    /// only if the reading succeeded, so a bad input changes nothing.
     fn read_subjects(
         &mut self,
         request: &AuditRequest,
@@ -284,6 +284,23 @@ impl Project {
         };
         if !load_meanwhile {
             return read(self, out);
+        }
+        if self.store_is_absent() {
+            // No store on this machine yet: one holding the bundled snapshot
+            // is written beside its path meanwhile, and put there only if the
+            // reading succeeded.
+            let (path, now) = (self.locations.store.clone(), self.now);
+            let (staged, inventories) = std::thread::scope(|scope| {
+                let staging = scope.spawn(|| source::stage_bundled(&path, now));
+                let inventories = read(self, out);
+                let staged = staging
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                (staged, inventories)
+            });
+            let inventories = inventories?;
+            self.store = Some(staged?.place(self.locations.busy_timeout)?);
+            return Ok(inventories);
         }
         self.store()?;
         let Some(mut store) = self.store.take() else {

@@ -207,6 +207,11 @@ impl Project {
         }
     }
 
+    /// True when this machine has no advisory store yet and none is open.
+    fn store_is_absent(&self) -> bool {
+        self.store.is_none() && matches!(self.locations.store.try_exists(), Ok(false))
+    }
+
     /// The machine-wide advisory store.
     pub fn store(&mut self) -> Result<&mut Store, ProjectError> {
         let store = match self.store.take() {

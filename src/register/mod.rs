@@ -27,7 +27,7 @@ pub use cache::{CachedInventory, FileDigest, FileMeta, fingerprint};
 pub use events::{Event, EventKind};
 pub use migrate::BUSY_TIMEOUT;
 pub use pins::{Pin, PinDiff};
-pub use store::{Loader, Settling, Skipped, SourceInfo, Store, StoredRecord};
+pub use store::{Loader, Settling, Skipped, SourceInfo, Staged, Store, StoredRecord};
 
 /// The register's schema.
 const REGISTER_SCHEMA: migrate::Schema = migrate::Schema {

@@ -89,6 +89,33 @@ fn sortable(at: OffsetDateTime) -> String {
         .unwrap_or_default()
 }
 
+/// A new store written whole from an image into a file beside the store's
+/// path, and not at that path until [`Staged::place`]: dropping it removes
+/// the file, so a run that fails meanwhile leaves no store behind.
+pub struct Staged {
+    file: tempfile::NamedTempFile,
+    path: PathBuf,
+}
+
+impl Staged {
+    /// Puts the staged store at its path and opens it. When another process
+    /// made a store there meanwhile, that one is kept and opened instead,
+    /// since it may hold data fetched since.
+    pub fn place(self, busy_timeout: Duration) -> Result<Store, RegisterError> {
+        match self.file.persist_noclobber(&self.path) {
+            Ok(_) => {}
+            Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => {
+                return Err(RegisterError::Io {
+                    path: self.path,
+                    source: e.error,
+                });
+            }
+        }
+        Store::open_waiting(&self.path, busy_timeout)
+    }
+}
+
 /// The machine-wide advisory store.
 pub struct Store {
     conn: Connection,
@@ -112,6 +139,85 @@ impl Store {
             conn,
             path: path.to_path_buf(),
         })
+    }
+
+    /// Stages a new store at `path` from `image`, a store file holding one
+    /// source and nothing in a write-ahead log, stamped as fetched at
+    /// `fetched_at` and synced to disk before it can be placed.
+    pub fn stage(path: &Path, image: &[u8], fetched_at: &str) -> Result<Staged, RegisterError> {
+        let io = |at: &Path| {
+            let at = at.to_path_buf();
+            move |source| RegisterError::Io { path: at, source }
+        };
+        let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+        let dir = dir.unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir).map_err(io(dir))?;
+        let mut file = tempfile::Builder::new()
+            .prefix(".store-")
+            .tempfile_in(dir)
+            .map_err(io(dir))?;
+        std::io::Write::write_all(&mut file, image).map_err(io(file.path()))?;
+        let conn = Connection::open(file.path()).map_err(|e| RegisterError::sql(file.path(), e))?;
+        // Nothing to roll back to: until it is placed, a failure discards the file.
+        conn.pragma_update(None, "journal_mode", "OFF")
+            .and_then(|_| conn.execute("UPDATE source SET fetched_at = ?1", [fetched_at]))
+            .map_err(|e| RegisterError::sql(file.path(), e))?;
+        drop(conn);
+        file.as_file().sync_all().map_err(io(file.path()))?;
+        Ok(Staged {
+            file,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Writes the store, compacted, to the new file `to`: how the bundled
+    /// store image is made.
+    #[cfg(test)]
+    pub(crate) fn write_image(&self, to: &Path) -> Result<(), RegisterError> {
+        let to = to.to_str().unwrap_or_default();
+        self.conn
+            .execute("VACUUM INTO ?1", [to])
+            .map(|_| ())
+            .map_err(|e| self.err(e))
+    }
+
+    /// Everything the store holds, as text: its version, page size, schema and
+    /// every row of every table, in order.
+    #[cfg(test)]
+    pub(crate) fn contents(&self) -> Vec<String> {
+        let rows = |sql: &str| -> Vec<String> {
+            let mut stmt = self.conn.prepare(sql).unwrap();
+            let columns = stmt.column_count();
+            stmt.query_map([], |row| {
+                let values: Vec<rusqlite::types::Value> =
+                    (0..columns).map(|i| row.get(i)).collect::<Result<_, _>>()?;
+                Ok(format!("{values:?}"))
+            })
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+        };
+        let mut contents = rows("PRAGMA user_version");
+        contents.extend(rows("PRAGMA page_size"));
+        contents.extend(rows(
+            "SELECT type, name, sql FROM sqlite_schema ORDER BY name",
+        ));
+        let tables: Vec<String> = self
+            .conn
+            .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
+            .unwrap()
+            .query_map([], |row| row.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        for name in tables {
+            contents.push(format!("table {name}"));
+            let select = format!("SELECT * FROM \"{name}\"");
+            let columns = self.conn.prepare(&select).unwrap().column_count();
+            let order: Vec<String> = (1..=columns).map(|i| i.to_string()).collect();
+            contents.extend(rows(&format!("{select} ORDER BY {}", order.join(", "))));
+        }
+        contents
     }
 
     /// A store that lives only for this run.

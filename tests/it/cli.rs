@@ -359,7 +359,17 @@ fn a_bad_lockfile_fails_naming_it_and_changes_nothing() {
         .expect(2);
     assert!(run.stderr().contains("broken.lock"), "{}", run.stderr());
     assert_eq!(project.snapshot(), before);
-    // The bundled snapshot, loaded meanwhile into the empty store, was not kept.
+    // The store holding the bundled snapshot, staged meanwhile, was not put in place.
+    assert!(!project.store().exists());
+    let store_dir = project.store().parent().unwrap().to_path_buf();
+    let left = std::fs::read_dir(&store_dir).map_or(0, |dir| dir.count());
+    assert_eq!(left, 0, "{}", store_dir.display());
+
+    // A store that exists but is empty: the snapshot loaded into it meanwhile is not kept.
+    drop(rusqlite::Connection::open(project.store()).unwrap());
+    project
+        .run(&["audit", "--offline", "--lockfile", "broken.lock"])
+        .expect(2);
     let store = rusqlite::Connection::open(project.store()).unwrap();
     let sources: i64 = store
         .query_row("SELECT count(*) FROM source", [], |row| row.get(0))
