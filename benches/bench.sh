@@ -10,7 +10,7 @@
 # packages, three ways: warm (register and advisory store filled by an earlier
 # run), ci (a fresh CI clone: the record and the cached advisory store are there,
 # the register is not) and cold (a fresh CI clone with no store either: the
-# bundled snapshot is loaded first); cargo-audit on the same lockfiles and the
+# store is first made from the bundled snapshot); cargo-audit on the same lockfiles and the
 # same RustSec snapshot in its native form; the fleet: `audit --all-releases`
 # over 10, 25 and 50 generated release baselines, against cargo-audit once on
 # each of the 50 releases' lockfiles, and `report --release` on the largest;
