@@ -274,9 +274,14 @@ impl Project {
     }
 
     /// Loads the bundled RustSec snapshot when the store has no RustSec data
-    /// yet, so the first run works with no network.
+    /// yet, so the first run works with no network. A machine with no store
+    /// gets one written whole from the bundled image instead.
     fn ensure_bundled(&mut self) -> Result<(), ProjectError> {
         let now = self.now;
+        if self.store_is_absent() {
+            let staged = source::stage_bundled(&self.locations.store, now)?;
+            self.store = Some(staged.place(self.locations.busy_timeout)?);
+        }
         let store = self.store()?;
         if source::needs_bundled(store)? {
             source::load_bundled(store, now, || true)?;

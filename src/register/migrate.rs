@@ -211,7 +211,7 @@ fn apply(conn: &Connection, path: &Path, schema: Schema, from: u32) -> Result<()
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     const STEPS: Schema = Schema {
@@ -225,19 +225,22 @@ mod tests {
         assert_eq!(schema_version(&conn, Path::new("m")).unwrap(), 2);
     }
 
+    /// Every row `sql` gives, each as its values' text.
+    pub(crate) fn rows(conn: &Connection, sql: &str) -> Vec<String> {
+        let mut statement = conn.prepare(sql).unwrap();
+        let rows = statement.query_map([], |row| {
+            let values: Vec<String> = (0..row.as_ref().column_count())
+                .map(|i| format!("{:?}", row.get_ref(i).unwrap()))
+                .collect();
+            Ok(values.join(" "))
+        });
+        rows.unwrap().map(Result::unwrap).collect()
+    }
+
     /// Every table, index and trigger of the database, each with its columns,
     /// keys and whether it has rowids: what a schema is, whatever its text.
     fn shape(conn: &Connection) -> Vec<String> {
-        let rows = |sql: &str| -> Vec<String> {
-            let mut statement = conn.prepare(sql).unwrap();
-            let rows = statement.query_map([], |row| {
-                let values: Vec<String> = (0..row.as_ref().column_count())
-                    .map(|i| format!("{:?}", row.get_ref(i).unwrap()))
-                    .collect();
-                Ok(values.join(" "))
-            });
-            rows.unwrap().map(Result::unwrap).collect()
-        };
+        let rows = |sql: &str| rows(conn, sql);
         let mut objects = conn
             .prepare("SELECT type, name, tbl_name FROM sqlite_master ORDER BY name")
             .unwrap();

@@ -185,18 +185,7 @@ impl Store {
     /// every row of every table, in order.
     #[cfg(test)]
     pub(crate) fn contents(&self) -> Vec<String> {
-        let rows = |sql: &str| -> Vec<String> {
-            let mut stmt = self.conn.prepare(sql).unwrap();
-            let columns = stmt.column_count();
-            stmt.query_map([], |row| {
-                let values: Vec<rusqlite::types::Value> =
-                    (0..columns).map(|i| row.get(i)).collect::<Result<_, _>>()?;
-                Ok(format!("{values:?}"))
-            })
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap()
-        };
+        let rows = |sql: &str| migrate::tests::rows(&self.conn, sql);
         let mut contents = rows("PRAGMA user_version");
         contents.extend(rows("PRAGMA page_size"));
         contents.extend(rows(
@@ -210,11 +199,11 @@ impl Store {
             .unwrap()
             .collect::<Result<_, _>>()
             .unwrap();
-        for name in tables {
-            contents.push(format!("table {name}"));
-            let select = format!("SELECT * FROM \"{name}\"");
+        for table in tables {
+            let select = format!("SELECT * FROM \"{table}\"");
             let columns = self.conn.prepare(&select).unwrap().column_count();
             let order: Vec<String> = (1..=columns).map(|i| i.to_string()).collect();
+            contents.push(format!("table {table}"));
             contents.extend(rows(&format!("{select} ORDER BY {}", order.join(", "))));
         }
         contents
