@@ -5,9 +5,9 @@ use super::fetch::ecosystems_of;
 use super::inputs::{Identified, keep_baseline, keep_inventory};
 use super::reuse::{self, AuditKey, Kept};
 use super::{
-    Input, Project, ProjectError, Side, program_identity, subjects_of, undirected_formats, union_of,
+    Bundling, Input, Project, ProjectError, Side, program_identity, subjects_of,
+    undirected_formats, union_of,
 };
-use crate::advisory::source;
 use crate::evaluate::prompt::{self, Answer};
 use crate::evaluate::{Assessment, Audit, AuditOptions, Evaluator};
 use crate::inventory::Inventory;
@@ -121,7 +121,8 @@ impl Project {
             false => None,
         };
         // An empty store has nothing a kept result could have been made from.
-        let first_use = self.store_is_absent() || source::needs_bundled(self.store()?)?;
+        let bundling = self.bundling()?;
+        let first_use = bundling != Bundling::Nothing;
         let approvals = self.approval_facts(false)?.1;
         if let Some(id) = identified
             .as_ref()
@@ -137,11 +138,15 @@ impl Project {
         }
 
         let fingerprint = identified.as_ref().map(|id| id.fingerprint.clone());
-        let load_meanwhile = first_use && request.fetch.is_none();
-        let inventories = self.read_subjects(request, identified, load_meanwhile, out)?;
-        let _settling = match load_meanwhile {
-            true => Some(self.store()?.settle_in_background()),
-            false => None,
+        // A fetch brings the data itself; else the snapshot goes in beside the reading.
+        let meanwhile = match request.fetch {
+            None => bundling,
+            Some(_) => Bundling::Nothing,
+        };
+        let inventories = self.read_subjects(request, identified, meanwhile, out)?;
+        let _settling = match meanwhile {
+            Bundling::Nothing => None,
+            Bundling::Stage | Bundling::Load => Some(self.store()?.settle_in_background()),
         };
         let subjects = subjects_of(&inventories);
         let components = union_of(inventories.iter().map(|(_, inventory)| inventory));
@@ -265,64 +270,21 @@ impl Project {
     }
 
     /// Reads what the audit looks at: the identified working tree, or what
-    /// [`Project::subjects`] finds. On the store's first use the bundled
-    /// snapshot is staged or loaded on a second thread meanwhile: neither
-    /// needs the other, and each is much of a first audit's time. It is kept
-    /// only if the reading succeeded, so a bad input changes nothing.
+    /// [`Project::subjects`] finds, beside `bundling` the snapshot into the
+    /// store ([`Project::beside_bundling`]).
     fn read_subjects(
         &mut self,
         request: &AuditRequest,
         identified: Option<Identified>,
-        load_meanwhile: bool,
+        bundling: Bundling,
         out: &mut dyn Out,
     ) -> Result<Vec<(Option<String>, Inventory)>, ProjectError> {
-        let read = |project: &mut Project, out: &mut dyn Out| match identified {
+        self.beside_bundling(bundling, |project| match identified {
             Some(id) => project
                 .read_identified(id, &request.input, out)
                 .map(|inventory| vec![(None, inventory)]),
             None => project.subjects(&request.input, &request.scope, out),
-        };
-        if !load_meanwhile {
-            return read(self, out);
-        }
-        if self.store_is_absent() {
-            // No store on this machine yet: one holding the bundled snapshot
-            // is written beside its path meanwhile, and put there only if the
-            // reading succeeded.
-            let (path, now) = (self.locations.store.clone(), self.now);
-            let (staged, inventories) = std::thread::scope(|scope| {
-                let staging = scope.spawn(|| source::stage_bundled(&path, now));
-                let inventories = read(self, out);
-                let staged = staging
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-                (staged, inventories)
-            });
-            let inventories = inventories?;
-            self.store = Some(staged?.place(self.locations.busy_timeout)?);
-            return Ok(inventories);
-        }
-        self.store()?;
-        let Some(mut store) = self.store.take() else {
-            return read(self, out);
-        };
-        let now = self.now;
-        let (read_ok, verdict) = std::sync::mpsc::channel();
-        let result = std::thread::scope(|scope| {
-            // Owned here, so that even a panic tells the loader not to keep its load.
-            let read_ok = read_ok;
-            let loading = scope.spawn(|| {
-                source::load_bundled(&mut store, now, move || verdict.recv() == Ok(true))
-            });
-            let inventories = read(self, out);
-            let _ = read_ok.send(inventories.is_ok());
-            let loaded = loading.join().unwrap_or(Err(source::SourceError::NotKept));
-            let inventories = inventories?;
-            loaded?;
-            Ok(inventories)
-        });
-        self.store = Some(store);
-        result
+        })
     }
 
     /// Asks for each anomaly that needs an evaluation; saves the record after

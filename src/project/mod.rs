@@ -273,19 +273,82 @@ impl Project {
         Ok(self.register.insert(register))
     }
 
-    /// Loads the bundled RustSec snapshot when the store has no RustSec data
-    /// yet, so the first run works with no network. A machine with no store
-    /// gets one written whole from the bundled image instead.
-    fn ensure_bundled(&mut self) -> Result<(), ProjectError> {
-        let now = self.now;
+    /// What the store needs for the bundled RustSec snapshot to be in it.
+    fn bundling(&mut self) -> Result<Bundling, ProjectError> {
         if self.store_is_absent() {
-            let staged = source::stage_bundled(&self.locations.store, now)?;
-            self.store = Some(staged.place(self.locations.busy_timeout)?);
+            return Ok(Bundling::Stage);
         }
-        let store = self.store()?;
-        if source::needs_bundled(store)? {
-            source::load_bundled(store, now, || true)?;
-            store.settle();
+        Ok(match source::needs_bundled(self.store()?)? {
+            true => Bundling::Load,
+            false => Bundling::Nothing,
+        })
+    }
+
+    /// Runs `work` while the bundled snapshot goes into the store on a second
+    /// thread, as `bundling` says: neither needs the other, and on a first use
+    /// each is much of the command's time. The store keeps the snapshot only
+    /// if `work` succeeded, so a command that fails changes nothing; the
+    /// caller settles the store's log after a load.
+    fn beside_bundling<T>(
+        &mut self,
+        bundling: Bundling,
+        work: impl FnOnce(&mut Project) -> Result<T, ProjectError>,
+    ) -> Result<T, ProjectError> {
+        match bundling {
+            Bundling::Nothing => work(self),
+            Bundling::Stage => {
+                let (path, now) = (self.locations.store.clone(), self.now);
+                let (staged, done) = std::thread::scope(|scope| {
+                    let staging = scope.spawn(|| source::stage_bundled(&path, now));
+                    let done = work(self);
+                    let staged = staging
+                        .join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                    (staged, done)
+                });
+                let done = done?;
+                self.store = Some(staged?.place(self.locations.busy_timeout)?);
+                Ok(done)
+            }
+            Bundling::Load => {
+                self.store()?;
+                let Some(mut store) = self.store.take() else {
+                    return work(self);
+                };
+                let now = self.now;
+                let (done_ok, verdict) = std::sync::mpsc::channel();
+                let result = std::thread::scope(|scope| {
+                    // Owned here, so that even a panic tells the loader not to keep its load.
+                    let done_ok = done_ok;
+                    let loading = scope.spawn(|| {
+                        source::load_bundled(&mut store, now, move || verdict.recv() == Ok(true))
+                    });
+                    let done = work(self);
+                    let _ = done_ok.send(done.is_ok());
+                    let loaded = loading.join().unwrap_or(Err(source::SourceError::NotKept));
+                    let done = done?;
+                    loaded?;
+                    Ok(done)
+                });
+                self.store = Some(store);
+                result
+            }
+        }
+    }
+
+    /// Puts the bundled RustSec snapshot in the store when it has no RustSec
+    /// data yet, so the first run works with no network.
+    fn ensure_bundled(&mut self) -> Result<(), ProjectError> {
+        let mut bundling = self.bundling()?;
+        if bundling == Bundling::Stage {
+            self.beside_bundling(bundling, |_| Ok(()))?;
+            // A store another process made meanwhile is kept instead, and may
+            // not hold the snapshot.
+            bundling = self.bundling()?;
+        }
+        if bundling == Bundling::Load {
+            self.beside_bundling(bundling, |_| Ok(()))?;
+            self.store()?.settle();
         }
         Ok(())
     }
@@ -526,6 +589,17 @@ impl Project {
         }
         Ok(inventory)
     }
+}
+
+/// How the bundled RustSec snapshot gets into the store ([`Project::bundling`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Bundling {
+    /// It is there already.
+    Nothing,
+    /// No store on this machine yet: one is written whole from the bundled image.
+    Stage,
+    /// A store without RustSec data: the snapshot is loaded into it.
+    Load,
 }
 
 /// What one audit of [`Project::assess_each`] is of.
