@@ -102,44 +102,56 @@ pub struct RecordKeys {
     /// When the record last changed.
     #[serde(with = "time::serde::rfc3339")]
     pub modified: OffsetDateTime,
-    /// The affected packages, without their versions.
+    /// When the record was withdrawn.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub withdrawn: Option<OffsetDateTime>,
+    /// The affected packages, with the versions matching reads.
     #[serde(default, deserialize_with = "null_as_empty")]
-    pub affected: Vec<AffectedKeys>,
-}
-
-/// The package of one `affected` entry, without its versions.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct AffectedKeys {
-    /// The package; entries without one match nothing.
-    #[serde(default)]
-    pub package: Option<Package>,
+    pub affected: Vec<AffectedVersions>,
 }
 
 /// What matching reads of a record: whether it is withdrawn, and the
 /// versions of each package it affects. An audit is given every record that
 /// names one of its packages, and most affect none of the pinned versions:
-/// each is read this far, and whole ([`Advisory`]) only where it matches.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+/// the store keeps this much of each beside it, written as JSON, and a record
+/// is read whole ([`Advisory`]) only where this matches.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RecordVersions {
     /// When the record was withdrawn; a withdrawn record never matches.
-    #[serde(default, with = "time::serde::rfc3339::option")]
+    #[serde(
+        default,
+        with = "time::serde::rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub withdrawn: Option<OffsetDateTime>,
     /// The affected packages, with their versions only.
-    #[serde(default, deserialize_with = "null_as_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_empty",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub affected: Vec<AffectedVersions>,
 }
 
 /// One `affected` entry as [`RecordVersions`] reads it.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AffectedVersions {
     /// The package; entries without one match nothing.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub package: Option<Package>,
     /// Ranges of affected versions.
-    #[serde(default, deserialize_with = "null_as_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_empty",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub ranges: Vec<Range>,
     /// Affected versions listed one by one.
-    #[serde(default, deserialize_with = "null_as_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_empty",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub versions: Vec<String>,
 }
 
@@ -391,9 +403,29 @@ impl Package {
 }
 
 impl RecordVersions {
-    /// Reads what matching needs of a record.
+    /// Reads what matching needs of a record, or of the JSON
+    /// [`RecordVersions::to_json`] wrote of one.
     pub fn from_json(bytes: &[u8]) -> Result<RecordVersions, OsvError> {
         parse(bytes)
+    }
+
+    /// What matching reads of `advisory`.
+    pub fn of(advisory: &Advisory) -> RecordVersions {
+        let affected = advisory.affected.iter().map(|a| AffectedVersions {
+            package: a.package.clone(),
+            ranges: a.ranges.clone(),
+            versions: a.versions.clone(),
+        });
+        RecordVersions {
+            withdrawn: advisory.withdrawn,
+            affected: affected.collect(),
+        }
+    }
+
+    /// As JSON, a few hundred bytes where the record has thousands; `None`
+    /// where a time will not write as RFC 3339, and the record is read whole.
+    pub fn to_json(&self) -> Option<Vec<u8>> {
+        serde_json::to_vec(self).ok()
     }
 }
 

@@ -16,23 +16,30 @@ pub fn stored(advisory: &Advisory, json: Vec<u8>) -> StoredRecord {
         id: advisory.id.clone(),
         modified: advisory.modified,
         names: affected_names(packages),
+        versions: RecordVersions::of(advisory).to_json(),
         json,
     }
 }
 
 /// The store's form of a record read only for its keys, and its OSV JSON.
 pub fn stored_keys(keys: RecordKeys, json: Vec<u8>) -> StoredRecord {
+    let names = affected_names(keys.packages());
     StoredRecord {
-        names: affected_names(keys.packages()),
+        names,
         id: keys.id,
         modified: keys.modified,
+        versions: RecordVersions {
+            withdrawn: keys.withdrawn,
+            affected: keys.affected,
+        }
+        .to_json(),
         json,
     }
 }
 
 /// The records that affect any of `components`, newest copy of each, each
-/// once. The store gives every record that names one of their packages;
-/// each is read for its versions first, and whole only where it matches.
+/// once. The store gives every record that names one of their packages, as
+/// the versions kept beside it; only those that match are read whole.
 /// Records that no longer parse (written by another version) are skipped.
 pub fn advisories_for<'c>(
     store: &Store,
@@ -40,10 +47,13 @@ pub fn advisories_for<'c>(
 ) -> Result<Vec<Advisory>, RegisterError> {
     let components: Vec<&Component> = components.into_iter().collect();
     let index = ComponentIndex::new(components.iter().copied());
-    Ok(store
-        .records_for(components)?
+    let candidates = store.candidates_for(components)?;
+    let affecting = candidates
         .iter()
-        .filter(|json| RecordVersions::from_json(json).is_ok_and(|r| index.affected_by(&r)))
+        .filter(|c| RecordVersions::from_json(c.versions()).is_ok_and(|r| index.affected_by(&r)));
+    Ok(store
+        .records_of(affecting)?
+        .iter()
         .filter_map(|json| Advisory::from_json(json).ok())
         .collect())
 }
@@ -68,10 +78,132 @@ fn affected_names<'a>(packages: impl Iterator<Item = &'a Package>) -> BTreeSet<(
 
 #[cfg(test)]
 mod tests {
+    use std::io::Cursor;
     use std::path::Path;
 
     use super::*;
-    use crate::advisory::{matcher::affects, source};
+    use crate::advisory::archive::{self, Entry, Limits};
+    use crate::advisory::matcher::affects;
+    use crate::advisory::source::{self, Parse};
+
+    /// The real `Cargo.lock` files of the fixtures, each with its components.
+    fn real_lockfiles() -> Vec<(std::path::PathBuf, Vec<Component>)> {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lockfiles");
+        let mut lockfiles: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|entry| entry.unwrap().path())
+            .filter(|path| path.to_string_lossy().ends_with(".Cargo.lock"))
+            .map(|path| {
+                let components = crate::inventory::read_lockfile_as(&path, None)
+                    .unwrap()
+                    .components;
+                (path, components)
+            })
+            .collect();
+        lockfiles.sort_by(|a, b| a.0.cmp(&b.0));
+        lockfiles
+    }
+
+    /// On every record of the real OSV exports in the fixtures (RustSec, Go,
+    /// PyPA), read whole or for its keys only: the versions the store keeps
+    /// beside it read back as what matching reads of the record itself.
+    #[test]
+    fn the_versions_kept_beside_a_record_read_as_the_record() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/advisories");
+        let mut records = 0;
+        for zip in [
+            "rustsec-osv-2026-08-21.zip",
+            "go-vulndb-osv-2026-08-21.zip",
+            "pypa-osv-2024-10-10.zip",
+        ] {
+            let bytes = std::fs::read(dir.join(zip)).unwrap();
+            let entries = archive::read_zip(Cursor::new(bytes), zip, &Limits::default()).unwrap();
+            for entry in entries {
+                let Entry { name, bytes } = entry.unwrap();
+                let Ok(whole) = RecordVersions::from_json(&bytes) else {
+                    continue;
+                };
+                for parse in [Parse::Full, Parse::KeysOnly] {
+                    let Some(Ok(stored)) = source::read_record(&name, bytes.clone(), parse) else {
+                        panic!("{zip} {name} does not read");
+                    };
+                    let kept = RecordVersions::from_json(&stored.versions.unwrap()).unwrap();
+                    assert_eq!(kept, whole, "{zip} {name}");
+                }
+                records += 1;
+            }
+        }
+        assert!(records > 8000, "{records}");
+    }
+
+    /// Every record of the real RustSec export in the fixtures, as the store keeps it.
+    fn rustsec_records() -> Vec<StoredRecord> {
+        let zip = "rustsec-osv-2026-08-21.zip";
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/advisories")
+            .join(zip);
+        let entries = archive::read_zip(
+            Cursor::new(std::fs::read(path).unwrap()),
+            zip,
+            &Limits::default(),
+        )
+        .unwrap();
+        entries
+            .filter_map(|entry| {
+                let Entry { name, bytes } = entry.unwrap();
+                source::read_record(&name, bytes, Parse::Full).map(Result::unwrap)
+            })
+            .collect()
+    }
+
+    /// A store holding `records`.
+    fn store_of(records: impl Iterator<Item = StoredRecord>) -> Store {
+        let mut store = Store::in_memory().unwrap();
+        store
+            .replace(|loader| {
+                let mut info = crate::register::SourceInfo {
+                    name: source::RUSTSEC.into(),
+                    location: "fixture".into(),
+                    fetched_at: "2026-11-24T00:00:00Z".into(),
+                    data_date: "2026-08-21T00:00:00Z".into(),
+                    etag: None,
+                    last_modified: None,
+                    content_sha256: String::new(),
+                    record_count: 0,
+                    skipped: Vec::new(),
+                };
+                for record in records {
+                    assert!(loader.add(&record)?);
+                    info.record_count += 1;
+                }
+                Ok::<_, RegisterError>(info)
+            })
+            .unwrap();
+        store
+    }
+
+    /// A store whose rows an older build wrote, with no versions beside the
+    /// records, gives every real lockfile of the fixtures the same records
+    /// as one that keeps them: each of its records is read whole instead.
+    #[test]
+    fn a_store_without_kept_versions_matches_the_same() {
+        let kept = store_of(rustsec_records().into_iter());
+        let older = store_of(rustsec_records().into_iter().map(|record| StoredRecord {
+            versions: None,
+            ..record
+        }));
+        let mut found = 0;
+        for (path, components) in real_lockfiles() {
+            let ids = |store: &Store| -> Vec<String> {
+                let advisories = advisories_for(store, &components).unwrap();
+                advisories.into_iter().map(|a| a.id).collect()
+            };
+            let kept_ids = ids(&kept);
+            assert_eq!(ids(&older), kept_ids, "{}", path.display());
+            found += kept_ids.len();
+        }
+        assert!(found > 10, "{found}");
+    }
 
     /// On the bundled RustSec snapshot and every real `Cargo.lock` of the
     /// fixtures: the records read whole are exactly those of the store's
@@ -80,18 +212,11 @@ mod tests {
     fn the_records_read_whole_are_those_that_affect_a_component() {
         let mut store = Store::in_memory().unwrap();
         source::load_bundled(&mut store, time::OffsetDateTime::UNIX_EPOCH, || true).unwrap();
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lockfiles");
         let (mut candidates, mut matched) = (0, 0);
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if !path.to_string_lossy().ends_with(".Cargo.lock") {
-                continue;
-            }
-            let components = crate::inventory::read_lockfile_as(&path, None)
-                .unwrap()
-                .components;
+        for (path, components) in real_lockfiles() {
+            let named = store.candidates_for(&components).unwrap();
             let every: Vec<Advisory> = store
-                .records_for(&components)
+                .records_of(&named)
                 .unwrap()
                 .iter()
                 .map(|json| Advisory::from_json(json).unwrap())

@@ -84,24 +84,32 @@ pub fn read_input(path: &Path) -> Result<Inventory, InventoryError> {
 /// yarn's `package.json` manifests) the
 /// SHA-256 over all of them, so that a change to any one is seen.
 pub fn lockfile_fingerprint(path: &Path, bytes: &[u8]) -> Result<String, InventoryError> {
-    use sha2::{Digest, Sha256};
     match detect(path, bytes, None) {
         Ok(
             InputFormat::GoMod
             | InputFormat::RequirementsTxt
             | InputFormat::YarnBerry
             | InputFormat::YarnClassic,
-        ) => {
-            let inventory = parse_any_lockfile(path, bytes, None)?;
-            let mut digest = Sha256::new();
-            digest.update(bytes);
-            for file in inventory.files.iter().skip(1) {
-                digest.update(read_bytes(file)?);
-            }
-            Ok(hex::encode(digest.finalize()))
-        }
+        ) => fingerprint_of(&parse_any_lockfile(path, bytes, None)?, bytes),
         _ => Ok(super::sha256_hex(bytes)),
     }
+}
+
+/// [`lockfile_fingerprint`] of the lockfile `bytes`, given the inventory read
+/// from them: read from that file alone, it is the input's digest, which the
+/// reading computed; else the other files it names are read and hashed too.
+pub fn fingerprint_of(inventory: &Inventory, bytes: &[u8]) -> Result<String, InventoryError> {
+    use sha2::{Digest, Sha256};
+    let others = inventory.files.get(1..).unwrap_or_default();
+    if others.is_empty() {
+        return Ok(inventory.input.sha256.clone());
+    }
+    let mut digest = Sha256::new();
+    digest.update(bytes);
+    for file in others {
+        digest.update(read_bytes(file)?);
+    }
+    Ok(hex::encode(digest.finalize()))
 }
 
 /// The lockfile format of `bytes`: content, else file name, else `hint`.
@@ -359,6 +367,36 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.contains("CycloneDX SBOM"), "{err}");
+    }
+
+    /// On real lockfiles of every format that names other files, and on
+    /// those that name none: the fingerprint taken from the inventory read is
+    /// the one taken before reading, so a result kept under either is found.
+    #[test]
+    fn the_fingerprint_of_an_inventory_is_the_lockfiles() {
+        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        let mut several = 0;
+        for lockfile in [
+            "ecosystems/go-caddy-e7457b43e4/go.mod",
+            "ecosystems/requirements/requirements-dev.txt",
+            "ecosystems/yarn-berry/yarn.lock",
+            "ecosystems/yarn-classic/yarn.lock",
+            "ecosystems/npm-v3/package-lock.json",
+            "ecosystems/uv/uv.lock",
+            "lockfiles/deno-f74b15c304.Cargo.lock",
+        ] {
+            let path = fixtures.join(lockfile);
+            let bytes = std::fs::read(&path).unwrap();
+            let inventory = parse_any_lockfile(&path, &bytes, None).unwrap();
+            let before = lockfile_fingerprint(&path, &bytes).unwrap();
+            assert_eq!(
+                fingerprint_of(&inventory, &bytes).unwrap(),
+                before,
+                "{lockfile}"
+            );
+            several += usize::from(inventory.files.len() > 1);
+        }
+        assert_eq!(several, 4);
     }
 
     #[test]

@@ -109,8 +109,8 @@ pub use cargo_lock::parse_lockfile;
 pub use cargo_project::{manifest_package_field, read_cargo_project};
 pub use cyclonedx::{parse_cyclonedx_json, parse_cyclonedx_xml};
 pub use detect::{
-    detect, find_lockfiles, lockfile_fingerprint, parse_any_lockfile, read_any, read_input,
-    read_lockfile, read_lockfile_as,
+    detect, find_lockfiles, fingerprint_of, lockfile_fingerprint, parse_any_lockfile, read_any,
+    read_input, read_lockfile, read_lockfile_as,
 };
 pub use gomod::parse_go_mod;
 pub use npm::parse_npm_lock;

@@ -91,6 +91,9 @@ impl AuditRequest {
     }
 }
 
+/// One input an audit read: the release whose baseline it is, if any, and its inventory.
+type Read = (Option<String>, Inventory);
+
 /// What an audit found and did.
 pub struct AuditRun {
     pub audit: Audit,
@@ -137,13 +140,12 @@ impl Project {
             }
         }
 
-        let fingerprint = identified.as_ref().map(|id| id.fingerprint.clone());
         // A fetch brings the data itself; else the snapshot goes in beside the reading.
         let meanwhile = match request.fetch {
             None => bundling,
             Some(_) => Bundling::Nothing,
         };
-        let inventories = self.read_subjects(request, identified, meanwhile, out)?;
+        let (inventories, fingerprint) = self.read_subjects(request, identified, meanwhile, out)?;
         let _settling = match meanwhile {
             Bundling::Nothing => None,
             Bundling::Stage | Bundling::Load => Some(self.store()?.settle_in_background()),
@@ -241,7 +243,7 @@ impl Project {
         let record = self.record.as_ref().map(|r| r.saved_text().to_string());
         let key = AuditKey {
             program: program_identity(),
-            fingerprint: &id.fingerprint,
+            fingerprint: id.fingerprint()?,
             record: record.as_deref(),
             approvals,
             sources: &sources,
@@ -269,21 +271,21 @@ impl Project {
         })
     }
 
-    /// Reads what the audit looks at: the identified working tree, or what
-    /// [`Project::subjects`] finds, beside `bundling` the snapshot into the
-    /// store ([`Project::beside_bundling`]).
+    /// Reads what the audit looks at: the identified working tree, with its
+    /// fingerprint, or what [`Project::subjects`] finds, beside `bundling` the
+    /// snapshot into the store ([`Project::beside_bundling`]).
     fn read_subjects(
         &mut self,
         request: &AuditRequest,
         identified: Option<Identified>,
         bundling: Bundling,
         out: &mut dyn Out,
-    ) -> Result<Vec<(Option<String>, Inventory)>, ProjectError> {
+    ) -> Result<(Vec<Read>, Option<String>), ProjectError> {
         self.beside_bundling(bundling, |project| match identified {
             Some(id) => project
                 .read_identified(id, &request.input, out)
-                .map(|inventory| vec![(None, inventory)]),
-            None => project.subjects(&request.input, &request.scope, out),
+                .map(|(inventory, fingerprint)| (vec![(None, inventory)], Some(fingerprint))),
+            None => Ok((project.subjects(&request.input, &request.scope, out)?, None)),
         })
     }
 

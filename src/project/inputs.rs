@@ -2,6 +2,7 @@
 //! metadata`, and the inventory kept for the project so a warm audit can skip
 //! `cargo metadata` while none of the files it read changed.
 
+use std::cell::OnceCell;
 use std::path::{Path, PathBuf};
 
 use super::{Project, ProjectError, RECORD_FILE};
@@ -48,8 +49,10 @@ impl Input {
 pub(super) struct Identified {
     /// The path its pins are kept under: the input, or the workspace's Cargo.lock.
     pub input_path: String,
-    /// A digest over every file its inventory is read from.
-    pub fingerprint: String,
+    /// A digest over every file its inventory is read from, once asked for.
+    /// Only a kept result's look-up needs it before the reading; an audit with
+    /// no register takes it from the inventory, whose reading hashed the file.
+    fingerprint: OnceCell<String>,
     unread: Unread,
 }
 
@@ -67,16 +70,26 @@ impl Identified {
         let bytes = inventory::read_bytes(path)?;
         Ok(Identified {
             input_path: path.display().to_string(),
-            fingerprint: match lockfile {
-                true => inventory::lockfile_fingerprint(path, &bytes)?,
-                false => sha256_hex(&bytes),
-            },
+            fingerprint: OnceCell::new(),
             unread: if lockfile {
                 Unread::Lockfile(path.to_path_buf(), bytes)
             } else {
                 Unread::Sbom(path.to_path_buf(), bytes)
             },
         })
+    }
+
+    /// The digest over every file its inventory is read from, before it is read.
+    pub fn fingerprint(&self) -> Result<&str, ProjectError> {
+        if let Some(fingerprint) = self.fingerprint.get() {
+            return Ok(fingerprint);
+        }
+        let fingerprint = match &self.unread {
+            Unread::Lockfile(path, bytes) => inventory::lockfile_fingerprint(path, bytes)?,
+            Unread::Sbom(_, bytes) => sha256_hex(bytes),
+            Unread::Cached(cached) => cached.fingerprint.clone(),
+        };
+        Ok(self.fingerprint.get_or_init(|| fingerprint))
     }
 }
 
@@ -163,28 +176,41 @@ impl Project {
         }
         Ok(cached.map(|cached| Identified {
             input_path: cached.input_path.clone(),
-            fingerprint: cached.fingerprint.clone(),
+            fingerprint: OnceCell::from(cached.fingerprint.clone()),
             unread: Unread::Cached(cached),
         }))
     }
 
-    /// Reads the components of an identified input. A kept inventory that no
-    /// longer parses is read again from the project.
+    /// Reads the components of an identified input, with its fingerprint. A
+    /// kept inventory that no longer parses is read again from the project.
     pub(super) fn read_identified(
         &mut self,
         identified: Identified,
         input: &Input,
         out: &mut dyn Out,
-    ) -> Result<Inventory, ProjectError> {
+    ) -> Result<(Inventory, String), ProjectError> {
+        let known = identified.fingerprint.into_inner();
         Ok(match identified.unread {
             Unread::Lockfile(path, bytes) => {
-                inventory::parse_any_lockfile(&path, &bytes, input.format_hint)?
+                let inventory = inventory::parse_any_lockfile(&path, &bytes, input.format_hint)?;
+                let fingerprint = match known {
+                    Some(fingerprint) => fingerprint,
+                    None => inventory::fingerprint_of(&inventory, &bytes)?,
+                };
+                (inventory, fingerprint)
             }
-            Unread::Sbom(path, bytes) => inventory::parse_sbom(&path, &bytes)?,
-            Unread::Cached(cached) => match self.register()?.read_kept(&cached) {
-                Some(inventory) => inventory,
-                None => self.read_inventory(input, out)?,
-            },
+            Unread::Sbom(path, bytes) => {
+                let inventory = inventory::parse_sbom(&path, &bytes)?;
+                let fingerprint = known.unwrap_or_else(|| inventory.input.sha256.clone());
+                (inventory, fingerprint)
+            }
+            Unread::Cached(cached) => {
+                let inventory = match self.register()?.read_kept(&cached) {
+                    Some(inventory) => inventory,
+                    None => self.read_inventory(input, out)?,
+                };
+                (inventory, cached.fingerprint)
+            }
         })
     }
 }

@@ -23,6 +23,7 @@ pub(super) const STORE_SCHEMA: migrate::Schema = migrate::Schema {
         include_str!("../../data/migrations/store/0001_advisories.sql"),
         include_str!("../../data/migrations/store/0002_source_keys.sql"),
         include_str!("../../data/migrations/store/0003_source_ecosystems.sql"),
+        include_str!("../../data/migrations/store/0004_record_versions.sql"),
     ],
 };
 
@@ -74,8 +75,29 @@ pub struct StoredRecord {
     pub modified: OffsetDateTime,
     /// The (ecosystem, normalised name) pairs the record names.
     pub names: BTreeSet<(String, String)>,
+    /// What matching reads of the record, in the advisory stage's form, so
+    /// that a record that affects none of an audit's versions is not read
+    /// whole; `None` to have the whole record read instead.
+    pub versions: Option<Vec<u8>>,
     /// The OSV JSON, kept whole.
     pub json: Vec<u8>,
+}
+
+/// A record that names a looked-up package, as [`Store::candidates_for`]
+/// gives it: what matching reads of it, and where the whole record is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidate {
+    source: i64,
+    id: String,
+    versions: Vec<u8>,
+}
+
+impl Candidate {
+    /// The record's [`StoredRecord::versions`], or its whole JSON where the
+    /// store holds none (a row of an older build, which kept no versions).
+    pub fn versions(&self) -> &[u8] {
+        &self.versions
+    }
 }
 
 /// A time as text that sorts as the instants do (UTC, nine fractional
@@ -281,7 +303,10 @@ impl Store {
             path,
             source: tx.last_insert_rowid(),
             insert: tx
-                .prepare("INSERT INTO advisory (source, id, modified, record) VALUES (?1, ?2, ?3, ?4)")
+                .prepare(
+                    "INSERT INTO advisory (source, id, modified, record, versions)
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                )
                 .map_err(err)?,
             insert_name: tx
                 .prepare("INSERT INTO affected_package (source, id, ecosystem, name) VALUES (?1, ?2, ?3, ?4)")
@@ -380,13 +405,13 @@ impl Store {
         pairs.map_err(|e| self.err(e))
     }
 
-    /// The OSV JSON of the records that name any of `components`' packages,
-    /// each once. Where two sources hold the same id, the most recently
-    /// modified copy wins.
-    pub fn records_for<'c>(
+    /// The records that name any of `components`' packages, each once, by
+    /// id. Where two sources hold the same id, the most recently modified
+    /// copy wins.
+    pub fn candidates_for<'c>(
         &self,
         components: impl IntoIterator<Item = &'c Component>,
-    ) -> Result<Vec<Vec<u8>>, RegisterError> {
+    ) -> Result<Vec<Candidate>, RegisterError> {
         let mut wanted: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
         for c in components.into_iter().filter(|c| c.is_matchable()) {
             wanted
@@ -402,28 +427,51 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT a.id, a.modified, a.record FROM json_each(?2) w
+                "SELECT a.source, a.id, a.modified, coalesce(a.versions, a.record)
+                 FROM json_each(?2) w
                  CROSS JOIN affected_package p ON p.ecosystem = ?1 AND p.name = w.value
                  JOIN advisory a ON a.source = p.source AND a.id = p.id",
             )
             .map_err(|e| self.err(e))?;
-        let mut newest: BTreeMap<String, (String, Vec<u8>)> = BTreeMap::new();
+        let mut newest: BTreeMap<String, (String, Candidate)> = BTreeMap::new();
         for (ecosystem, names) in &wanted {
             let names = serde_json::to_string(names).unwrap_or_default();
             let mut rows = stmt
                 .query(params![ecosystem, names])
                 .map_err(|e| self.err(e))?;
             while let Some(row) = rows.next().map_err(|e| self.err(e))? {
-                let id: String = row.get(0).map_err(|e| self.err(e))?;
-                let modified: String = row.get(1).map_err(|e| self.err(e))?;
+                let id: String = row.get(1).map_err(|e| self.err(e))?;
+                let modified: String = row.get(2).map_err(|e| self.err(e))?;
                 if newest.get(&id).is_some_and(|(m, _)| *m >= modified) {
                     continue;
                 }
-                let record: Vec<u8> = row.get(2).map_err(|e| self.err(e))?;
-                newest.insert(id, (modified, record));
+                let candidate = Candidate {
+                    source: row.get(0).map_err(|e| self.err(e))?,
+                    id: id.clone(),
+                    versions: row.get(3).map_err(|e| self.err(e))?,
+                };
+                newest.insert(id, (modified, candidate));
             }
         }
-        Ok(newest.into_values().map(|(_, json)| json).collect())
+        Ok(newest.into_values().map(|(_, c)| c).collect())
+    }
+
+    /// The OSV JSON of each of `candidates`, in their order.
+    pub fn records_of<'c>(
+        &self,
+        candidates: impl IntoIterator<Item = &'c Candidate>,
+    ) -> Result<Vec<Vec<u8>>, RegisterError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT record FROM advisory WHERE source = ?1 AND id = ?2")
+            .map_err(|e| self.err(e))?;
+        candidates
+            .into_iter()
+            .map(|c| {
+                stmt.query_row(params![c.source, c.id], |row| row.get(0))
+                    .map_err(|e| self.err(e))
+            })
+            .collect()
     }
 }
 
@@ -446,7 +494,8 @@ impl Loader<'_> {
             self.source,
             record.id,
             sortable(record.modified),
-            record.json
+            record.json,
+            record.versions
         ]);
         match inserted {
             Ok(_) => {}
@@ -526,6 +575,7 @@ mod tests {
             id: id.to_string(),
             modified: time::macros::datetime!(2024-01-01 0:00 UTC),
             names: [("crates.io".to_string(), name.to_string())].into(),
+            versions: None,
             json: format!(r#"{{"id": "{id}"}}"#).into_bytes(),
         }
     }
@@ -560,7 +610,8 @@ mod tests {
     fn ids_for(store: &Store, name: &str) -> Vec<String> {
         let mut component = Component::new(Ecosystem::CratesIo, name, "1.0.0");
         component.purl = Purl::parse(&format!("pkg:cargo/{name}@1.0.0")).ok();
-        let records = store.records_for(&[component]).unwrap();
+        let candidates = store.candidates_for(&[component]).unwrap();
+        let records = store.records_of(&candidates).unwrap();
         let id = |json: Vec<u8>| {
             String::from_utf8(json).unwrap()[8..]
                 .trim_end_matches("\"}")

@@ -21,12 +21,15 @@ CREATE TABLE source (
     skipped       TEXT NOT NULL  -- JSON array of {entry, reason} for records that did not load
 );
 
--- One OSV record, kept whole.
+-- One OSV record, kept whole, and what matching reads of it: an audit reads
+-- the versions of every record that names one of its packages, and the whole
+-- record only where they match.
 CREATE TABLE advisory (
     source   INTEGER NOT NULL REFERENCES source(key),
     id       TEXT NOT NULL,
     modified TEXT NOT NULL,
     record   BLOB NOT NULL, -- the OSV JSON
+    versions BLOB,          -- JSON: withdrawn and affected versions; NULL: read the record
     PRIMARY KEY (source, id)
 );
 CREATE INDEX advisory_by_id ON advisory (id);
