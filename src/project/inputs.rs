@@ -176,7 +176,7 @@ impl Project {
         }
         Ok(cached.map(|cached| Identified {
             input_path: cached.input_path.clone(),
-            fingerprint: OnceCell::from(cached.fingerprint.clone()),
+            fingerprint: OnceCell::new(),
             unread: Unread::Cached(cached),
         }))
     }
