@@ -91,10 +91,11 @@ pub struct Advisory {
     pub database_specific: Option<serde_json::Value>,
 }
 
-/// What the advisory store indexes a record by, read without the rest of the
-/// record. Only for data known to be well-formed OSV (the bundled snapshot,
-/// whose every record a test reads as an [`Advisory`]): reading every field
-/// of 1,200 records would double the cost of a first audit for nothing.
+/// What the advisory store indexes a record by and keeps beside it (its
+/// [`RecordVersions`]), read without the rest of the record. Only for data
+/// known to be well-formed OSV (the bundled snapshot, whose every record a
+/// test reads as an [`Advisory`]): reading every field of 1,200 records would
+/// double the cost of a first audit for nothing.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct RecordKeys {
     /// The record's own id.

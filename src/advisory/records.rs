@@ -21,7 +21,7 @@ pub fn stored(advisory: &Advisory, json: Vec<u8>) -> StoredRecord {
     }
 }
 
-/// The store's form of a record read only for its keys, and its OSV JSON.
+/// The store's form of a record read only for its keys and versions, and its OSV JSON.
 pub fn stored_keys(keys: RecordKeys, json: Vec<u8>) -> StoredRecord {
     let names = affected_names(keys.packages());
     StoredRecord {
