@@ -88,20 +88,13 @@ mod tests {
 
     /// The real `Cargo.lock` files of the fixtures, each with its components.
     fn real_lockfiles() -> Vec<(std::path::PathBuf, Vec<Component>)> {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lockfiles");
-        let mut lockfiles: Vec<_> = std::fs::read_dir(dir)
-            .unwrap()
-            .map(|entry| entry.unwrap().path())
-            .filter(|path| path.to_string_lossy().ends_with(".Cargo.lock"))
-            .map(|path| {
-                let components = crate::inventory::read_lockfile_as(&path, None)
-                    .unwrap()
-                    .components;
-                (path, components)
-            })
-            .collect();
-        lockfiles.sort_by(|a, b| a.0.cmp(&b.0));
+        let lockfiles = crate::inventory::real_lockfiles().into_iter();
         lockfiles
+            .map(|(path, text)| {
+                let inventory = crate::inventory::parse_lockfile(&path, text.as_bytes()).unwrap();
+                (path, inventory.components)
+            })
+            .collect()
     }
 
     /// On every record of the real OSV exports in the fixtures (RustSec, Go,

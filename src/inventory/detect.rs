@@ -95,9 +95,10 @@ pub fn lockfile_fingerprint(path: &Path, bytes: &[u8]) -> Result<String, Invento
     }
 }
 
-/// [`lockfile_fingerprint`] of the lockfile `bytes`, given the inventory read
-/// from them: read from that file alone, it is the input's digest, which the
-/// reading computed; else the other files it names are read and hashed too.
+/// [`lockfile_fingerprint`] of the lockfile (or SBOM) `bytes`, given the
+/// inventory read from them: read from that file alone, it is the input's
+/// digest, which the reading computed; else the other files it names are read
+/// and hashed too.
 pub fn fingerprint_of(inventory: &Inventory, bytes: &[u8]) -> Result<String, InventoryError> {
     use sha2::{Digest, Sha256};
     let others = inventory.files.get(1..).unwrap_or_default();

@@ -106,6 +106,8 @@ use crate::model::{Component, Scope};
 
 pub use auditable::parse_auditable_binary;
 pub use cargo_lock::parse_lockfile;
+#[cfg(test)]
+pub(crate) use cargo_lock::real_lockfiles;
 pub use cargo_project::{manifest_package_field, read_cargo_project};
 pub use cyclonedx::{parse_cyclonedx_json, parse_cyclonedx_xml};
 pub use detect::{

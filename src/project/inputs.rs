@@ -190,28 +190,25 @@ impl Project {
         out: &mut dyn Out,
     ) -> Result<(Inventory, String), ProjectError> {
         let known = identified.fingerprint.into_inner();
-        Ok(match identified.unread {
-            Unread::Lockfile(path, bytes) => {
-                let inventory = inventory::parse_any_lockfile(&path, &bytes, input.format_hint)?;
-                let fingerprint = match known {
-                    Some(fingerprint) => fingerprint,
-                    None => inventory::fingerprint_of(&inventory, &bytes)?,
-                };
-                (inventory, fingerprint)
-            }
-            Unread::Sbom(path, bytes) => {
-                let inventory = inventory::parse_sbom(&path, &bytes)?;
-                let fingerprint = known.unwrap_or_else(|| inventory.input.sha256.clone());
-                (inventory, fingerprint)
-            }
+        let (inventory, bytes) = match identified.unread {
+            Unread::Lockfile(path, bytes) => (
+                inventory::parse_any_lockfile(&path, &bytes, input.format_hint)?,
+                bytes,
+            ),
+            Unread::Sbom(path, bytes) => (inventory::parse_sbom(&path, &bytes)?, bytes),
             Unread::Cached(cached) => {
                 let inventory = match self.register()?.read_kept(&cached) {
                     Some(inventory) => inventory,
                     None => self.read_inventory(input, out)?,
                 };
-                (inventory, cached.fingerprint)
+                return Ok((inventory, cached.fingerprint));
             }
-        })
+        };
+        let fingerprint = match known {
+            Some(fingerprint) => fingerprint,
+            None => inventory::fingerprint_of(&inventory, &bytes)?,
+        };
+        Ok((inventory, fingerprint))
     }
 }
 

@@ -433,7 +433,8 @@ impl Store {
                  JOIN advisory a ON a.source = p.source AND a.id = p.id",
             )
             .map_err(|e| self.err(e))?;
-        let mut newest: BTreeMap<String, (String, Candidate)> = BTreeMap::new();
+        // By id: its newest copy's modified time, source and versions.
+        let mut newest: BTreeMap<String, (String, i64, Vec<u8>)> = BTreeMap::new();
         for (ecosystem, names) in &wanted {
             let names = serde_json::to_string(names).unwrap_or_default();
             let mut rows = stmt
@@ -442,18 +443,22 @@ impl Store {
             while let Some(row) = rows.next().map_err(|e| self.err(e))? {
                 let id: String = row.get(1).map_err(|e| self.err(e))?;
                 let modified: String = row.get(2).map_err(|e| self.err(e))?;
-                if newest.get(&id).is_some_and(|(m, _)| *m >= modified) {
+                if newest.get(&id).is_some_and(|(m, _, _)| *m >= modified) {
                     continue;
                 }
-                let candidate = Candidate {
-                    source: row.get(0).map_err(|e| self.err(e))?,
-                    id: id.clone(),
-                    versions: row.get(3).map_err(|e| self.err(e))?,
-                };
-                newest.insert(id, (modified, candidate));
+                let source = row.get(0).map_err(|e| self.err(e))?;
+                let versions = row.get(3).map_err(|e| self.err(e))?;
+                newest.insert(id, (modified, source, versions));
             }
         }
-        Ok(newest.into_values().map(|(_, c)| c).collect())
+        let candidates = newest
+            .into_iter()
+            .map(|(id, (_, source, versions))| Candidate {
+                source,
+                id,
+                versions,
+            });
+        Ok(candidates.collect())
     }
 
     /// The OSV JSON of each of `candidates`, in their order.

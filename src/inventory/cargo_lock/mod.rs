@@ -336,6 +336,23 @@ fn without_revision(source: &str) -> &str {
     source.split('#').next().unwrap_or(source)
 }
 
+/// Every real lockfile in the fixtures, as cargo wrote it, by path.
+#[cfg(test)]
+pub(crate) fn real_lockfiles() -> Vec<(std::path::PathBuf, String)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lockfiles");
+    let mut found: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.to_string_lossy().ends_with(".Cargo.lock"))
+        .map(|path| {
+            let text = std::fs::read_to_string(&path).unwrap();
+            (path, text)
+        })
+        .collect();
+    found.sort();
+    found
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -423,22 +440,6 @@ source = "registry+https://github.com/rust-lang/crates.io-index"
         let text = "\nversion = 9\n[[package]]\nname = \"app\"\nversion = \"0.1.0\"\n";
         let err = parse_lockfile(Path::new("Cargo.lock"), text.as_bytes()).unwrap_err();
         assert!(err.to_string().contains("Cargo.lock line 2"), "{err}");
-    }
-
-    /// Every real lockfile in the fixtures, as cargo wrote it.
-    fn real_lockfiles() -> Vec<(std::path::PathBuf, String)> {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lockfiles");
-        let mut found: Vec<_> = std::fs::read_dir(&dir)
-            .unwrap()
-            .map(|entry| entry.unwrap().path())
-            .filter(|path| path.to_string_lossy().ends_with(".Cargo.lock"))
-            .map(|path| {
-                let text = std::fs::read_to_string(&path).unwrap();
-                (path, text)
-            })
-            .collect();
-        found.sort();
-        found
     }
 
     #[test]
