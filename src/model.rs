@@ -92,9 +92,10 @@ impl Ecosystem {
     }
 
     /// The name under which two spellings of one package compare equal:
-    /// PEP 503 for PyPI, lower case where the registry ignores case.
-    pub fn normalize_name(&self, name: &str) -> String {
-        match self {
+    /// PEP 503 for PyPI, lower case where the registry ignores case. Borrowed
+    /// where that is the name as it is: every crate's, matched by the thousand.
+    pub fn normalize_name<'n>(&self, name: &'n str) -> Cow<'n, str> {
+        let owned = match self {
             Ecosystem::PyPI => {
                 let mut out = String::with_capacity(name.len());
                 let mut in_separator_run = false;
@@ -111,9 +112,12 @@ impl Ecosystem {
                 }
                 out
             }
-            Ecosystem::Npm | Ecosystem::NuGet => name.to_ascii_lowercase(),
-            _ => name.to_string(),
-        }
+            Ecosystem::Npm | Ecosystem::NuGet if name.bytes().any(|b| b.is_ascii_uppercase()) => {
+                name.to_ascii_lowercase()
+            }
+            _ => return Cow::Borrowed(name),
+        };
+        Cow::Owned(owned)
     }
 }
 
@@ -558,6 +562,19 @@ mod tests {
         assert_eq!(pypi.normalize_name("Jinja2"), "jinja2");
         assert_eq!(pypi.normalize_name("zope.interface"), "zope-interface");
         assert_eq!(pypi.normalize_name("Foo__Bar-.baz"), "foo-bar-baz");
+    }
+
+    /// A name already in its compared form is given back as it is.
+    #[test]
+    fn a_name_is_normalised_only_where_its_spelling_differs() {
+        let borrowed = |n: Cow<'_, str>| matches!(n, Cow::Borrowed(_));
+        assert!(borrowed(Ecosystem::CratesIo.normalize_name("Inflector")));
+        assert!(borrowed(Ecosystem::Npm.normalize_name("left-pad")));
+        assert_eq!(Ecosystem::Npm.normalize_name("JSONStream"), "jsonstream");
+        assert_eq!(
+            Ecosystem::NuGet.normalize_name("Newtonsoft.Json"),
+            "newtonsoft.json"
+        );
     }
 
     #[test]

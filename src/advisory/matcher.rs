@@ -2,6 +2,7 @@
 //! "Evaluation" section says, and grouping the advisories that alias one another
 //! into one anomaly per component. Pure: no I/O.
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -26,15 +27,15 @@ pub fn affects(advisory: &Advisory, component: &Component) -> bool {
 /// Components by (ecosystem, normalised package name): which records affect
 /// any of them can be told from each record's versions alone.
 pub struct ComponentIndex<'c> {
-    by_package: HashMap<(String, String), Vec<&'c Component>>,
+    by_package: HashMap<PackageKey<'c>, Vec<&'c Component>>,
 }
 
 impl<'c> ComponentIndex<'c> {
     pub fn new(components: impl IntoIterator<Item = &'c Component>) -> Self {
-        let mut by_package: HashMap<(String, String), Vec<&'c Component>> = HashMap::new();
+        let mut by_package: HashMap<PackageKey<'c>, Vec<&'c Component>> = HashMap::new();
         for c in components {
             by_package
-                .entry(package_key(&c.ecosystem, &c.name))
+                .entry(package_key(c.ecosystem.osv_name(), &c.name))
                 .or_default()
                 .push(c);
         }
@@ -48,7 +49,7 @@ impl<'c> ComponentIndex<'c> {
                 let Some(package) = &a.package else {
                     return false;
                 };
-                let key = package_key(&Ecosystem::from_osv_name(&package.ecosystem), &package.name);
+                let key = package_key(&package.ecosystem, &package.name);
                 self.by_package.get(&key).into_iter().flatten().any(|c| {
                     package.is(&c.ecosystem, &c.name) && includes(&a.versions, &a.ranges, c)
                 })
@@ -122,10 +123,8 @@ pub fn find_anomalies_hashed(
         .iter()
         .filter(|component| seen.insert(component.key()))
         .flat_map(|component| {
-            let matching: Vec<&Advisory> = index
-                .candidates(component)
-                .filter(|a| affects(a, component))
-                .collect();
+            let mut matching = index.candidates(component);
+            matching.retain(|a| affects(a, component));
             alias_groups(&matching)
                 .into_iter()
                 .map(|group| {
@@ -249,40 +248,56 @@ fn range_includes(range: &Range, ecosystem: &Ecosystem, version: &str) -> bool {
         })
 }
 
-/// Advisories indexed by (ecosystem, normalised package name).
+/// Advisories indexed by (ecosystem, normalised package name), each by its
+/// place in `advisories`: a component's key, borrowed from the component,
+/// looks up a list that outlives it.
 struct PackageIndex<'a> {
-    by_package: HashMap<(String, String), Vec<&'a Advisory>>,
+    advisories: &'a [Advisory],
+    by_package: HashMap<PackageKey<'a>, Vec<usize>>,
 }
 
 impl<'a> PackageIndex<'a> {
     fn new(advisories: &'a [Advisory]) -> Self {
-        let mut by_package: HashMap<(String, String), Vec<&'a Advisory>> = HashMap::new();
-        for advisory in advisories {
-            let keys: BTreeSet<(String, String)> = advisory
+        let mut by_package: HashMap<PackageKey<'a>, Vec<usize>> = HashMap::new();
+        for (i, advisory) in advisories.iter().enumerate() {
+            let keys: BTreeSet<PackageKey<'a>> = advisory
                 .affected
                 .iter()
                 .filter_map(|a| a.package.as_ref())
-                .map(|p| package_key(&Ecosystem::from_osv_name(&p.ecosystem), &p.name))
+                .map(|p| package_key(&p.ecosystem, &p.name))
                 .collect();
             for key in keys {
-                by_package.entry(key).or_default().push(advisory);
+                by_package.entry(key).or_default().push(i);
             }
         }
-        PackageIndex { by_package }
+        PackageIndex {
+            advisories,
+            by_package,
+        }
     }
 
-    fn candidates(&self, component: &Component) -> impl Iterator<Item = &'a Advisory> + '_ {
-        let key = package_key(&component.ecosystem, &component.name);
-        self.by_package.get(&key).into_iter().flatten().copied()
+    /// The advisories that name the component's package.
+    fn candidates(&self, component: &Component) -> Vec<&'a Advisory> {
+        let key = package_key(component.ecosystem.osv_name(), &component.name);
+        let places = self.by_package.get(&key).into_iter().flatten();
+        places.filter_map(|&i| self.advisories.get(i)).collect()
     }
 }
 
-fn package_key(ecosystem: &Ecosystem, name: &str) -> (String, String) {
-    (
-        ecosystem.osv_name().to_ascii_lowercase(),
-        ecosystem.normalize_name(name),
-    )
+/// The key records and components are matched by, from an OSV ecosystem
+/// name and a package name: borrowed from them where it is their spelling,
+/// as it is for every crate.
+fn package_key<'a>(osv_ecosystem: &'a str, name: &'a str) -> PackageKey<'a> {
+    let base = osv_ecosystem.split(':').next().unwrap_or(osv_ecosystem);
+    let lower = match base.bytes().any(|b| b.is_ascii_uppercase()) {
+        true => Cow::Owned(base.to_ascii_lowercase()),
+        false => Cow::Borrowed(base),
+    };
+    (lower, Ecosystem::from_osv_name(base).normalize_name(name))
 }
+
+/// (ecosystem, name), each lower case or normalised as the ecosystem compares names.
+type PackageKey<'a> = (Cow<'a, str>, Cow<'a, str>);
 
 /// Splits advisories into groups that share an id, directly or through others
 /// (union-find over ids). Each group's records are sorted by id. Records join only

@@ -70,7 +70,7 @@ fn affected_names<'a>(packages: impl Iterator<Item = &'a Package>) -> BTreeSet<(
     packages
         .map(|p| {
             let ecosystem = Ecosystem::from_osv_name(&p.ecosystem);
-            let name = ecosystem.normalize_name(&p.name);
+            let name = ecosystem.normalize_name(&p.name).into_owned();
             (ecosystem.osv_name().to_string(), name)
         })
         .collect()

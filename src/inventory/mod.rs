@@ -97,6 +97,7 @@ mod uv;
 mod yarn_berry;
 mod yarn_classic;
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 use crate::digest::sha256_hex;
@@ -592,13 +593,31 @@ fn finish(
     bytes: &[u8],
     format: InputFormat,
     components: Vec<Component>,
+    product: Vec<String>,
+) -> Inventory {
+    finish_hashed(input_file(path, bytes), format, components, product)
+}
+
+/// [`finish`] for an input whose digest the reader took itself.
+fn finish_hashed(
+    input: InputFile,
+    format: InputFormat,
+    components: Vec<Component>,
     mut product: Vec<String>,
 ) -> Inventory {
-    let mut first: foldhash::HashMap<String, usize> =
+    // Where each copy goes: the index of the first component of its key. The
+    // keys are borrowed, so that no component's key is copied to find them.
+    let mut first: foldhash::HashMap<Cow<'_, str>, usize> =
         foldhash::HashMap::with_capacity_and_hasher(components.len(), Default::default());
-    let mut kept: Vec<Component> = Vec::with_capacity(components.len());
-    for c in components {
-        match first.get(c.key().as_ref()).and_then(|&i| kept.get_mut(i)) {
+    let into: Vec<usize> = components
+        .iter()
+        .enumerate()
+        .map(|(i, c)| *first.entry(c.key()).or_insert(i))
+        .collect();
+    drop(first);
+    let mut kept: Vec<Option<Component>> = Vec::with_capacity(components.len());
+    for (c, into) in components.into_iter().zip(into) {
+        match kept.get_mut(into).and_then(Option::as_mut) {
             Some(earlier) => {
                 if scope_rank(c.scope) < scope_rank(earlier.scope) {
                     earlier.scope = c.scope;
@@ -606,14 +625,12 @@ fn finish(
                 if c.is_direct() {
                     earlier.direct = Some(true);
                 }
+                kept.push(None);
             }
-            None => {
-                first.insert(c.key().into_owned(), kept.len());
-                kept.push(c);
-            }
+            None => kept.push(Some(c)),
         }
     }
-    let mut components = kept;
+    let mut components: Vec<Component> = kept.into_iter().flatten().collect();
     // The key only breaks ties (one name and version from two sources), so it
     // is made only for those: making it for every comparison was most of the sort.
     components.sort_by(|a, b| {
@@ -624,11 +641,11 @@ fn finish(
     product.sort();
     product.dedup();
     Inventory {
-        input: input_file(path, bytes),
+        files: vec![input.path.clone()],
+        input,
         format,
         components,
         product,
-        files: vec![path.to_path_buf()],
     }
 }
 
@@ -721,6 +738,41 @@ mod tests {
             let err = parse_lockfile(path, other).unwrap_err();
             assert!(matches!(err, InventoryError::Syntax { .. }), "{err}");
         }
+    }
+
+    /// A package listed three times is one component: the first copy, with
+    /// the strongest scope and `direct` of all three.
+    #[test]
+    fn copies_of_a_component_are_one_with_the_strongest_scope() {
+        let copy = |scope, direct, checksum: &str| {
+            let mut c = Component::new(crate::model::Ecosystem::Npm, "left-pad", "1.3.0");
+            c.purl = crate::model::Purl::build("npm", None, "left-pad", "1.3.0", &[]).ok();
+            (c.scope, c.direct) = (scope, Some(direct));
+            c.checksum = Some(checksum.to_string());
+            c
+        };
+        let other = Component::new(crate::model::Ecosystem::Npm, "is-odd", "3.0.1");
+        let components = vec![
+            copy(Scope::Dev, false, "sha512:first"),
+            other.clone(),
+            copy(Scope::Runtime, false, "sha512:second"),
+            copy(Scope::Build, true, "sha512:third"),
+        ];
+        let inventory = finish(
+            Path::new("package-lock.json"),
+            b"{}",
+            InputFormat::NpmLock,
+            components,
+            vec!["app".into(), "app".into()],
+        );
+        let [odd, pad] = inventory.components.as_slice() else {
+            panic!("{:?}", inventory.components);
+        };
+        assert_eq!(odd, &other);
+        assert_eq!(pad.checksum.as_deref(), Some("sha512:first"));
+        assert_eq!((pad.scope, pad.direct), (Scope::Runtime, Some(true)));
+        assert_eq!(inventory.product, vec!["app"]);
+        assert_eq!(inventory.input.sha256, sha256_hex(b"{}"));
     }
 
     #[test]

@@ -89,11 +89,11 @@ pub(super) fn package_purl(
     let (namespace, short) = match ecosystem {
         Ecosystem::Npm if normalised.starts_with('@') => normalised
             .split_once('/')
-            .map_or((None, normalised.as_str()), |(ns, n)| (Some(ns), n)),
+            .map_or((None, normalised.as_ref()), |(ns, n)| (Some(ns), n)),
         Ecosystem::Go => normalised
             .rsplit_once('/')
-            .map_or((None, normalised.as_str()), |(ns, n)| (Some(ns), n)),
-        _ => (None, normalised.as_str()),
+            .map_or((None, normalised.as_ref()), |(ns, n)| (Some(ns), n)),
+        _ => (None, normalised.as_ref()),
     };
     Purl::build(ecosystem.purl_type(), namespace, short, version, &[]).map_err(|reason| {
         InventoryError::InvalidPurl {

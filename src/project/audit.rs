@@ -1,6 +1,8 @@
 //! `audit` and `reevaluate`: the whole chain, from the inventory to each
 //! anomaly's evaluation, with prompts through the [`Out`] when asked for.
 
+use std::sync::Arc;
+
 use super::fetch::ecosystems_of;
 use super::inputs::{Identified, keep_baseline, keep_inventory};
 use super::reuse::{self, AuditKey, Kept};
@@ -12,6 +14,7 @@ use crate::evaluate::prompt::{self, Answer};
 use crate::evaluate::{Assessment, Audit, AuditOptions, Evaluator};
 use crate::inventory::Inventory;
 use crate::out::Out;
+use crate::record::Record;
 use crate::register::{Changes, EventKind, FileMeta, Register, SourceInfo};
 use crate::report::audit::Subject;
 
@@ -113,6 +116,19 @@ impl Project {
         request: &AuditRequest,
         out: &mut dyn Out,
     ) -> Result<AuditRun, ProjectError> {
+        let (run, ()) = self.audit_rendered(request, out, |_, _, _| ())?;
+        Ok(run)
+    }
+
+    /// [`Project::audit`], with `render` given the result while the register
+    /// commits it: rendering a large audit as JSON took as long as keeping it.
+    /// What `render` made comes back only once the result is recorded.
+    pub fn audit_rendered<T>(
+        &mut self,
+        request: &AuditRequest,
+        out: &mut dyn Out,
+        render: impl FnOnce(&Audit, &[Subject], Option<&Record>) -> T,
+    ) -> Result<(AuditRun, T), ProjectError> {
         let prompting = request.prompt_as.is_some() && self.record.is_some();
         // The working tree is identified before it is read: when nothing the audit
         // reads changed since the last audit of it, that result is reused as it is.
@@ -136,7 +152,9 @@ impl Project {
                 out.verbose(
                     "note: nothing this audit reads changed since the last one; its result is reused",
                 );
-                return self.reuse(request, kept);
+                let run = self.reuse(request, kept)?;
+                let rendered = render(&run.audit, &run.subjects, self.record_read());
+                return Ok((run, rendered));
             }
         }
 
@@ -194,7 +212,7 @@ impl Project {
         // item cost as much as the matching. The matching reads the store and
         // the record only, so neither waits for the other until the result is
         // recorded.
-        let (register, audit) = std::thread::scope(|scope| {
+        let (register, recorded) = std::thread::scope(|scope| {
             let (to_writer, assessed) = std::sync::mpsc::channel();
             let writer = scope.spawn(move || writing.write(open, assessed));
             let matched = self.assess_in_field(
@@ -205,25 +223,36 @@ impl Project {
                 }],
                 in_field,
             );
-            let matched = matched.map(|[audit]| {
-                let _ = to_writer.send(audit);
+            let rendered = matched.map(|[audit]| {
+                let audit = Arc::new(audit);
+                let _ = to_writer.send(Arc::clone(&audit));
+                drop(to_writer);
+                let rendered = render(&audit, &subjects, self.record_read());
+                (audit, rendered)
             });
-            drop(to_writer);
             let (register, written) = writer
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            (register, matched.and(written))
+            // A failed match is the error to give, not the writer's for the
+            // result it never got.
+            (
+                register,
+                rendered.and_then(|rendered| written.map(|()| rendered)),
+            )
         });
         self.register = register;
-        let audit = audit?;
+        let (audit, rendered) = recorded?;
+        // The writer has let go of its share: it is this one's alone.
+        let audit = Arc::try_unwrap(audit).unwrap_or_else(|shared| (*shared).clone());
         drop(components);
         free_meanwhile(inventories);
-        Ok(AuditRun {
+        let run = AuditRun {
             audit,
             subjects,
             reused: false,
             fetch_failures,
-        })
+        };
+        Ok((run, rendered))
     }
 
     /// The result kept from an earlier audit of the identified input, if it was
@@ -366,12 +395,12 @@ struct Keeping {
 impl Writing<'_> {
     /// Opens the register and writes to it in one transaction. Gives back the
     /// register, open whatever happened (in memory it is the only copy), and
-    /// the audit as recorded.
+    /// whether the audit was recorded.
     fn write(
         self,
         open: impl FnOnce() -> Result<Register, ProjectError>,
-        assessed: std::sync::mpsc::Receiver<Audit>,
-    ) -> (Option<Register>, Result<Audit, ProjectError>) {
+        assessed: std::sync::mpsc::Receiver<Arc<Audit>>,
+    ) -> (Option<Register>, Result<(), ProjectError>) {
         match open() {
             Ok(mut register) => {
                 let written = self.transact(&mut register, assessed);
@@ -386,11 +415,11 @@ impl Writing<'_> {
     fn transact(
         self,
         register: &mut Register,
-        assessed: std::sync::mpsc::Receiver<Audit>,
-    ) -> Result<Audit, ProjectError> {
+        assessed: std::sync::mpsc::Receiver<Arc<Audit>>,
+    ) -> Result<(), ProjectError> {
         let changes = register.begin(self.request.command(), self.now)?;
         pin_subjects(&changes, self.inventories, self.unkept)?;
-        let Ok(mut audit) = assessed.recv() else {
+        let Ok(audit) = assessed.recv() else {
             return Err(ProjectError::Refused(
                 "the audit stopped before its result was recorded".to_string(),
             ));
@@ -417,11 +446,11 @@ impl Writing<'_> {
                     today: self.today,
                     options: &self.request.options,
                 };
-                audit = reuse::keep(&changes, &key, inventory, audit)?;
+                reuse::keep(&changes, &key, inventory, &audit)?;
             }
         }
         changes.commit()?;
-        Ok(audit)
+        Ok(())
     }
 }
 

@@ -39,7 +39,7 @@ use crate::evaluate::{AdvisoryFacts, Audit, AuditOptions, do_audit};
 use crate::inventory::{InputFormat, Inventory};
 use crate::model::Component;
 use crate::out::Out;
-use crate::record::{RecordFile, Release};
+use crate::record::{Record, RecordFile, Release};
 use crate::register::{BUSY_TIMEOUT, Changes, EventKind, FileMeta, Register, Store};
 use crate::report::audit::Subject;
 
@@ -159,6 +159,11 @@ impl Project {
     /// The record, when the project has one.
     pub fn record(&self) -> Option<&RecordFile> {
         self.record.as_ref()
+    }
+
+    /// The record's content, when the project has one.
+    fn record_read(&self) -> Option<&Record> {
+        self.record.as_ref().map(RecordFile::record)
     }
 
     /// The record, or the error telling the user to run `init`.

@@ -52,12 +52,13 @@ impl AuditKey<'_> {
     }
 }
 
-/// An audit's result as the register keeps it for the next audit of the same input.
+/// An audit's result as the register keeps it for the next audit of the same
+/// input: read back owned, written from a borrowed audit.
 #[derive(Serialize, Deserialize)]
-pub(super) struct Kept {
+pub(super) struct Kept<A = Audit> {
     pub input: InputFile,
     pub format: InputFormat,
-    pub audit: Audit,
+    pub audit: A,
 }
 
 /// The result kept for `input_path` under `key`, if there is one that still reads.
@@ -70,24 +71,24 @@ pub(super) fn kept(
     Ok(kept.and_then(|text| serde_json::from_str(&text).ok()))
 }
 
-/// Keeps `audit`, the audit of `inventory`, under `key`; gives it back.
+/// Keeps `audit`, the audit of `inventory`, under `key`.
 pub(super) fn keep(
     changes: &Changes<'_>,
     key: &AuditKey<'_>,
     inventory: &Inventory,
-    audit: Audit,
-) -> Result<Audit, ProjectError> {
+    audit: &Audit,
+) -> Result<(), ProjectError> {
     let kept = Kept {
         input: inventory.input.clone(),
         format: inventory.format,
         audit,
     };
-    let input_path = kept.input.path.display().to_string();
+    let input_path = inventory.input.path.display().to_string();
     let text = serde_json::to_string(&kept).map_err(|e| {
         ProjectError::Refused(format!("failed to keep the audit of {input_path}: {e}"))
     })?;
     changes.cache_audit(&input_path, &key.digest(), &text)?;
-    Ok(kept.audit)
+    Ok(())
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 //! as they are read, inside that transaction: loading a source of any size
 //! needs memory for one record at a time.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -412,7 +413,7 @@ impl Store {
         &self,
         components: impl IntoIterator<Item = &'c Component>,
     ) -> Result<Vec<Candidate>, RegisterError> {
-        let mut wanted: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
+        let mut wanted: BTreeMap<&str, BTreeSet<Cow<'c, str>>> = BTreeMap::new();
         for c in components.into_iter().filter(|c| c.is_matchable()) {
             wanted
                 .entry(c.ecosystem.osv_name())

@@ -89,7 +89,8 @@ impl SideAnomaly {
 
     fn item(&self) -> (String, String) {
         let ecosystem = crate::model::Ecosystem::from_osv_name(&self.ecosystem);
-        (self.ecosystem.clone(), ecosystem.normalize_name(&self.name))
+        let name = ecosystem.normalize_name(&self.name).into_owned();
+        (self.ecosystem.clone(), name)
     }
 }
 
@@ -163,7 +164,7 @@ fn items(components: &[Component]) -> Items {
     for c in components {
         let key = (
             c.ecosystem.osv_name().to_string(),
-            c.ecosystem.normalize_name(&c.name),
+            c.ecosystem.normalize_name(&c.name).into_owned(),
         );
         items
             .entry(key)

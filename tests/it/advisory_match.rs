@@ -449,7 +449,9 @@ fn pypa_findings(components: &[Component]) -> (Vec<Anomaly>, BTreeSet<PypaFindin
         .iter()
         .map(|a| {
             (
-                Ecosystem::PyPI.normalize_name(&a.component.name),
+                Ecosystem::PyPI
+                    .normalize_name(&a.component.name)
+                    .into_owned(),
                 a.component.version.clone(),
                 a.id.clone(),
                 a.aliases.clone(),
@@ -471,7 +473,7 @@ fn pypa_expected() -> BTreeSet<PypaFinding> {
             let mut aliases: Vec<String> = fields[3].split(',').map(str::to_string).collect();
             aliases.sort();
             (
-                Ecosystem::PyPI.normalize_name(fields[0]),
+                Ecosystem::PyPI.normalize_name(fields[0]).into_owned(),
                 fields[1].to_string(),
                 fields[2].to_string(),
                 aliases,

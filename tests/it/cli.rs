@@ -85,6 +85,29 @@ fn init_writes_the_record_once() {
     project.run(&["fmt", "--check"]).expect(0);
 }
 
+/// The JSON of an audit is written while the register records the result:
+/// when the result cannot be recorded, none of it is printed.
+#[test]
+fn an_audit_the_register_cannot_record_prints_no_result() {
+    let project = Project::copy_of("pump");
+    project.init_class_b();
+    let audit = ["audit", "--offline", "--allow-stale", "--format", "json"];
+    // A register under a file cannot be created, by root either.
+    let under_a_file = project.path("Cargo.toml").join("register.db");
+    let under_a_file = under_a_file.to_str().unwrap();
+    let refused = project
+        .run_with(&audit, &[("SOUP_REGISTER", under_a_file)])
+        .expect(2);
+    assert_eq!(refused.stdout(), "");
+    assert!(
+        refused.stderr().contains("Cargo.toml"),
+        "{}",
+        refused.stderr()
+    );
+    let recorded = project.run(&audit).expect(1);
+    assert_eq!(recorded.json()["anomalies"][0]["id"], "RUSTSEC-2024-0421");
+}
+
 #[test]
 fn list_without_a_record_writes_nothing_and_hints_init() {
     let project = Project::copy_of("pump");

@@ -39,7 +39,12 @@ fn json(relative: &str) -> Value {
 fn pins(inv: &Inventory) -> BTreeSet<Pin> {
     inv.components
         .iter()
-        .map(|c| (c.ecosystem.normalize_name(&c.name), c.version.clone()))
+        .map(|c| {
+            (
+                c.ecosystem.normalize_name(&c.name).into_owned(),
+                c.version.clone(),
+            )
+        })
         .collect()
 }
 
@@ -48,7 +53,12 @@ fn dev_pins(inv: &Inventory) -> BTreeSet<Pin> {
     inv.components
         .iter()
         .filter(|c| c.scope == Scope::Dev)
-        .map(|c| (c.ecosystem.normalize_name(&c.name), c.version.clone()))
+        .map(|c| {
+            (
+                c.ecosystem.normalize_name(&c.name).into_owned(),
+                c.version.clone(),
+            )
+        })
         .collect()
 }
 
@@ -273,7 +283,7 @@ fn requirement_pins(relative: &str) -> BTreeSet<Pin> {
             let (name, version) = spec.split_once("==")?;
             let name = name.split('[').next()?;
             Some((
-                Ecosystem::PyPI.normalize_name(name),
+                Ecosystem::PyPI.normalize_name(name).into_owned(),
                 version.trim().to_string(),
             ))
         })
@@ -315,7 +325,7 @@ fn poetry_show(relative: &str) -> BTreeSet<Pin> {
                 words.get(1)
             };
             Some((
-                Ecosystem::PyPI.normalize_name(words.first()?),
+                Ecosystem::PyPI.normalize_name(words.first()?).into_owned(),
                 version?.to_string(),
             ))
         })

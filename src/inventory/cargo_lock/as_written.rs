@@ -13,9 +13,65 @@ use std::borrow::Cow;
 
 use super::{Lockfile, Package, RawPackage};
 
+/// Files from this size on are read in two parts, one on each core.
+const READ_IN_TWO_FROM: usize = 64 * 1024;
+
 /// The lockfile, or `None` when any line is not as cargo writes it. Every
 /// string is borrowed from `text`: none needs decoding.
 pub(super) fn read(text: &str) -> Option<Lockfile<'_>> {
+    match text.len() >= READ_IN_TWO_FROM {
+        true => read_in_two(text),
+        false => read_part(text).map(|part| part.lockfile),
+    }
+}
+
+/// The lockfile read in two parts side by side, split where a `[[package]]`
+/// begins past the middle: reading the lines was the longest step of reading
+/// a large lockfile, on one core. From a table header on, the reader's state
+/// is the same whatever came before, so the two parts read as the whole does:
+/// the format version can only come before the first header, and `[metadata]`
+/// may be in one part only.
+fn read_in_two(text: &str) -> Option<Lockfile<'_>> {
+    let Some(at) = package_past_middle(text) else {
+        return read_part(text).map(|part| part.lockfile);
+    };
+    let (head_text, tail_text) = text.split_at(at);
+    let (head, tail) = std::thread::scope(|scope| {
+        let tail = scope.spawn(|| read_part(tail_text));
+        let head = read_part(head_text);
+        (head, tail.join().ok().flatten())
+    });
+    let (mut head, tail) = (head?, tail?);
+    if head.metadata_seen && tail.metadata_seen {
+        return None;
+    }
+    head.lockfile.metadata.extend(tail.lockfile.metadata);
+    // The head ends with the newline before the header: one per line.
+    let head_lines = head_text.bytes().filter(|&b| b == b'\n').count();
+    let after_head = tail.lockfile.packages.into_iter().map(|mut package| {
+        package.line += head_lines;
+        package
+    });
+    head.lockfile.packages.extend(after_head);
+    Some(head.lockfile)
+}
+
+/// Where the first `[[package]]` line past the middle of `text` begins.
+fn package_past_middle(text: &str) -> Option<usize> {
+    let middle = (text.len() / 2..text.len()).find(|&i| text.is_char_boundary(i))?;
+    let header = text.get(middle..)?.find("\n[[package]]")? + middle + 1;
+    let line_end = text.get(header + "[[package]]".len()..)?;
+    (line_end.starts_with('\n') || line_end.starts_with("\r\n")).then_some(header)
+}
+
+/// A part of a lockfile as read, and whether it has a `[metadata]` table.
+struct Part<'a> {
+    lockfile: Lockfile<'a>,
+    metadata_seen: bool,
+}
+
+/// Reads `text`, the whole file or a part of it that begins at a table header.
+fn read_part(text: &str) -> Option<Part<'_>> {
     let mut lockfile = Lockfile::default();
     let mut table = Table::Top;
     let mut metadata_seen = false;
@@ -77,7 +133,10 @@ pub(super) fn read(text: &str) -> Option<Lockfile<'_>> {
         lockfile.packages.push(package.finish()?);
     }
     // A file without packages is not one cargo wrote: the full parser says why.
-    (!lockfile.packages.is_empty()).then_some(lockfile)
+    (!lockfile.packages.is_empty()).then_some(Part {
+        lockfile,
+        metadata_seen,
+    })
 }
 
 /// The table the lines being read belong to; a `[[package]]` with its keys
@@ -178,4 +237,33 @@ fn string(value: &str) -> Option<&str> {
 fn plain(content: &str) -> Option<&str> {
     let as_is = |b: u8| b != b'"' && b != b'\\' && (b >= 0x20 || b == b'\t') && b != 0x7f;
     content.bytes().all(as_is).then_some(content)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::real_lockfiles;
+    use super::*;
+
+    /// Every real lockfile, however small, reads in two parts as in one.
+    #[test]
+    fn a_lockfile_reads_in_two_parts_as_in_one() {
+        for (path, text) in real_lockfiles() {
+            let whole = read_part(&text).map(|part| part.lockfile);
+            assert!(whole.is_some(), "{}", path.display());
+            assert!(package_past_middle(&text).is_some(), "{}", path.display());
+            assert_eq!(read_in_two(&text), whole, "{}", path.display());
+        }
+    }
+
+    /// `[metadata]` twice is a TOML error, though each part has it once.
+    #[test]
+    fn metadata_in_both_parts_is_left_to_the_toml_parser() {
+        let package = |name: &str| {
+            format!("[[package]]\nname = \"{name}\"\nversion = \"1.0.0\"\n\n[metadata]\n\n")
+        };
+        let text = format!("{}{}", package("first"), package("b"));
+        assert!(package_past_middle(&text).is_some());
+        assert_eq!(read_in_two(&text), None);
+        assert!(read_in_two(&text.replacen("[metadata]\n", "", 1)).is_some());
+    }
 }

@@ -19,7 +19,11 @@ use toml::Spanned;
 
 use super::graph::{DepGraph, EdgeKind};
 use super::purl::{CargoSource, cargo_purl};
-use super::{InputFormat, Inventory, InventoryError, finish, line_at, not_a_cargo_lock, utf8_text};
+use super::{
+    InputFile, InputFormat, Inventory, InventoryError, finish_hashed, line_at, not_a_cargo_lock,
+    utf8_text,
+};
+use crate::digest::sha256_hex;
 use crate::model::{Component, Ecosystem, SourceKind};
 
 mod as_written;
@@ -77,17 +81,18 @@ pub fn parse_lockfile(path_for_messages: &Path, bytes: &[u8]) -> Result<Inventor
         None => parse_toml(path, text)?,
     };
     check_version(path, lockfile.version)?;
-    let packages = lockfile.packages;
-    // The graph and the components are built side by side, on two cores:
-    // each was a quarter to a third of reading a large lockfile, and neither
-    // needs the other until each component takes its place in the graph.
-    let (placed, read) = std::thread::scope(|scope| {
-        let placing = scope.spawn(|| places(path, &packages));
-        let read = components_of(path, &packages, &lockfile.metadata);
+    let packages = &lockfile.packages;
+    // The graph on one core; the components, then the file's digest, on the
+    // other. Each was a quarter to a third of reading a large lockfile, and
+    // neither needs the other until each component takes its place.
+    let (placed, read, sha256) = std::thread::scope(|scope| {
+        let placing = scope.spawn(|| places(path, packages));
+        let read = components_of(path, packages, &lockfile.metadata);
+        let sha256 = sha256_hex(bytes);
         let placed = placing
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (placed, read)
+        (placed, read, sha256)
     });
     let (direct, paths) = placed?;
     let (mut components, product) = read?;
@@ -97,9 +102,12 @@ pub fn parse_lockfile(path_for_messages: &Path, bytes: &[u8]) -> Result<Inventor
         c.direct = Some(is_direct);
         c.dependency_path = path_to;
     }
-    Ok(finish(
-        path,
-        bytes,
+    let input = InputFile {
+        path: path.to_path_buf(),
+        sha256,
+    };
+    Ok(finish_hashed(
+        input,
         InputFormat::CargoLock,
         components,
         product,
@@ -238,14 +246,14 @@ fn package_checksum(p: &RawPackage<'_>, metadata: &BTreeMap<String, String>) -> 
 /// The dependency graph, every dependency entry resolved to exactly one package.
 fn build_graph(path: &Path, packages: &[Package<'_>]) -> Result<DepGraph, InventoryError> {
     let mut graph = DepGraph::default();
-    let mut by_name: HashMap<&str, Vec<usize>> = HashMap::default();
+    let mut index = PackageNames::default();
     for (i, p) in packages.iter().enumerate() {
         graph.add_node(&p.raw.name);
-        by_name.entry(p.raw.name.as_ref()).or_default().push(i);
+        index.add(i, &p.raw);
     }
     for (from, p) in packages.iter().enumerate() {
         for entry in &p.raw.dependencies {
-            let to = resolve(&by_name, packages, entry).map_err(|problem| {
+            let to = resolve(&index, packages, entry).map_err(|problem| {
                 InventoryError::UnresolvedDependency {
                     path: path.to_path_buf(),
                     line: Some(p.line),
@@ -260,19 +268,44 @@ fn build_graph(path: &Path, packages: &[Package<'_>]) -> Result<DepGraph, Invent
     Ok(graph)
 }
 
+/// The packages by name, and by name and version where that names one: a
+/// large lockfile has tens of thousands of dependency entries, nearly all
+/// `"name version"` of one package, each then one look-up instead of a
+/// comparison with every version of the name.
+#[derive(Default)]
+struct PackageNames<'a> {
+    by_name: HashMap<&'a str, Vec<usize>>,
+    by_name_version: HashMap<(&'a str, &'a str), Option<usize>>,
+}
+
+impl<'a> PackageNames<'a> {
+    fn add(&mut self, i: usize, p: &'a RawPackage<'_>) {
+        self.by_name.entry(p.name.as_ref()).or_default().push(i);
+        self.by_name_version
+            .entry((p.name.as_ref(), p.version.as_ref()))
+            .and_modify(|only| *only = None)
+            .or_insert(Some(i));
+    }
+}
+
 /// The one package a dependency entry (`name [version] [(source)]`) names.
 fn resolve(
-    by_name: &HashMap<&str, Vec<usize>>,
+    index: &PackageNames<'_>,
     packages: &[Package<'_>],
     entry: &str,
 ) -> Result<usize, String> {
     let mut words = entry.splitn(3, ' ');
     let name = words.next().unwrap_or_default();
     let version = words.next();
-    let source = words
-        .next()
-        .map(|s| s.trim_start_matches('(').trim_end_matches(')'));
-    let mut candidates = by_name
+    let source = words.next();
+    if let (Some(version), None) = (version, source)
+        && let Some(&Some(only)) = index.by_name_version.get(&(name, version))
+    {
+        return Ok(only);
+    }
+    let source = source.map(|s| s.trim_start_matches('(').trim_end_matches(')'));
+    let mut candidates = index
+        .by_name
         .get(name)
         .into_iter()
         .flatten()
