@@ -102,17 +102,13 @@ mod tests {
     /// beside it read back as what matching reads of the record itself.
     #[test]
     fn the_versions_kept_beside_a_record_read_as_the_record() {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/advisories");
         let mut records = 0;
         for zip in [
             "rustsec-osv-2026-08-21.zip",
             "go-vulndb-osv-2026-08-21.zip",
             "pypa-osv-2024-10-10.zip",
         ] {
-            let bytes = std::fs::read(dir.join(zip)).unwrap();
-            let entries = archive::read_zip(Cursor::new(bytes), zip, &Limits::default()).unwrap();
-            for entry in entries {
-                let Entry { name, bytes } = entry.unwrap();
+            for Entry { name, bytes } in fixture_entries(zip) {
                 let Ok(whole) = RecordVersions::from_json(&bytes) else {
                     continue;
                 };
@@ -129,21 +125,20 @@ mod tests {
         assert!(records > 8000, "{records}");
     }
 
-    /// Every record of the real RustSec export in the fixtures, as the store keeps it.
-    fn rustsec_records() -> Vec<StoredRecord> {
-        let zip = "rustsec-osv-2026-08-21.zip";
+    /// Every entry of the fixture OSV export `zip`.
+    fn fixture_entries(zip: &str) -> impl Iterator<Item = Entry> {
         let path = Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("tests/fixtures/advisories")
             .join(zip);
-        let entries = archive::read_zip(
-            Cursor::new(std::fs::read(path).unwrap()),
-            zip,
-            &Limits::default(),
-        )
-        .unwrap();
-        entries
-            .filter_map(|entry| {
-                let Entry { name, bytes } = entry.unwrap();
+        let bytes = std::fs::read(path).unwrap();
+        let entries = archive::read_zip(Cursor::new(bytes), zip, &Limits::default()).unwrap();
+        entries.map(Result::unwrap)
+    }
+
+    /// Every record of the real RustSec export in the fixtures, as the store keeps it.
+    fn rustsec_records() -> Vec<StoredRecord> {
+        fixture_entries("rustsec-osv-2026-08-21.zip")
+            .filter_map(|Entry { name, bytes }| {
                 source::read_record(&name, bytes, Parse::Full).map(Result::unwrap)
             })
             .collect()

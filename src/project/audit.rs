@@ -122,8 +122,8 @@ impl Project {
 
     /// [`Project::audit`], with `render` given the result while the register
     /// commits it: rendering a large audit as JSON took half as long as
-    /// keeping it, and came after it.
-    /// What `render` made comes back only once the result is recorded.
+    /// keeping it, and came after it. What `render` made comes back only once
+    /// the result is recorded.
     pub fn audit_rendered<T>(
         &mut self,
         request: &AuditRequest,

@@ -439,7 +439,7 @@ impl Project {
     /// just those packages, and only a release it holds no current copy of is
     /// read as [`Project::baseline`] reads it.
     fn in_field(&mut self, components: &[Component]) -> Result<Vec<Component>, ProjectError> {
-        let Some(record) = self.record.as_ref().map(|r| r.record()) else {
+        let Some(record) = self.record_read() else {
             return Ok(Vec::new());
         };
         let pinned: BTreeSet<&str> = components.iter().filter_map(|c| c.purl_str()).collect();

@@ -60,7 +60,7 @@ impl Project {
         let components = union_of(inventories.iter().map(|(_, inventory)| inventory));
         let subjects = subjects_of(&inventories);
         let undirected = undirected_formats(inventories.iter().map(|(_, inventory)| inventory));
-        let record = self.record.as_ref().map(|r| r.record());
+        let record = self.record_read();
         let since = match since {
             Some(version) => Some(self.release(version)?.version.clone()),
             None => record
@@ -86,7 +86,7 @@ impl Project {
             (yanked, assessed)
         });
         let (audit, before) = assessed?;
-        let record = self.record.as_ref().map(|r| r.record());
+        let record = self.record_read();
         let base = self.locations.record_dir();
         let inputs = subjects
             .iter()
@@ -102,7 +102,7 @@ impl Project {
             true => self.verify()?.statuses,
             false => Vec::new(),
         };
-        let record = self.record.as_ref().map(|r| r.record());
+        let record = self.record_read();
         let control = document_control(record, provenance, release, inputs, &statuses);
         let soup = Soup {
             audit: &audit,

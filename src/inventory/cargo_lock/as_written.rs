@@ -19,27 +19,29 @@ const READ_IN_TWO_FROM: usize = 64 * 1024;
 /// The lockfile, or `None` when any line is not as cargo writes it. Every
 /// string is borrowed from `text`: none needs decoding.
 pub(super) fn read(text: &str) -> Option<Lockfile<'_>> {
-    match text.len() >= READ_IN_TWO_FROM {
-        true => read_in_two(text),
-        false => read_part(text).map(|part| part.lockfile),
+    if text.len() >= READ_IN_TWO_FROM
+        && let Some(at) = package_past_middle(text)
+    {
+        return read_in_two(text, at);
     }
+    read_part(text).map(|part| part.lockfile)
 }
 
-/// The lockfile read in two parts side by side, split where a `[[package]]`
-/// begins past the middle: reading the lines was the longest step of reading
-/// a large lockfile, on one core. From a table header on, the reader's state
-/// is the same whatever came before, so the two parts read as the whole does:
-/// the format version can only come before the first header, and `[metadata]`
-/// may be in one part only.
-fn read_in_two(text: &str) -> Option<Lockfile<'_>> {
-    let Some(at) = package_past_middle(text) else {
-        return read_part(text).map(|part| part.lockfile);
-    };
+/// The lockfile read in two parts side by side, split at `at`, where a
+/// `[[package]]` begins past the middle: reading the lines was the longest
+/// step of reading a large lockfile, on one core. From a table header on, the
+/// reader's state is the same whatever came before, so the two parts read as
+/// the whole does: the format version can only come before the first header,
+/// and `[metadata]` may be in one part only.
+fn read_in_two(text: &str, at: usize) -> Option<Lockfile<'_>> {
     let (head_text, tail_text) = text.split_at(at);
     let (head, tail) = std::thread::scope(|scope| {
         let tail = scope.spawn(|| read_part(tail_text));
         let head = read_part(head_text);
-        (head, tail.join().ok().flatten())
+        let tail = tail
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (head, tail)
     });
     let (mut head, tail) = (head?, tail?);
     if head.metadata_seen && tail.metadata_seen {
@@ -250,8 +252,10 @@ mod tests {
         for (path, text) in real_lockfiles() {
             let whole = read_part(&text).map(|part| part.lockfile);
             assert!(whole.is_some(), "{}", path.display());
-            assert!(package_past_middle(&text).is_some(), "{}", path.display());
-            assert_eq!(read_in_two(&text), whole, "{}", path.display());
+            let at = package_past_middle(&text);
+            assert!(at.is_some(), "{}", path.display());
+            let in_two = at.and_then(|at| read_in_two(&text, at));
+            assert_eq!(in_two, whole, "{}", path.display());
         }
     }
 
@@ -262,8 +266,12 @@ mod tests {
             format!("[[package]]\nname = \"{name}\"\nversion = \"1.0.0\"\n\n[metadata]\n\n")
         };
         let text = format!("{}{}", package("first"), package("b"));
-        assert!(package_past_middle(&text).is_some());
-        assert_eq!(read_in_two(&text), None);
-        assert!(read_in_two(&text.replacen("[metadata]\n", "", 1)).is_some());
+        let at = package_past_middle(&text);
+        assert!(at.is_some());
+        assert_eq!(at.and_then(|at| read_in_two(&text, at)), None);
+        // Split at the same header, with `[metadata]` in the second part only.
+        let once = text.replacen("[metadata]\n", "", 1);
+        let second = once.find("\n[[package]]").map(|at| at + 1);
+        assert!(second.and_then(|at| read_in_two(&once, at)).is_some());
     }
 }
